@@ -1,0 +1,159 @@
+"""Frozen value types that flow between the layers.
+
+These are plain frozen dataclasses (cheap to build on the sampler's hot path);
+pydantic is used only at the edges (user input, stored schema).
+
+Provenance says where a number came from. Its ``label`` is the short string
+that the CLI prints and ``--json`` carries:
+
+* ``measured:<counter>``      e.g. ``measured:nvml:total_energy``, ``measured:rapl:package-0``
+* ``modelled:<model>``        e.g. ``modelled:tdp x utilisation (Xeon Gold 6248, 150 W)``
+* ``table:<table> <source> <year>``  e.g. ``table:regions Ember 2024``
+* ``user``, ``default``, ``preset:<name>``
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ProvenanceKind = Literal["measured", "modelled", "table", "user", "default", "preset", "derived"]
+Component = Literal["gpu", "cpu", "dram"]
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where one figure came from.
+
+    Attributes:
+        kind: measured, modelled, table, user, default, preset or derived.
+        detail: The counter, model, table, preset name or formula, as free text.
+        source: Citation of the table or model constant (e.g. ``"Ember"``), if any.
+        year: Vintage of the table row or constant, if any.
+    """
+
+    kind: ProvenanceKind
+    detail: str = ""
+    source: str | None = None
+    year: int | None = None
+
+    @property
+    def label(self) -> str:
+        """The short form printed by the CLI and carried in JSON."""
+        if self.kind in ("user", "default") and not self.detail:
+            return self.kind
+        if self.kind == "table":
+            parts = [self.detail, self.source or "", str(self.year) if self.year else ""]
+            return "table:" + " ".join(p for p in parts if p)
+        if self.kind == "default":
+            return "default:" + self.detail
+        return f"{self.kind}:{self.detail}" if self.detail else self.kind
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: the label plus every field."""
+        out: dict[str, Any] = {"label": self.label, "kind": self.kind, "detail": self.detail}
+        if self.source is not None:
+            out["source"] = self.source
+        if self.year is not None:
+            out["year"] = self.year
+        return out
+
+    @classmethod
+    def user(cls, detail: str = "") -> Provenance:
+        """A value the user gave."""
+        return cls("user", detail)
+
+    @classmethod
+    def default(cls, detail: str = "") -> Provenance:
+        """A built-in default, said so."""
+        return cls("default", detail)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One read of one device by a probe, at one instant.
+
+    A probe reports what the hardware says and nothing more: a cumulative
+    energy counter (with its wrap range) and/or an instantaneous power. A value
+    that could not be read is ``None`` and ``error`` says why; never 0.
+
+    Attributes:
+        component: ``"gpu"``, ``"cpu"`` or ``"dram"``.
+        device: Stable id of the device within the probe, e.g. ``"gpu:0"`` or ``"package-0"``.
+        timestamp_s: ``time.monotonic()`` of the read. Units: s.
+        energy_j: Cumulative counter value. Units: J. May wrap at ``max_energy_j``.
+        max_energy_j: The counter's range (it wraps to 0 after this). Units: J. None if it never wraps.
+        power_w: Power at the time of the read (or the driver's short average). Units: W.
+        utilisation: Busy fraction 0..1, if the device reports one.
+        memory_used_bytes: Memory in use, if reported. Units: bytes.
+        provenance: Which counter or model produced the figure.
+        error: Why a value is missing, if one is.
+    """
+
+    component: Component
+    device: str
+    timestamp_s: float
+    provenance: Provenance
+    energy_j: float | None = None
+    max_energy_j: float | None = None
+    power_w: float | None = None
+    utilisation: float | None = None
+    memory_used_bytes: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One point of the power time series kept in the run store.
+
+    Attributes:
+        timestamp_s: Seconds since the start of the run. Units: s.
+        component: ``"gpu"``, ``"cpu"`` or ``"dram"``.
+        device: Device id within its probe.
+        power_w: Mean power since the previous sample. Units: W.
+        energy_j: Energy since the previous sample. Units: J.
+    """
+
+    timestamp_s: float
+    component: str
+    device: str
+    power_w: float | None
+    energy_j: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentEnergy:
+    """Energy of one component (all its devices) over a run or an estimate.
+
+    Attributes:
+        component: ``"gpu"``, ``"cpu"`` or ``"dram"``.
+        model: Hardware model name, if known.
+        count: Number of devices.
+        energy_kwh: IT energy (no PUE). Units: kWh. None if it could not be measured.
+        power_w: Mean power per device (estimate: the power assumed). Units: W.
+        peak_power_w: Highest power seen across the devices together. Units: W.
+        provenance: Where the energy figure came from.
+        power_provenance: Where the power figure came from, if different.
+        devices: Per-device ids.
+    """
+
+    component: str
+    energy_kwh: float | None
+    provenance: Provenance
+    model: str | None = None
+    count: int = 1
+    power_w: float | None = None
+    peak_power_w: float | None = None
+    power_provenance: Provenance | None = None
+    devices: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, provenance as its label plus details."""
+        out = asdict(self)
+        out["provenance"] = self.provenance.label
+        out["provenance_detail"] = self.provenance.to_dict()
+        out["power_provenance"] = (
+            self.power_provenance.label if self.power_provenance is not None else None
+        )
+        out["devices"] = list(self.devices)
+        return out

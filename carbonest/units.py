@@ -1,0 +1,80 @@
+"""Exact unit constants and conversions.
+
+Every constant here is exact by definition (SI, the international avoirdupois
+pound of 1959); nothing is rounded. Functions accept Python floats or numpy
+arrays alike.
+
+Units: the name of each constant says what it converts.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+J_PER_KWH = 3_600_000.0
+"""Joules in one kilowatt-hour (1 kW x 3600 s). Exact."""
+
+J_PER_WH = 3_600.0
+"""Joules in one watt-hour. Exact."""
+
+KWH_PER_MWH = 1_000.0
+"""Kilowatt-hours in one megawatt-hour. Exact."""
+
+UJ_PER_J = 1_000_000.0
+"""Microjoules in one joule (RAPL ``energy_uj`` unit). Exact."""
+
+MJ_PER_J = 1_000.0
+"""Millijoules in one joule (NVML total-energy counter unit). Exact."""
+
+MW_PER_W = 1_000.0
+"""Milliwatts in one watt (NVML power unit). Exact."""
+
+KG_PER_LB = 0.45359237
+"""Kilograms in one international avoirdupois pound (1959 agreement). Exact."""
+
+G_PER_KG = 1_000.0
+"""Grams in one kilogram. Exact."""
+
+KG_PER_TONNE = 1_000.0
+"""Kilograms in one metric tonne. Exact."""
+
+S_PER_HOUR = 3_600.0
+"""Seconds in one hour. Exact."""
+
+BYTES_PER_GB = 1_000_000_000.0
+"""Bytes in one (decimal, SI) gigabyte. Exact."""
+
+BYTES_PER_GIB = 1_073_741_824.0
+"""Bytes in one gibibyte (2**30). Exact."""
+
+T = TypeVar("T")
+
+
+def j_to_kwh(energy_j: T) -> T:
+    """Joules to kilowatt-hours. Units: J -> kWh."""
+    return energy_j / J_PER_KWH  # type: ignore[operator,no-any-return]
+
+
+def kwh_to_j(energy_kwh: T) -> T:
+    """Kilowatt-hours to joules. Units: kWh -> J."""
+    return energy_kwh * J_PER_KWH  # type: ignore[operator,no-any-return]
+
+
+def kg_to_lbs(mass_kg: T) -> T:
+    """Kilograms to pounds. Units: kg -> lb."""
+    return mass_kg / KG_PER_LB  # type: ignore[operator,no-any-return]
+
+
+def lbs_to_kg(mass_lbs: T) -> T:
+    """Pounds to kilograms. Units: lb -> kg."""
+    return mass_lbs * KG_PER_LB  # type: ignore[operator,no-any-return]
+
+
+def lbs_per_kwh_to_g_per_kwh(intensity_lbs_per_kwh: T) -> T:
+    """Carbon intensity in lbs CO2e/kWh to g CO2e/kWh. Units: lb/kWh -> g/kWh."""
+    return intensity_lbs_per_kwh * KG_PER_LB * G_PER_KG  # type: ignore[operator,no-any-return]
+
+
+def g_per_kwh_to_lbs_per_kwh(intensity_g_per_kwh: T) -> T:
+    """Carbon intensity in g CO2e/kWh to lbs CO2e/kWh. Units: g/kWh -> lb/kWh."""
+    return intensity_g_per_kwh / (KG_PER_LB * G_PER_KG)  # type: ignore[operator,no-any-return]
