@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carbonest.errors import InvalidInputError
 from carbonest.formulas.energy import (
     counter_delta,
     energy_j,
@@ -34,13 +33,6 @@ def test_counter_delta_wrap_published_range() -> None:
 def test_counter_delta_reset_without_range() -> None:
     # NVML: counter restarts from 0 after a driver reload.
     assert counter_delta(5_000.0, 1_200.0, None) == 1_200.0
-
-
-def test_counter_delta_rejects_negative_and_out_of_range() -> None:
-    with pytest.raises(InvalidInputError):
-        counter_delta(-1, 5, 10)
-    with pytest.raises(InvalidInputError):
-        counter_delta(20, 5, 10)
 
 
 @given(start=counters, step=st.integers(min_value=0, max_value=AMD_RANGE_UJ))
@@ -88,13 +80,13 @@ def test_trapezoid_2d_per_device() -> None:
     assert np.allclose(out, [20.0, 4.0])
 
 
-def test_trapezoid_rejects_bad_input() -> None:
-    with pytest.raises(InvalidInputError):
-        trapezoid_energy_j([0.0, 2.0, 1.0], [1.0, 1.0, 1.0])
-    with pytest.raises(InvalidInputError):
+def test_trapezoid_mismatched_shapes_raise() -> None:
+    with pytest.raises(ValueError):
         trapezoid_energy_j([0.0, 1.0], [1.0, 1.0, 1.0])
-    with pytest.raises(InvalidInputError):
-        trapezoid_energy_j(1.0, 1.0)
+
+
+def test_trapezoid_scalar_is_zero() -> None:
+    assert trapezoid_energy_j(1.0, 1.0) == 0.0
 
 
 @given(
@@ -125,15 +117,20 @@ def test_trapezoid_is_sum_of_segments(steps: list[tuple[float, float]]) -> None:
     assert trapezoid_energy_j(t, p) >= 0
 
 
+def test_formulas_module_imports_no_numpy_at_import() -> None:
+    import ast
+    import inspect
+
+    import carbonest.formulas.energy as mod
+
+    tree = ast.parse(inspect.getsource(mod))
+    top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    names = {a.name for n in top for a in n.names} | {getattr(n, "module", None) for n in top}
+    assert "numpy" not in names
+
+
 def test_energy_and_mean_power_round_trip() -> None:
     # 300 W for one hour = 1.08 MJ = 0.3 kWh.
     assert energy_j(300.0, 3600.0) == 1_080_000.0
     assert mean_power_w(1_080_000.0, 3600.0) == 300.0
     assert np.allclose(mean_power_w(np.array([10.0, 20.0]), np.array([2.0, 4.0])), [5.0, 5.0])
-
-
-def test_mean_power_rejects_zero_duration() -> None:
-    with pytest.raises(InvalidInputError):
-        mean_power_w(1.0, 0.0)
-    with pytest.raises(InvalidInputError):
-        mean_power_w(np.array([1.0]), np.array([0.0]))

@@ -1,8 +1,10 @@
 """Energy arithmetic: counter deltas with wraparound, trapezoid integration, power x time.
 
-PURE module: no I/O, no clock, no environment, no logging. Every function takes
-Python scalars or numpy arrays (broadcast element-wise) so that what-if sweeps
-are vectorised; scalar inputs take a fast path without numpy because the
+PURE module (see the rules in :mod:`carbonest.formulas`): no I/O, no clock, no
+environment, no logging, no validation (inputs are validated at the edges).
+Every function takes Python scalars or numpy arrays (broadcast element-wise)
+so that what-if sweeps are vectorised; numpy is imported inside the functions
+that need it, and scalar inputs take a fast path without numpy because the
 sampler calls :func:`counter_delta` on every sample.
 
 Counter semantics (why the wrap rule is what it is):
@@ -24,15 +26,15 @@ Counter semantics (why the wrap rule is what it is):
 
 from __future__ import annotations
 
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, Union, overload
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
-from carbonest.errors import InvalidInputError
+    FloatArray = npt.NDArray[np.float64]
 
-FloatArray = npt.NDArray[np.float64]
-Number = float | int
+Number = Union[float, int]
 
 __all__ = [
     "counter_delta",
@@ -68,32 +70,22 @@ def counter_delta(prev: Any, curr: Any, max_range: Any) -> Any:
         max_range: The counter's range (``max_energy_range_uj``), or None.
 
     Returns:
-        The delta, never negative: a float for scalars, a float array otherwise.
-
-    Raises:
-        InvalidInputError: A negative counter or range, or a wrap larger than the range.
+        The delta (>= 0 for valid counters): a float for scalars, a float array otherwise.
     """
     if isinstance(prev, (int, float)) and isinstance(curr, (int, float)):
-        if prev < 0 or curr < 0:
-            raise InvalidInputError(f"counter values must be >= 0, got {prev!r} and {curr!r}")
         if curr >= prev:
             return float(curr - prev)
         if max_range is None:
             return float(curr)
-        if prev > max_range:
-            raise InvalidInputError(f"counter value {prev!r} exceeds its range {max_range!r}")
         return float(max_range - prev + curr)
+    import numpy as np
+
     p = np.asarray(prev, dtype=np.float64)
     c = np.asarray(curr, dtype=np.float64)
-    if np.any(p < 0) or np.any(c < 0):
-        raise InvalidInputError("counter values must be >= 0")
     if max_range is None:
         return np.where(c >= p, c - p, c)
     r = np.asarray(max_range, dtype=np.float64)
-    wrapped = c < p
-    if np.any(wrapped & (p > r)):
-        raise InvalidInputError("a counter value exceeds its range")
-    return np.where(wrapped, r - p + c, c - p)
+    return np.where(c < p, r - p + c, c - p)
 
 
 def trapezoid_segment_j(power0_w: Any, power1_w: Any, duration_s: Any) -> Any:
@@ -106,7 +98,7 @@ def trapezoid_segment_j(power0_w: Any, power1_w: Any, duration_s: Any) -> Any:
     return (power0_w + power1_w) * 0.5 * duration_s
 
 
-def trapezoid_energy_j(times_s: Any, powers_w: Any) -> float | FloatArray:
+def trapezoid_energy_j(times_s: Any, powers_w: Any) -> Any:
     """Integrate a power time series with the trapezoid rule.
 
     ``E = sum_i (t[i+1] - t[i]) x (P[i] + P[i+1]) / 2``, integrated along the
@@ -123,19 +115,15 @@ def trapezoid_energy_j(times_s: Any, powers_w: Any) -> float | FloatArray:
         Energy: a float for 1-D input, an array for higher dimensions.
 
     Raises:
-        InvalidInputError: Shapes that do not match, or times going backwards.
+        ValueError: From numpy, if the shapes cannot be broadcast together.
     """
-    t = np.asarray(times_s, dtype=np.float64)
-    p = np.asarray(powers_w, dtype=np.float64)
-    try:
-        t, p = np.broadcast_arrays(t, p)
-    except ValueError as exc:
-        raise InvalidInputError(f"times_s and powers_w shapes differ: {exc}") from exc
-    if t.ndim == 0:
-        raise InvalidInputError("trapezoid_energy_j needs sequences, not scalars")
+    import numpy as np
+
+    t, p = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(times_s, dtype=np.float64)),
+        np.atleast_1d(np.asarray(powers_w, dtype=np.float64)),
+    )
     dt = np.diff(t, axis=-1)
-    if np.any(dt < 0):
-        raise InvalidInputError("times_s must be non-decreasing")
     energy = np.sum(dt * (p[..., 1:] + p[..., :-1]) * 0.5, axis=-1)
     return float(energy) if energy.ndim == 0 else energy
 
@@ -151,16 +139,7 @@ def energy_j(power_w: Any, duration_s: Any) -> Any:
 def mean_power_w(energy_j: Any, duration_s: Any) -> Any:
     """Mean power over an interval: ``P = E / t``.
 
-    Units: J, s -> W.
-
-    Raises:
-        InvalidInputError: A duration that is not strictly positive.
+    Units: J, s -> W. A zero duration is the caller's to reject (scalars raise
+    ZeroDivisionError, arrays give inf/nan).
     """
-    if isinstance(duration_s, (int, float)):
-        if duration_s <= 0:
-            raise InvalidInputError(f"duration_s must be > 0, got {duration_s!r}")
-        return energy_j / duration_s
-    d = np.asarray(duration_s, dtype=np.float64)
-    if np.any(d <= 0):
-        raise InvalidInputError("duration_s must be > 0")
-    return np.asarray(energy_j, dtype=np.float64) / d
+    return energy_j / duration_s
