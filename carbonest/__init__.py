@@ -1,3 +1,47 @@
-"""carbonest: energy, carbon and water of machine-learning work, with the provenance of every number."""
+"""carbonest: energy, carbon and water of machine-learning work, with the provenance of every number.
+
+The public face is small::
+
+    import carbonest
+    e = carbonest.estimate(gpu="V100", gpus=8, hours=24, region="quebec")
+    print(e.co2e_kg, e.to_dict()["provenance"])
+
+Everything is imported lazily (module ``__getattr__``) so that ``import
+carbonest`` costs a few milliseconds and pulls in neither numpy, pandas,
+requests nor pydantic.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "estimate": ("carbonest.estimator", "estimate"),
+    "regions": ("carbonest.api", "regions"),
+    "hardware": ("carbonest.api", "hardware"),
+    "Estimate": ("carbonest.records", "Estimate"),
+    "Provenance": ("carbonest.records", "Provenance"),
+    "CarbonestError": ("carbonest.errors", "CarbonestError"),
+    "InvalidInputError": ("carbonest.errors", "InvalidInputError"),
+    "UnknownHardwareError": ("carbonest.errors", "UnknownHardwareError"),
+    "UnknownRegionError": ("carbonest.errors", "UnknownRegionError"),
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'carbonest' has no attribute {name!r}") from None
+    value = getattr(import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -95,3 +95,11 @@ def water_l(energy_kwh: T, wue_l_per_kwh: T | float) -> T:
     Units: energy_kwh in kWh, wue_l_per_kwh in L/kWh -> L.
     """
     return energy_kwh * wue_l_per_kwh  # type: ignore[operator,no-any-return]
+
+
+def equivalent_count(co2e_kg: T, co2e_kg_per_unit: T | float) -> T:
+    """How many of an everyday unit (a km driven, a flight) an amount of CO2e equals.
+
+    Units: co2e_kg in kg CO2e, co2e_kg_per_unit in kg CO2e per unit -> units.
+    """
+    return co2e_kg / co2e_kg_per_unit  # type: ignore[operator,no-any-return]

@@ -1,0 +1,66 @@
+"""Table views of the public API: ``carbonest.regions()`` and ``carbonest.hardware()``.
+
+The list forms (``list_*_dicts``) back the CLI and use no pandas; the
+DataFrame forms import pandas on first call only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from carbonest.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def list_region_dicts(query: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+    """Regions as JSON-ready dicts (id, name, kind, intensity_g_per_kwh, year, source, basis, ...)."""
+    from carbonest.catalog import list_regions
+
+    if kind is not None and kind not in ("country", "subnational", "cloud"):
+        raise InvalidInputError(f"kind: must be country, subnational or cloud, got {kind!r}", field="kind")
+    return [r.to_dict() for r in list_regions(query, kind=kind)]
+
+
+def list_hardware_dicts(query: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+    """Accelerators then CPUs as JSON-ready dicts (id, name, kind, tdp_w, ...)."""
+    from carbonest.catalog import list_accelerators, list_cpus
+
+    rows: list[dict[str, Any]] = []
+    if kind in (None, "accelerator", "gpu", "tpu", "npu"):
+        for a in list_accelerators(query):
+            if kind in (None, "accelerator") or a.kind == kind:
+                rows.append(a.to_dict())
+    if kind in (None, "cpu"):
+        for c in list_cpus(query):
+            row = c.to_dict()
+            row.setdefault("kind", "cpu")
+            rows.append(row)
+    if kind not in (None, "accelerator", "gpu", "tpu", "npu", "cpu"):
+        raise InvalidInputError(f"kind: must be gpu, tpu, npu, cpu or accelerator, got {kind!r}", field="kind")
+    return rows
+
+
+def regions(query: str | None = None, kind: str | None = None) -> pd.DataFrame:
+    """The regions table as a pandas DataFrame, one row per region, optionally filtered.
+
+    Args:
+        query: Filter by name, id or alias.
+        kind: ``"country"``, ``"subnational"`` or ``"cloud"``.
+    """
+    import pandas as pd
+
+    return pd.DataFrame(list_region_dicts(query, kind))
+
+
+def hardware(query: str | None = None, kind: str | None = None) -> pd.DataFrame:
+    """The hardware tables (accelerators, then CPUs) as a pandas DataFrame.
+
+    Args:
+        query: Filter by name.
+        kind: ``"gpu"``, ``"tpu"``, ``"npu"``, ``"cpu"`` or ``"accelerator"``.
+    """
+    import pandas as pd
+
+    return pd.DataFrame(list_hardware_dicts(query, kind))

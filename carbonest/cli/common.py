@@ -1,0 +1,58 @@
+"""Pieces shared by the subcommands: a one-line-error parser, flag names, number formatting."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, NoReturn
+
+USAGE_EXIT = 2
+
+# API parameter name -> the CLI flag that sets it, where they differ.
+FLAG_NAMES = {"intensity_g_per_kwh": "--intensity"}
+
+
+def flag_for(field: str) -> str:
+    """The CLI flag that corresponds to an API parameter name."""
+    return FLAG_NAMES.get(field, "--" + field.replace("_", "-"))
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        raise SystemExit(USAGE_EXIT)
+
+
+def user_error(prog: str, exc: Exception) -> int:
+    """Print a user mistake as one line (naming the flag) and return exit code 2."""
+    message = str(exc)
+    field = getattr(exc, "field", None)
+    if field:
+        flag = flag_for(field)
+        if message.startswith(field + ":"):
+            message = flag + message[len(field):]
+        elif flag not in message:
+            message = f"{flag}: {message}"
+    sys.stderr.write(f"{prog}: error: {message}\n")
+    return USAGE_EXIT
+
+
+def print_json(obj: Any) -> None:
+    """Print an object as indented JSON on stdout."""
+    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    """A number with ``digits`` significant figures and thousands separators."""
+    if value is None:
+        return "n/a"
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if magnitude >= 10 ** (digits - 1):
+        return f"{value:,.0f}"
+    decimals = digits - 1 - int(f"{magnitude:e}".split("e")[1])
+    return f"{value:,.{max(decimals, 0)}f}"
