@@ -1,0 +1,54 @@
+"""Run storage: where run records and their power samples are kept.
+
+Rules of this subpackage:
+
+* :mod:`~carbonest.store.base` is the contract (:class:`RunStore`), the record
+  checks and the "interrupted" rule; every backend follows it and the tracker
+  knows only it.
+* One backend per module: :mod:`~carbonest.store.sqlite` (the embedded
+  default) and :mod:`~carbonest.store.memory` (in memory, for tests).
+* A backend translates its vendor's errors into
+  :class:`~carbonest.errors.StorageError` at one boundary.
+* Nothing heavy at import time: pandas (export), platformdirs (default
+  path) and psutil (liveness) are imported inside the functions that use them.
+
+See ``docs/storage.md`` for the location, schema and guarantees.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from carbonest.store.base import AmbiguousRunIdError, RunNotFoundError, RunStore
+
+if TYPE_CHECKING:
+    from carbonest.store.export import export_runs, runs_dataframe
+    from carbonest.store.memory import MemoryStore
+    from carbonest.store.sqlite import SQLiteStore
+
+_LAZY = {
+    "SQLiteStore": "carbonest.store.sqlite",
+    "MemoryStore": "carbonest.store.memory",
+    "export_runs": "carbonest.store.export",
+    "runs_dataframe": "carbonest.store.export",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module_name), name)
+
+
+__all__ = [
+    "AmbiguousRunIdError",
+    "MemoryStore",
+    "RunNotFoundError",
+    "RunStore",
+    "SQLiteStore",
+    "export_runs",
+    "runs_dataframe",
+]

@@ -1,0 +1,90 @@
+"""Is the process that wrote a ``running`` record still alive?
+
+A run is checkpointed with status ``running`` until its tracker writes the
+final record. If that process died first (SIGKILL, OOM killer, power cut of a
+node, ``os._exit``), the record stays ``running`` for ever. Readers therefore
+check the writer: a ``running`` record whose ``host`` is this host and whose
+``pid`` no longer names the same live process is shown as ``interrupted``.
+
+Pid reuse: the kernel recycles pids, so a live pid is only "the same process"
+when its creation time matches ``pid_create_time`` stored in the record (as
+``psutil.Process().create_time()`` gives it, seconds since the epoch). Without
+a stored creation time a live pid is taken as the writer.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Final
+
+CREATE_TIME_TOLERANCE_S: Final = 1.0
+"""How far two creation times of one pid may differ and still be one process. Units: s."""
+
+
+def current_host() -> str:
+    """Return this machine's host name, as the tracker should store it in ``host``."""
+    return socket.gethostname()
+
+
+def current_process_create_time() -> float | None:
+    """Return this process's creation time, to store as ``pid_create_time``.
+
+    Units: s since the epoch. None if psutil is missing.
+    """
+    try:
+        import psutil  # lazily: keeps `import carbonest` light
+    except ImportError:  # pragma: no cover - psutil is a declared dependency
+        return None
+    return float(psutil.Process().create_time())
+
+
+def process_alive(pid: int, create_time: float | None = None) -> bool:
+    """Return whether ``pid`` still names the process that was created at ``create_time``.
+
+    A zombie (dead, not yet reaped) counts as dead. When psutil is missing the
+    check falls back to ``os.kill(pid, 0)`` and cannot see pid reuse.
+
+    Args:
+        pid: Process id of the writer.
+        create_time: Its creation time if known. Units: s since the epoch.
+
+    Returns:
+        True if that process is (probably) still running.
+    """
+    if pid <= 0:
+        return False
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil is a declared dependency
+        return _kill_zero_alive(pid)
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+        if create_time is not None:
+            return bool(abs(proc.create_time() - create_time) <= CREATE_TIME_TOLERANCE_S)
+        return True
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.AccessDenied:
+        # It exists; we just may not inspect it, so it cannot be declared dead.
+        return True
+
+
+def _kill_zero_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+__all__ = [
+    "CREATE_TIME_TOLERANCE_S",
+    "current_host",
+    "current_process_create_time",
+    "process_alive",
+]

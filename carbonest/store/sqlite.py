@@ -1,0 +1,375 @@
+"""The embedded default run store: one SQLite file, crash-safe, multi-process.
+
+Guarantees (see ``docs/storage.md``):
+
+* Crash safety: every write is one short transaction in WAL mode, so a process
+  killed at any point (SIGKILL included) leaves the file consistent, with every
+  committed checkpoint in it. ``synchronous=NORMAL`` means an OS crash or power
+  loss may drop the last few commits, never corrupt the file.
+* Concurrency: any number of processes and threads may write one file. Writers
+  take the write lock up front (``BEGIN IMMEDIATE``), wait up to
+  ``busy_timeout_s`` for it, and retry a bounded number of times after that.
+  Within a process, one connection is shared by all threads behind a lock.
+* Size: at most ``max_samples_per_device`` samples per run and device; beyond
+  that the oldest are merged pairwise (:mod:`carbonest.store.thinning`), which
+  keeps the total energy.
+
+``sqlite3.Error`` is translated into :class:`~carbonest.errors.StorageError`,
+naming the file, in :meth:`SQLiteStore._call` and nowhere else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from carbonest.errors import InvalidInputError, StorageError
+from carbonest.records import Sample
+from carbonest.store import base
+from carbonest.store.base import RunNotFoundError, RunStore
+from carbonest.store.thinning import thin_series
+
+T = TypeVar("T")
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
+    (  # version 1
+        """CREATE TABLE runs (
+            run_id TEXT PRIMARY KEY NOT NULL,
+            seq INTEGER NOT NULL,
+            name TEXT,
+            status TEXT NOT NULL,
+            started_at TEXT,
+            started_ts REAL,
+            ended_at TEXT,
+            host TEXT,
+            pid INTEGER,
+            pid_create_time REAL,
+            duration_s REAL,
+            energy_kwh REAL,
+            co2e_kg REAL,
+            updated_at TEXT NOT NULL,
+            record_json TEXT NOT NULL)""",
+        "CREATE INDEX runs_by_start ON runs (started_ts, seq)",
+        "CREATE INDEX runs_by_status ON runs (status)",
+        """CREATE TABLE samples (
+            id INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL,
+            t_s REAL NOT NULL,
+            component TEXT NOT NULL,
+            device TEXT NOT NULL,
+            power_w REAL,
+            energy_j REAL)""",
+        "CREATE INDEX samples_by_run ON samples (run_id, component, device, t_s)",
+    ),
+)
+"""Schema migrations; entry ``i`` takes ``PRAGMA user_version`` from ``i`` to ``i + 1``."""
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+DEFAULT_MAX_SAMPLES_PER_DEVICE: Final = 10_000
+_RETRIES: Final = 5
+_RETRY_BASE_S: Final = 0.05
+
+_UPSERT: Final = """
+INSERT INTO runs (run_id, seq, name, status, started_at, started_ts, ended_at, host, pid,
+    pid_create_time, duration_s, energy_kwh, co2e_kg, updated_at, record_json)
+VALUES (:run_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), :name, :status, :started_at,
+    :started_ts, :ended_at, :host, :pid, :pid_create_time, :duration_s, :energy_kwh,
+    :co2e_kg, :updated_at, :record_json)
+ON CONFLICT (run_id) DO UPDATE SET name = excluded.name, status = excluded.status,
+    started_at = excluded.started_at, started_ts = excluded.started_ts,
+    ended_at = excluded.ended_at, host = excluded.host, pid = excluded.pid,
+    pid_create_time = excluded.pid_create_time, duration_s = excluded.duration_s,
+    energy_kwh = excluded.energy_kwh, co2e_kg = excluded.co2e_kg,
+    updated_at = excluded.updated_at, record_json = excluded.record_json
+"""
+_SELECT_RUN: Final = "SELECT run_id, status, updated_at, record_json FROM runs"
+_NEWEST_FIRST: Final = " ORDER BY started_ts IS NULL, started_ts DESC, seq DESC"
+
+
+class SQLiteStore(RunStore):
+    """Run store in one SQLite file (stdlib ``sqlite3``), safe across threads and processes.
+
+    Nothing touches the disk until the first call; then the parent directory
+    is created, the file opened in WAL mode and the schema migrated.
+
+    Args:
+        path: The database file; ``:memory:`` for a private in-memory store.
+            None means :func:`~carbonest.store.paths.default_store_path`,
+            resolved now (``$CARBONEST_HOME/runs.sqlite`` or the user data dir).
+        max_samples_per_device: Most samples kept per run and device before
+            the oldest are merged pairwise.
+        busy_timeout_s: How long one statement waits for another writer. Units: s.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        max_samples_per_device: int = DEFAULT_MAX_SAMPLES_PER_DEVICE,
+        busy_timeout_s: float = 10.0,
+    ) -> None:
+        if path is None:
+            from carbonest.store.paths import default_store_path
+
+            path = default_store_path()
+        if max_samples_per_device < 1:
+            raise InvalidInputError(
+                "max_samples_per_device must be at least 1", field="max_samples_per_device"
+            )
+        self.path = Path(path)
+        self.max_samples_per_device = max_samples_per_device
+        self.busy_timeout_s = busy_timeout_s
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._conn_pid = 0
+        self._forked_conns: list[sqlite3.Connection] = []
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+    # -- the contract -------------------------------------------------------
+
+    def save_run(self, record: Mapping[str, Any]) -> None:
+        """Insert or replace the run's record: the tracker's checkpoint. See :class:`RunStore`."""
+        index = base.index_record(record)
+        params = dataclasses.asdict(index)
+        params["updated_at"] = base.utc_now_iso()
+        params["record_json"] = _to_json(record, index.run_id)
+        self._call(lambda conn: conn.execute(_UPSERT, params), write=True)
+
+    def add_samples(self, run_id: str, samples: Sequence[Sample]) -> None:
+        """Append samples to the saved run ``run_id`` and thin its series if too long."""
+        base.check_run_id(run_id)
+        if not samples:
+            return
+        rows = [
+            (run_id, s.timestamp_s, s.component, s.device, s.power_w, s.energy_j) for s in samples
+        ]
+        series = sorted({(s.component, s.device) for s in samples})
+
+        def write(conn: sqlite3.Connection) -> None:
+            if conn.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is None:
+                raise RunNotFoundError(run_id)
+            conn.executemany(
+                "INSERT INTO samples (run_id, t_s, component, device, power_w, energy_j)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            for component, device in series:
+                self._thin(conn, run_id, component, device)
+
+        self._call(write, write=True)
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        """Return the run with this id or unique id prefix; stale ones as ``interrupted``."""
+        base.check_run_id(run_id)
+        row = self._call(lambda conn: self._find(conn, run_id), write=False)
+        return self._load(row)
+
+    def list_runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Return runs newest ``started_at`` first (ties: latest saved first), at most ``limit``."""
+        base.check_limit(limit)
+        sql = _SELECT_RUN + _NEWEST_FIRST + " LIMIT ?"
+        bound = -1 if limit is None else limit
+        rows = self._call(lambda conn: conn.execute(sql, (bound,)).fetchall(), write=False)
+        return [self._load(row) for row in rows]
+
+    def samples(self, run_id: str) -> list[Sample]:
+        """Return the run's samples ordered by time, component, device."""
+        base.check_run_id(run_id)
+
+        def read(conn: sqlite3.Connection) -> list[Any]:
+            full_id = self._find(conn, run_id)[0]
+            return conn.execute(
+                "SELECT t_s, component, device, power_w, energy_j FROM samples"
+                " WHERE run_id = ? ORDER BY t_s, component, device, id",
+                (full_id,),
+            ).fetchall()
+
+        return [Sample(*row) for row in self._call(read, write=False)]
+
+    def close(self) -> None:
+        """Close this process's connection; a later call opens a new one."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is not None and self._conn_pid == os.getpid():
+                conn.close()
+
+    # -- internals ----------------------------------------------------------
+
+    def _find(self, conn: sqlite3.Connection, run_id: str) -> Any:
+        row = conn.execute(_SELECT_RUN + " WHERE run_id = ?", (run_id,)).fetchone()
+        if row is not None:
+            return row
+        rows = conn.execute(
+            _SELECT_RUN + " WHERE substr(run_id, 1, ?) = ? ORDER BY run_id LIMIT 6",
+            (len(run_id), run_id),
+        ).fetchall()
+        if not rows:
+            raise RunNotFoundError(run_id)
+        if len(rows) > 1:
+            raise base.AmbiguousRunIdError(run_id, [r[0] for r in rows])
+        return rows[0]
+
+    def _load(self, row: Any) -> dict[str, Any]:
+        run_id, status, updated_at, record_json = row
+        record: dict[str, Any] = json.loads(record_json)
+        if status != "running":
+            return record
+        reason = base.stale_reason(record)
+        if reason is None:
+            return record
+        marked = base.as_interrupted(record, reason, updated_at)
+        self._mark_interrupted(run_id, updated_at, marked)
+        return marked
+
+    def _mark_interrupted(self, run_id: str, seen_updated_at: str, marked: dict[str, Any]) -> None:
+        """Persist an interrupted status, unless the run was checkpointed since it was read."""
+        params = (base.utc_now_iso(), _to_json(marked, run_id), run_id, seen_updated_at)
+        sql = (
+            "UPDATE runs SET status = 'interrupted', updated_at = ?, record_json = ?"
+            " WHERE run_id = ? AND status = 'running' AND updated_at = ?"
+        )
+        try:
+            self._call(lambda conn: conn.execute(sql, params), write=True)
+        except StorageError:
+            # A read-only copy of the store still reads fine; the status is
+            # simply recomputed on the next read.
+            pass
+
+    def _thin(self, conn: sqlite3.Connection, run_id: str, component: str, device: str) -> None:
+        key = (run_id, component, device)
+        where = " WHERE run_id = ? AND component = ? AND device = ?"
+        (count,) = conn.execute("SELECT COUNT(*) FROM samples" + where, key).fetchone()
+        if count <= self.max_samples_per_device:
+            return
+        rows = conn.execute(
+            "SELECT id, t_s, power_w, energy_j FROM samples" + where + " ORDER BY t_s, id", key
+        ).fetchall()
+        series = [Sample(t, component, device, p, e) for _, t, p, e in rows]
+        n_replaced, head = thin_series(series, self.max_samples_per_device)
+        conn.executemany("DELETE FROM samples WHERE id = ?", [(r[0],) for r in rows[:n_replaced]])
+        conn.executemany(
+            "INSERT INTO samples (run_id, t_s, component, device, power_w, energy_j)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(run_id, s.timestamp_s, component, device, s.power_w, s.energy_j) for s in head],
+        )
+
+    def _call(self, fn: Callable[[sqlite3.Connection], T], *, write: bool) -> T:
+        """Run ``fn`` in one transaction, retrying while the file is locked; translate errors."""
+        with self._lock:
+            for attempt in range(_RETRIES + 1):
+                try:
+                    return self._attempt(fn, write=write)
+                except sqlite3.OperationalError as exc:
+                    if _is_busy(exc) and attempt < _RETRIES:
+                        time.sleep(_RETRY_BASE_S * 2**attempt)
+                        continue
+                    raise self._error(exc) from exc
+                except sqlite3.Error as exc:
+                    raise self._error(exc) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, fn: Callable[[sqlite3.Connection], T], *, write: bool) -> T:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            result = fn(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+        return result
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is not None and self._conn_pid == os.getpid():
+            return self._conn
+        if self._conn is not None:
+            # Inherited across fork(): never use or close it in the child (SQLite
+            # forbids carrying a connection over fork); keep it referenced so the
+            # garbage collector does not close it either.
+            self._forked_conns.append(self._conn)
+            self._conn = None
+        conn = self._open()
+        self._conn, self._conn_pid = conn, os.getpid()
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        if str(self.path) != ":memory:":
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(
+                    f"cannot create the directory of the run store {self.path}: {exc}"
+                    " (set CARBONEST_HOME to a writable directory)"
+                ) from exc
+        conn = sqlite3.connect(
+            self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() == "wal":
+                conn.execute("PRAGMA synchronous = NORMAL")
+            _migrate(conn, self.path)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _error(self, exc: sqlite3.Error) -> StorageError:
+        message = f"run store {self.path}: {exc}"
+        text = str(exc).lower()
+        if "not a database" in text or "malformed" in text:
+            message += " (the file is damaged or not a carbonest run store; move it aside)"
+        elif "readonly" in text or "unable to open" in text:
+            message += " (check permissions, or set CARBONEST_HOME to a writable directory)"
+        return StorageError(message)
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema to :data:`SCHEMA_VERSION`; safe when several processes race."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"run store {path} has schema version {version}, newer than this carbonest"
+                f" understands ({SCHEMA_VERSION}); upgrade carbonest"
+            )
+        for statements in MIGRATIONS[version:]:
+            for statement in statements:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def _to_json(record: Mapping[str, Any], run_id: str) -> str:
+    try:
+        return json.dumps(dict(record), separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(
+            f"run {run_id}: the record is not JSON-serialisable: {exc}"
+        ) from exc
+
+
+__all__ = ["DEFAULT_MAX_SAMPLES_PER_DEVICE", "MIGRATIONS", "SCHEMA_VERSION", "SQLiteStore"]
