@@ -1,0 +1,1 @@
+"""Faithful stand-ins for hardware interfaces: a powercap sysfs tree and a pynvml module."""
