@@ -1,0 +1,65 @@
+"""Start-up cost of carbonest: `import carbonest` and a whole `carbonest estimate --json` process.
+
+Targets (issue 2): import under 30 ms; a whole estimate process under 200 ms (median).
+Run: python benchmarks/startup.py [--runs N]
+Prints the median and spread of each, measured in fresh interpreter processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+ESTIMATE = ["-m", "carbonest", "estimate", "--gpu", "V100", "--hours", "79", "--region", "quebec", "--json"]
+
+
+def import_ms(runs: int) -> list[float]:
+    """Milliseconds spent importing carbonest, measured inside fresh processes."""
+    code = "import time; t=time.perf_counter(); import carbonest; print((time.perf_counter()-t)*1000)"
+    return [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+            for _ in range(runs)]
+
+
+def baseline_ms(runs: int) -> list[float]:
+    """Wall time of a bare interpreter start, for reference."""
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def process_ms(runs: int) -> list[float]:
+    """Wall time of whole `python -m carbonest estimate ... --json` processes."""
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, *ESTIMATE], check=True, capture_output=True)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def describe(name: str, values: list[float], target: float | None) -> str:
+    med = statistics.median(values)
+    verdict = "" if target is None else ("  OK" if med < target else "  OVER TARGET")
+    tgt = "" if target is None else f"  target < {target:g} ms"
+    return f"{name:<40} median {med:7.1f} ms  min {min(values):7.1f}  max {max(values):7.1f}{tgt}{verdict}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    process_ms(2)  # warm the OS file cache and write bytecode where allowed
+    print(f"python {sys.version.split()[0]}, {args.runs} runs each")
+    print(describe("bare interpreter start (reference)", baseline_ms(args.runs), None))
+    print(describe("import carbonest (in-process)", import_ms(args.runs), 30))
+    print(describe("carbonest estimate --json (process)", process_ms(args.runs), 200))
+
+
+if __name__ == "__main__":
+    main()
