@@ -1,0 +1,119 @@
+"""Settings from the environment and the optional config file.
+
+Precedence, highest first: an explicit argument (``track(region=...)``,
+``--region``) > environment variables > the config file > built-in defaults.
+
+Environment:
+    CARBONEST_REGION     grid region id or name, e.g. ``CA-QC`` or ``aws:us-east-1``
+    CARBONEST_PUE        power usage effectiveness
+    CARBONEST_HOME       folder of the run store and of ``config.toml``
+    CARBONEST_CONFIG     path of a config file, instead of ``$CARBONEST_HOME/config.toml``
+
+Config file (TOML, Python >= 3.11; on 3.10 it needs the ``tomli`` package)::
+
+    region = "CA-QC"
+    pue = 1.2
+    wue_l_per_kwh = 1.8
+    interval_s = 1.0
+    flush_interval_s = 10.0
+
+The file is validated with pydantic (imported only when a file exists, so the
+tracker's start stays fast without one). Unknown keys are an error naming the
+key; so are bad values.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from carbonest import inputs
+from carbonest.errors import InvalidInputError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings and where each came from (``env:NAME``, ``config:PATH``)."""
+
+    region: str | None = None
+    region_origin: str | None = None
+    pue: float | None = None
+    pue_origin: str | None = None
+    wue_l_per_kwh: float | None = None
+    interval_s: float | None = None
+    flush_interval_s: float | None = None
+
+
+def config_path(environ: Mapping[str, str]) -> Path | None:
+    """Where the config file would be: CARBONEST_CONFIG, else $CARBONEST_HOME/config.toml, else the user config dir."""
+    if environ.get("CARBONEST_CONFIG"):
+        return Path(environ["CARBONEST_CONFIG"])
+    if environ.get("CARBONEST_HOME"):
+        return Path(environ["CARBONEST_HOME"]) / "config.toml"
+    try:
+        from platformdirs import user_config_dir
+    except ImportError:  # pragma: no cover - platformdirs is a dependency
+        return None
+    return Path(user_config_dir("carbonest")) / "config.toml"
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ImportError:
+            raise InvalidInputError(
+                f"config: {path} needs Python >= 3.11 or the 'tomli' package to be read", field="config"
+            ) from None
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError(f"config: cannot read {path}: {exc}", field="config") from None
+    return _validate(raw, path)
+
+
+def _validate(raw: dict[str, Any], path: Path) -> dict[str, Any]:
+    from pydantic import BaseModel, ConfigDict, ValidationError, confloat
+
+    class ConfigFile(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        region: str | None = None
+        pue: confloat(ge=1.0, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
+        wue_l_per_kwh: confloat(ge=0.0, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
+        interval_s: confloat(ge=0.01, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
+        flush_interval_s: confloat(gt=0.0, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
+
+    try:
+        return ConfigFile(**raw).model_dump(exclude_none=True)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InvalidInputError(f"config: {path}: {where}: {first['msg']}", field="config") from None
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the environment, then the config file if there is one."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    path = config_path(env)
+    if path is not None and path.is_file():
+        for key, value in _read_file(path).items():
+            values[key], origins[key] = value, f"config:{path}"
+    if env.get("CARBONEST_REGION", "").strip():
+        values["region"], origins["region"] = env["CARBONEST_REGION"].strip(), "env:CARBONEST_REGION"
+    if env.get("CARBONEST_PUE", "").strip():
+        values["pue"] = inputs.pue("CARBONEST_PUE", env["CARBONEST_PUE"])
+        origins["pue"] = "env:CARBONEST_PUE"
+    return Settings(
+        region=values.get("region"), region_origin=origins.get("region"),
+        pue=values.get("pue"), pue_origin=origins.get("pue"),
+        wue_l_per_kwh=values.get("wue_l_per_kwh"),
+        interval_s=values.get("interval_s"), flush_interval_s=values.get("flush_interval_s"),
+    )
