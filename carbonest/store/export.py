@@ -104,7 +104,7 @@ def runs_dataframe(store: RunStore, limit: int | None = None) -> pd.DataFrame:
     import pandas as pd
 
     rows = [flat_row(record) for record in store.list_runs(limit)]
-    frame = pd.DataFrame(rows, columns=list(FLAT_COLUMNS))
+    frame: pd.DataFrame = pd.DataFrame(rows, columns=list(FLAT_COLUMNS))
     for column in ("started_at", "ended_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
     numeric = ["duration_s", "energy_kwh", "co2e_kg"] + [f"{c}_energy_kwh" for c in COMPONENTS]

@@ -48,9 +48,10 @@ def own_running_record(run_id: str, **overrides: Any) -> dict[str, Any]:
     return make_record(run_id, **fields)
 
 
-def write_runs_worker(path: str, worker: int, n_runs: int) -> None:
-    """Checkpoint ``n_runs`` runs like a tracker would: start, samples, end."""
+def write_runs_worker(path: str, worker: int, n_runs: int, barrier: Any) -> None:
+    """Checkpoint ``n_runs`` runs like a tracker (start, samples, end), all workers at once."""
     store = SQLiteStore(path)
+    barrier.wait(60)
     for i in range(n_runs):
         run_id = f"w{worker}-r{i:03d}"
         started_at = f"2024-05-01T12:{worker:02d}:{i % 60:02d}Z"
