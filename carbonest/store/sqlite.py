@@ -201,6 +201,8 @@ class SQLiteStore(RunStore):
             conn, self._conn = self._conn, None
             if conn is not None and self._conn_pid == os.getpid():
                 conn.close()
+            elif conn is not None:
+                self._forked_conns.append(conn)  # inherited over fork: never close it here
 
     # -- internals ----------------------------------------------------------
 
