@@ -1,0 +1,103 @@
+"""Beyond electricity: embodied (manufacturing) carbon amortised over a job, and water.
+
+PURE module (see the rules in :mod:`carbonest.formulas`): arithmetic only, so
+every function takes Python scalars or numpy arrays (broadcast element-wise).
+The constants themselves (kg CO2e per GPU or server, lifetimes, L/kWh) are
+reference data and live in the catalog, each with its source and year.
+
+Embodied carbon. The emissions of making a device are shared linearly over its
+service life, and a job is charged the share of the time it occupies the
+device, as in Cloud Carbon Footprint's embodied-emissions method
+(https://www.cloudcarbonfootprint.org/docs/embodied-emissions, which charges
+``M x TR x RR``: total embodied emissions M, time share TR = hours reserved /
+lifespan hours, and resource share RR). Here the resource share is 1 per
+accelerator (the job reserves whole accelerators) and, for the host server,
+the fraction of its accelerator slots the job uses (n / accelerators per
+server), as CCF shares a host between the instances it carries.
+
+Water. Water usage effectiveness (The Green Grid, White Paper #35, 2011) is
+site water used for cooling per kWh of **IT** energy, so on-site water is
+WUE x IT energy. The water consumed to generate the electricity is counted per
+kWh drawn from the grid by the whole facility, so it uses facility energy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carbonest.formulas.emissions import water_l
+
+__all__ = [
+    "HOURS_PER_YEAR",
+    "amortised_embodied_kg",
+    "generation_water_l",
+    "job_embodied_kg",
+    "onsite_water_l",
+    "server_share",
+]
+
+HOURS_PER_YEAR = 8_760.0
+"""Hours in a 365-day year, the convention of Cloud Carbon Footprint
+(4-year server lifespan = 35,040 h). Units: h."""
+
+
+def amortised_embodied_kg(embodied_kg: Any, hours_used: Any, lifetime_years: Any) -> Any:
+    """The share of a device's embodied emissions charged to a use of it.
+
+    embodied_kg x hours_used / (lifetime_years x 8760): linear amortisation
+    over the device's life (Cloud Carbon Footprint's time share).
+
+    Units: embodied_kg in kg CO2e per device, hours_used in device-hours,
+    lifetime_years in years -> kg CO2e.
+    """
+    return embodied_kg * hours_used / (lifetime_years * HOURS_PER_YEAR)
+
+
+def server_share(accelerators: Any, accelerators_per_server: Any) -> Any:
+    """Host servers' worth of a job: n / accelerators per server (a fraction below one server).
+
+    Cloud Carbon Footprint's resource share RR: a host's embodied emissions are
+    shared between the instances it carries in proportion to what they use.
+
+    Units: counts -> servers (may be fractional).
+    """
+    return accelerators / accelerators_per_server
+
+
+def job_embodied_kg(
+    accelerators: Any,
+    hours: Any,
+    accelerator_embodied_kg: Any,
+    server_embodied_kg: Any,
+    accelerators_per_server: Any,
+    lifetime_years: Any,
+) -> Any:
+    """Embodied emissions charged to a job on ``accelerators`` devices for ``hours``.
+
+    Accelerators: n x accelerator_embodied_kg, and host servers:
+    (n / per server) x server_embodied_kg, both amortised linearly over
+    ``lifetime_years`` for the job's wall-clock ``hours``.
+
+    Units: accelerators (count), hours in h (wall clock), embodied figures in
+    kg CO2e per device, accelerators_per_server (count), lifetime_years in
+    years -> kg CO2e.
+    """
+    servers = server_share(accelerators, accelerators_per_server)
+    total_kg = accelerators * accelerator_embodied_kg + servers * server_embodied_kg
+    return amortised_embodied_kg(total_kg, hours, lifetime_years)
+
+
+def onsite_water_l(it_energy_kwh: Any, wue_l_per_kwh: Any) -> Any:
+    """Water consumed on site for cooling: WUE x IT energy (The Green Grid WUE definition).
+
+    Units: it_energy_kwh in kWh (IT equipment only), wue_l_per_kwh in L/kWh -> L.
+    """
+    return water_l(it_energy_kwh, wue_l_per_kwh)
+
+
+def generation_water_l(facility_energy_kwh: Any, water_l_per_kwh: Any) -> Any:
+    """Water consumed to generate the electricity the facility draws: L/kWh x facility energy.
+
+    Units: facility_energy_kwh in kWh (PUE included), water_l_per_kwh in L per kWh generated -> L.
+    """
+    return water_l(facility_energy_kwh, water_l_per_kwh)
