@@ -24,8 +24,8 @@ class MemoryStore(RunStore):
     """Run store held in memory, thread-safe.
 
     Args:
-        max_samples_per_device: Most samples kept per run and device before
-            the oldest are merged pairwise.
+        max_samples_per_device: Most samples kept per run and device; beyond
+            it they are merged into aligned time buckets, keeping total energy.
     """
 
     def __init__(self, *, max_samples_per_device: int = 10_000) -> None:
@@ -66,8 +66,7 @@ class MemoryStore(RunStore):
                 by_device.setdefault((sample.component, sample.device), []).append(sample)
             for key in {(s.component, s.device) for s in samples}:
                 series = sorted(by_device[key], key=lambda s: s.timestamp_s)
-                n, head = thin_series(series, self.max_samples_per_device)
-                by_device[key] = head + series[n:]
+                by_device[key] = thin_series(series, self.max_samples_per_device)
 
     def get_run(self, run_id: str) -> dict[str, Any]:
         """Return the run with this id or unique id prefix; stale ones as ``interrupted``."""

@@ -11,8 +11,8 @@ Guarantees (see ``docs/storage.md``):
   ``busy_timeout_s`` for it, and retry a bounded number of times after that.
   Within a process, one connection is shared by all threads behind a lock.
 * Size: at most ``max_samples_per_device`` samples per run and device; beyond
-  that the oldest are merged pairwise (:mod:`carbonest.store.thinning`), which
-  keeps the total energy.
+  that they are merged into aligned time buckets
+  (:mod:`carbonest.store.thinning`), which keeps the total energy.
 
 ``sqlite3.Error`` is translated into :class:`~carbonest.errors.StorageError`,
 naming the file, in :meth:`SQLiteStore._call` and nowhere else.
@@ -34,7 +34,7 @@ from carbonest.errors import InvalidInputError, StorageError
 from carbonest.records import Sample
 from carbonest.store import base
 from carbonest.store.base import RunNotFoundError, RunStore
-from carbonest.store.thinning import thin_series
+from carbonest.store.thinning import plan_thinning
 
 T = TypeVar("T")
 
@@ -103,8 +103,8 @@ class SQLiteStore(RunStore):
         path: The database file; ``:memory:`` for a private in-memory store.
             None means :func:`~carbonest.store.paths.default_store_path`,
             resolved now (``$CARBONEST_HOME/runs.sqlite`` or the user data dir).
-        max_samples_per_device: Most samples kept per run and device before
-            the oldest are merged pairwise.
+        max_samples_per_device: Most samples kept per run and device; beyond
+            it they are merged into aligned time buckets, keeping total energy.
         busy_timeout_s: How long one statement waits for another writer. Units: s.
     """
 
@@ -256,12 +256,13 @@ class SQLiteStore(RunStore):
             "SELECT id, t_s, power_w, energy_j FROM samples" + where + " ORDER BY t_s, id", key
         ).fetchall()
         series = [Sample(t, component, device, p, e) for _, t, p, e in rows]
-        n_replaced, head = thin_series(series, self.max_samples_per_device)
-        conn.executemany("DELETE FROM samples WHERE id = ?", [(r[0],) for r in rows[:n_replaced]])
+        plan = plan_thinning(series, self.max_samples_per_device)
+        doomed = [(row[0],) for start, stop, _ in plan for row in rows[start:stop]]
+        conn.executemany("DELETE FROM samples WHERE id = ?", doomed)
         conn.executemany(
             "INSERT INTO samples (run_id, t_s, component, device, power_w, energy_j)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            [(run_id, s.timestamp_s, component, device, s.power_w, s.energy_j) for s in head],
+            [(run_id, m.timestamp_s, component, device, m.power_w, m.energy_j) for *_, m in plan],
         )
 
     def _call(self, fn: Callable[[sqlite3.Connection], T], *, write: bool) -> T:

@@ -22,7 +22,9 @@ SPAWN = multiprocessing.get_context("spawn")
 def test_four_processes_fifty_runs_each(tmp_path: Path) -> None:
     path = str(tmp_path / "runs.sqlite")
     barrier = SPAWN.Barrier(4)  # all four create the fresh file and write at the same moment
-    workers = [SPAWN.Process(target=write_runs_worker, args=(path, w, 50, barrier)) for w in range(4)]
+    workers = [
+        SPAWN.Process(target=write_runs_worker, args=(path, w, 50, barrier)) for w in range(4)
+    ]
     for proc in workers:
         proc.start()
     for proc in workers:

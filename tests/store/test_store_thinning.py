@@ -1,4 +1,4 @@
-"""The size policy: pairwise merging keeps total energy and bounds the row count."""
+"""The size policy: bucket merging keeps total energy and bounds the row count."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 
 from carbonest.errors import InvalidInputError
 from carbonest.records import Sample
-from carbonest.store.thinning import low_water_mark, merge_pair, thin_series
+from carbonest.store.thinning import (
+    low_water_mark,
+    merge_pair,
+    plan_thinning,
+    thin_series,
+)
 
 
 def _series(energies: list[float | None], dt_s: float = 1.0) -> list[Sample]:
@@ -40,19 +45,31 @@ def test_merge_pair_with_missing_energy_keeps_it_missing_not_zero() -> None:
 
 
 def test_within_the_limit_nothing_changes() -> None:
-    assert thin_series(_series([1.0] * 10), 10) == (0, [])
+    series = _series([1.0] * 10)
+    assert plan_thinning(series, 10) == []
+    assert thin_series(series, 10) == series
 
 
-def test_over_the_limit_oldest_are_merged_and_recent_kept() -> None:
-    series = _series([float(i) for i in range(11)])
-    n, head = thin_series(series, 10)  # one over the limit: down to 8 by merging 3 pairs
-    assert (n, len(head)) == (6, 3)
-    result = head + series[n:]
-    assert len(result) == low_water_mark(10) == 8
+def test_over_the_limit_merges_into_aligned_buckets() -> None:
+    series = _series([float(i) for i in range(11)])  # ends at t = 1 .. 11 s
+    result = thin_series(series, 10)  # must get down to 8: buckets of 2 s
+    assert len(result) <= low_water_mark(10) == 8
     assert sum(s.energy_j or 0.0 for s in result) == sum(range(11))
-    assert result[3:] == series[6:]
-    assert [s.timestamp_s for s in head] == [2.0, 4.0, 6.0]
-    assert all(math.isclose(s.power_w or 0.0, (s.energy_j or 0.0) / 2.0) for s in head)
+    assert [s.timestamp_s for s in result] == [1.0, 3.0, 5.0, 7.0, 9.0, 11.0]
+    assert result[0] is series[0]  # a bucket of one sample is kept as it is
+    assert result[1] == Sample(3.0, "gpu", "gpu:0", (1.0 + 2.0) / 2.0, 3.0)
+
+
+def test_long_run_gets_uniform_resolution_not_one_huge_sample() -> None:
+    series: list[Sample] = []
+    for t in range(1, 30_001):  # 30,000 one-second samples, thinned as they arrive
+        series.append(Sample(float(t), "gpu", "gpu:0", 1.0, 1.0))
+        if len(series) > 1000:
+            series = thin_series(series, 1000)
+    spans = [s.energy_j or 0.0 for s in series]
+    assert sum(spans) == 30_000
+    assert max(spans) <= 64  # about 30,000 s / 750 rows, rounded up to a power of two
+    assert series[-1].energy_j == 1.0  # the newest samples stay at full resolution
 
 
 def test_invalid_limit() -> None:
@@ -73,8 +90,7 @@ def test_thinning_preserves_energy_and_bounds_rows(
     energies: list[float | None], max_rows: int, dt_s: float
 ) -> None:
     series = _series(energies, dt_s)
-    n, head = thin_series(series, max_rows)
-    result = head + series[n:]
+    result = thin_series(series, max_rows)
     assert len(result) <= max_rows
     known = [e for e in energies if e is not None]
     kept = [s.energy_j for s in result if s.energy_j is not None]
