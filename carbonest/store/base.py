@@ -1,4 +1,4 @@
-"""The run-store contract, shared record checks and the "interrupted" rule.
+"""The run-store contract and the checks every backend applies to records.
 
 A run store keeps run records (JSON-able dicts written by the tracker) and the
 power time series of each run. The tracker checkpoints a run by calling
@@ -12,7 +12,8 @@ returned by :meth:`RunStore.get_run` and :meth:`RunStore.list_runs` with
 ``status == "interrupted"``; its figures are those of its last checkpoint,
 ``last_checkpoint_at`` says when that was and ``interrupted_reason`` why the
 run is taken as interrupted. Runs written on other hosts are never judged:
-their writer cannot be seen from here.
+their writer cannot be seen from here. The rule itself is implemented once, in
+:mod:`carbonest.store.liveness`, for every backend to call.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from typing import Any, Final
 
 from carbonest.errors import InvalidInputError
 from carbonest.records import Sample
-from carbonest.store.liveness import current_host, process_alive
 
 RUN_STATUSES: Final = ("running", "completed", "failed", "interrupted")
 """Every status a stored run may have."""
@@ -146,43 +146,6 @@ def utc_now_iso() -> str:
     return datetime.now(timezone.utc).isoformat()
 
 
-def stale_reason(record: Mapping[str, Any], *, host: str | None = None) -> str | None:
-    """Say why a ``running`` record is taken as interrupted, or None if it is not.
-
-    Args:
-        record: A stored run record.
-        host: This host's name; :func:`current_host` when None.
-
-    Returns:
-        A one-line reason when the record is ``running``, was written on this
-        host, and its writer process is gone; otherwise None.
-    """
-    if record.get("status") != "running":
-        return None
-    pid = record.get("pid")
-    if not isinstance(pid, int) or isinstance(pid, bool):
-        return None
-    here = current_host() if host is None else host
-    if record.get("host") != here:
-        return None
-    create_time = record.get("pid_create_time")
-    created = float(create_time) if isinstance(create_time, (int, float)) else None
-    if process_alive(pid, created):
-        return None
-    return f"writer process {pid} on {here} ended without writing a final record"
-
-
-def as_interrupted(
-    record: Mapping[str, Any], reason: str, last_checkpoint_at: str | None
-) -> dict[str, Any]:
-    """Return a copy of a stale ``running`` record marked ``interrupted``."""
-    out = dict(record)
-    out["status"] = "interrupted"
-    out["interrupted_reason"] = reason
-    out["last_checkpoint_at"] = last_checkpoint_at
-    return out
-
-
 def check_limit(limit: int | None) -> None:
     """Raise InvalidInputError unless ``limit`` is None or a non-negative int."""
     if limit is None:
@@ -286,11 +249,9 @@ __all__ = [
     "RunIndex",
     "RunNotFoundError",
     "RunStore",
-    "as_interrupted",
     "check_limit",
     "check_run_id",
     "index_record",
     "parse_timestamp",
-    "stale_reason",
     "utc_now_iso",
 ]

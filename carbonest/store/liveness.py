@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 CREATE_TIME_TOLERANCE_S: Final = 1.0
 """How far two creation times of one pid may differ and still be one process. Units: s."""
@@ -72,6 +73,43 @@ def process_alive(pid: int, create_time: float | None = None) -> bool:
         return True
 
 
+def stale_reason(record: Mapping[str, Any], *, host: str | None = None) -> str | None:
+    """Say why a ``running`` record is taken as interrupted, or None if it is not.
+
+    Args:
+        record: A stored run record.
+        host: This host's name; :func:`current_host` when None.
+
+    Returns:
+        A one-line reason when the record is ``running``, was written on this
+        host, and its writer process is gone; otherwise None.
+    """
+    if record.get("status") != "running":
+        return None
+    pid = record.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool):
+        return None
+    here = current_host() if host is None else host
+    if record.get("host") != here:
+        return None
+    create_time = record.get("pid_create_time")
+    created = float(create_time) if isinstance(create_time, (int, float)) else None
+    if process_alive(pid, created):
+        return None
+    return f"writer process {pid} on {here} ended without writing a final record"
+
+
+def as_interrupted(
+    record: Mapping[str, Any], reason: str, last_checkpoint_at: str | None
+) -> dict[str, Any]:
+    """Return a copy of a stale ``running`` record marked ``interrupted``."""
+    out = dict(record)
+    out["status"] = "interrupted"
+    out["interrupted_reason"] = reason
+    out["last_checkpoint_at"] = last_checkpoint_at
+    return out
+
+
 def _kill_zero_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -84,6 +122,8 @@ def _kill_zero_alive(pid: int) -> bool:
 
 __all__ = [
     "CREATE_TIME_TOLERANCE_S",
+    "as_interrupted",
+    "stale_reason",
     "current_host",
     "current_process_create_time",
     "process_alive",

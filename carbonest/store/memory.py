@@ -15,7 +15,7 @@ from typing import Any
 
 from carbonest.errors import InvalidInputError
 from carbonest.records import Sample
-from carbonest.store import base
+from carbonest.store import base, liveness
 from carbonest.store.base import AmbiguousRunIdError, RunNotFoundError, RunStore
 from carbonest.store.thinning import thin_series
 
@@ -109,8 +109,8 @@ class MemoryStore(RunStore):
 def _load(entry: tuple[int, float | None, str, str]) -> dict[str, Any]:
     _, _, updated_at, text = entry
     record: dict[str, Any] = json.loads(text)
-    reason = base.stale_reason(record)
-    return record if reason is None else base.as_interrupted(record, reason, updated_at)
+    reason = liveness.stale_reason(record)
+    return record if reason is None else liveness.as_interrupted(record, reason, updated_at)
 
 
 __all__ = ["MemoryStore"]

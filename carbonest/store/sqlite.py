@@ -32,7 +32,7 @@ from typing import Any, Final, TypeVar
 
 from carbonest.errors import InvalidInputError, StorageError
 from carbonest.records import Sample
-from carbonest.store import base
+from carbonest.store import base, liveness
 from carbonest.store.base import RunNotFoundError, RunStore
 from carbonest.store.thinning import plan_thinning
 
@@ -225,10 +225,10 @@ class SQLiteStore(RunStore):
         record: dict[str, Any] = json.loads(record_json)
         if status != "running":
             return record
-        reason = base.stale_reason(record)
+        reason = liveness.stale_reason(record)
         if reason is None:
             return record
-        marked = base.as_interrupted(record, reason, updated_at)
+        marked = liveness.as_interrupted(record, reason, updated_at)
         self._mark_interrupted(run_id, updated_at, marked)
         return marked
 
