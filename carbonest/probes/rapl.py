@@ -250,7 +250,13 @@ class RaplProbe(Probe):
     # -- reading -----------------------------------------------------------------------------
 
     def read(self) -> list[Reading]:
-        """One Reading per domain: the raw counter in J and its wrap range."""
+        """One Reading per domain: the raw counter in J and its wrap range.
+
+        Raises:
+            ProbeUnavailableError: The probe is not open.
+        """
+        if not self._opened:
+            raise ProbeUnavailableError("rapl probe is not open", probe=self.name)
         t_s = self._clock()
         out: list[Reading] = []
         for z in self._zones:
