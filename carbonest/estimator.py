@@ -23,27 +23,17 @@ from carbonest import inputs
 from carbonest.errors import InvalidInputError
 from carbonest.formulas import emissions, patterson, strubell
 from carbonest.records import ComponentEnergy, Equivalent, Estimate, Provenance, RegionInfo
+from carbonest.resolve import Notes, resolve_intensity, resolve_pue, table_provenance
 
 PRESETS = ("strubell2019", "patterson2021")
 
 
 @dataclass
-class _Draft:
+class _Draft(Notes):
     """Mutable scratch state of one estimate while it is being assembled."""
 
-    hours: float
-    provenance: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    hours: float = 0.0
     components: list[ComponentEnergy] = field(default_factory=list)
-
-    def note(self, key: str, prov: Provenance) -> Provenance:
-        self.provenance[key] = prov.label
-        return prov
-
-
-def _table(table: str, source: str | None, year: int | None, detail: str = "") -> Provenance:
-    label = f"{table} {detail}".strip() if detail else table
-    return Provenance("table", label, source, year)
 
 
 def _gpu(d: _Draft, gpu: str | None, gpus: Any, power: Any, preset: str | None) -> None:
@@ -59,7 +49,7 @@ def _gpu(d: _Draft, gpu: str | None, gpus: Any, power: Any, preset: str | None) 
 
         spec = find_accelerator(inputs.name("gpu", gpu))
         model = spec.name
-        d.note("gpu", _table("accelerators", spec.source, spec.year))
+        d.note("gpu", table_provenance("accelerators", spec.source, spec.year))
         if spec.resolved_from:
             others = ", ".join(spec.alternatives) or "none"
             d.notes.append(
@@ -70,7 +60,7 @@ def _gpu(d: _Draft, gpu: str | None, gpus: Any, power: Any, preset: str | None) 
         prov = d.note("gpu_power_w", Provenance.user())
     else:
         power_w = float(spec.tdp_w)
-        prov = d.note("gpu_power_w", _table("accelerators", spec.source, spec.year, "TDP"))
+        prov = d.note("gpu_power_w", table_provenance("accelerators", spec.source, spec.year, "TDP"))
         what = "average system power per processor" if preset == "patterson2021" else "average draw"
         d.notes.append(
             f"GPU power: the TDP of {spec.name} ({power_w:g} W) was used as the {what}; "
@@ -91,7 +81,7 @@ def _cpu(d: _Draft, cpu: str | None, cpus: Any, power: Any) -> None:
         from carbonest.catalog import find_cpu
 
         spec = find_cpu(inputs.name("cpu", cpu))
-        d.note("cpu", _table("cpus", spec.source, spec.year))
+        d.note("cpu", table_provenance("cpus", spec.source, spec.year))
     if power is not None:
         power_w = inputs.positive("cpu_power_w", power)
         if spec is not None and power_w > spec.tdp_w:
@@ -104,7 +94,7 @@ def _cpu(d: _Draft, cpu: str | None, cpus: Any, power: Any) -> None:
     else:
         assert spec is not None
         power_w = float(spec.tdp_w)
-        prov = d.note("cpu_power_w", _table("cpus", spec.source, spec.year, "TDP"))
+        prov = d.note("cpu_power_w", table_provenance("cpus", spec.source, spec.year, "TDP"))
         d.notes.append(f"CPU power: the TDP of {spec.name} ({power_w:g} W) per CPU was used.")
     _add(d, "cpu", spec.name if spec else None, count, power_w, prov)
 
@@ -142,104 +132,18 @@ def _add(d: _Draft, comp: str, model: str | None, count: int, power_w: float, pr
     )
 
 
-def _preset_pue_intensity(preset: str | None) -> tuple[float, float, RegionInfo] | None:
-    if preset != "strubell2019":
-        return None
-    intensity = emissions.lbs_per_kwh_to_g_per_kwh(strubell.STRUBELL_LBS_PER_KWH)
-    region = RegionInfo(
-        id="strubell2019-us", name="United States average as used by Strubell et al. 2019",
-        year=2018, source="US EPA (2018), via Strubell et al. 2019", basis="as published (0.954 lbs CO2e/kWh)",
-        kind="preset",
-    )
-    return strubell.STRUBELL_PUE, intensity, region
-
-
-def _region_info(spec: Any) -> RegionInfo:
-    return RegionInfo(spec.id, spec.name, spec.year, spec.source, spec.basis, spec.kind)
-
-
-def _intensity(d: _Draft, region: Any, intensity: Any, dc: Any, preset: str | None) -> tuple[float, RegionInfo, Any]:
-    """Carbon intensity, the region it belongs to, and the region spec (if a table region)."""
-    if region is not None and intensity is not None:
-        raise InvalidInputError(
-            "intensity_g_per_kwh: give either region or intensity_g_per_kwh, not both",
-            field="intensity_g_per_kwh",
-        )
-    if intensity is not None:
-        value = inputs.non_negative("intensity_g_per_kwh", intensity)
-        d.note("intensity_g_per_kwh", Provenance.user())
-        return value, RegionInfo("custom", "user-given intensity", None, "user", None, "custom"), None
-    from carbonest.catalog import find_region, world_region
-
-    if region is not None:
-        spec = find_region(inputs.name("region", region))
-        d.note("region", Provenance.user())
-        d.note("intensity_g_per_kwh", _table("regions", spec.source, spec.year, spec.id))
-        return float(spec.intensity_g_per_kwh), _region_info(spec), spec
-    if dc is not None and getattr(dc, "intensity_g_per_kwh", None) is not None:
-        d.note("intensity_g_per_kwh", _table("datacenters", dc.source, dc.year, dc.id))
-        info = RegionInfo(dc.id, dc.name, dc.year, dc.source, "as published by the datacenter preset", "datacenter")
-        return float(dc.intensity_g_per_kwh), info, None
-    preset_values = _preset_pue_intensity(preset)
-    if preset_values is not None:
-        d.note("intensity_g_per_kwh", Provenance("preset", "strubell2019"))
-        return preset_values[1], preset_values[2], None
-    if preset == "patterson2021":
-        raise InvalidInputError(
-            "intensity_g_per_kwh: preset patterson2021 needs the datacenter's carbon intensity: "
-            "give intensity_g_per_kwh, region or a datacenter that carries one",
-            field="intensity_g_per_kwh",
-        )
-    spec = world_region()
-    d.note("intensity_g_per_kwh", _table("regions", spec.source, spec.year, spec.id))
-    d.notes.append(
-        f"No region given: the world average {spec.intensity_g_per_kwh:g} g CO2e/kWh "
-        f"({spec.source} {spec.year}) was used. Give a region for a meaningful figure."
-    )
-    return float(spec.intensity_g_per_kwh), _region_info(spec), spec
-
-
-def _pue(d: _Draft, pue: Any, dc: Any, region_spec: Any, preset: str | None) -> float:
-    if pue is not None:
-        d.note("pue", Provenance.user())
-        return inputs.pue("pue", pue)
-    if dc is not None:
-        d.note("pue", _table("datacenters", dc.source, dc.year, dc.id))
-        return float(dc.pue)
-    if region_spec is not None and getattr(region_spec, "pue", None) is not None:
-        d.note("pue", Provenance("table", f"regions {region_spec.id} provider PUE",
-                                 region_spec.pue_source, region_spec.pue_year))
-        return float(region_spec.pue)
-    preset_values = _preset_pue_intensity(preset)
-    if preset_values is not None:
-        d.note("pue", Provenance("preset", "strubell2019"))
-        return preset_values[0]
-    if preset == "patterson2021":
-        raise InvalidInputError(
-            "pue: preset patterson2021 needs the datacenter's PUE: give pue or datacenter",
-            field="pue",
-        )
-    from carbonest.catalog import industry_pue
-
-    spec = industry_pue()
-    d.note("pue", _table("datacenters", spec.source, spec.year, spec.id))
-    d.notes.append(
-        f"No PUE given: the industry average {spec.pue:g} ({spec.source} {spec.year}) was used."
-    )
-    return float(spec.pue)
-
-
 def _equivalents(co2e_kg: float) -> tuple[Equivalent, ...]:
     from carbonest.catalog import constant
 
-    out = []
-    for key, label in (
-        ("car_co2e_kg_per_km", "km driven by an average passenger car"),
-        ("flight_ny_sf_round_trip_co2e_kg", "passenger round trips New York-San Francisco by air"),
-    ):
-        c = constant(key)
-        out.append(Equivalent(label, emissions.equivalent_count(co2e_kg, c.value), c.value, c.source, c.year))
-    return tuple(out)
+    car = constant("equiv_passenger_car_us_kg_per_km")
+    flight = constant("equiv_flight_ny_sf_roundtrip_lbs")
+    flight_kg = emissions.lbs_to_kg(flight.value)
+    return (
+        Equivalent("km driven by an average US passenger car",
+                   emissions.equivalent_count(co2e_kg, car.value), car.value, car.source, car.year),
+        Equivalent("passenger round trips New York-San Francisco by air",
+                   emissions.equivalent_count(co2e_kg, flight_kg), flight_kg, flight.source, flight.year),
+    )
 
 
 def estimate(
@@ -313,8 +217,8 @@ def estimate(
         from carbonest.catalog import find_datacenter
 
         dc = find_datacenter(inputs.name("datacenter", datacenter))
-    intensity, region_info, region_spec = _intensity(d, region, intensity_g_per_kwh, dc, preset)
-    pue_value = _pue(d, pue, dc, region_spec, preset)
+    intensity, region_info, region_spec = resolve_intensity(d, region, intensity_g_per_kwh, dc, preset)
+    pue_value = resolve_pue(d, pue, dc, region_spec, preset)
     if preset is not None:
         d.provenance["preset"] = f"preset:{preset}"
     return _finish(d, pue_value, intensity, region_info, preset)

@@ -98,7 +98,7 @@ def test_cpu_and_dram_components(cli) -> None:
     ("args", "must_say"),
     [
         (["--gpu", "V1000", "--hours", "1"], ["--gpu", "V1000", "V100"]),
-        (["--gpu", "V100", "--hours", "1", "--region", "quebek"], ["--region", "quebek", "quebec"]),
+        (["--gpu", "V100", "--hours", "1", "--region", "quebek"], ["--region", "quebek", "CA-QC"]),
         (["--cpu", "Xeon Gold 99999", "--hours", "1"], ["--cpu", "Xeon Gold 99999"]),
         (["--gpu", "V100", "--hours", "-3"], ["--hours", "-3"]),
         (["--gpu", "V100", "--hours", "0"], ["--hours"]),

@@ -1,0 +1,48 @@
+"""Text rendering of a run record (``carbonest runs show`` and the ``measure`` summary)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carbonest.cli.common import fmt
+
+
+def render_run(r: dict[str, Any]) -> str:
+    """A readable summary of one run record, every figure with its provenance."""
+    lines = [
+        f"run {r['run_id']}  {r.get('name') or ''}".rstrip(),
+        f"  status    {r.get('status')}" + (f"  ({r['status_reason']})" if r.get("status_reason") else ""),
+        f"  when      {r.get('started_at')} -> {r.get('ended_at') or '...'}  ({fmt(r.get('duration_s'))} s)",
+        f"  where     {r.get('host')} pid {r.get('pid')}",
+    ]
+    dist = r.get("distributed") or {}
+    if dist:
+        lines.append("  rank      " + ", ".join(f"{k}={v}" for k, v in sorted(dist.items())))
+    energy, co2 = r.get("energy_kwh"), r.get("co2e_kg")
+    lines.append(f"  energy    {fmt(energy, 4)} kWh at the facility (IT {fmt(r.get('it_energy_kwh'), 4)} kWh "
+                 f"x PUE {r.get('pue')})")
+    region = r.get("region") or {}
+    lines.append(f"  CO2e      {fmt(co2, 4)} kg at {fmt(r.get('intensity_g_per_kwh'))} g/kWh, "
+                 f"{region.get('name', '?')} [{region.get('id', '?')}]")
+    if r.get("water_l") is not None:
+        lines.append(f"  water     {fmt(r['water_l'], 4)} L at WUE {r.get('wue_l_per_kwh')} L/kWh")
+    prov = r.get("provenance") or {}
+    for key in ("pue", "intensity_g_per_kwh"):
+        if key in prov:
+            lines.append(f"  {key:<9} from {prov[key]}")
+    lines.append("  components (IT energy):")
+    for name, c in (r.get("components") or {}).items():
+        lines.append(
+            f"    {name:<5} {fmt(c.get('energy_kwh'), 4)} kWh, mean {fmt(c.get('mean_power_w'))} W, "
+            f"peak {fmt(c.get('peak_power_w'))} W, {c.get('count', 0)} device(s)  [{c.get('provenance')}]"
+        )
+    for name in r.get("not_measured") or []:
+        lines.append(f"    {name:<5} not measured: {name} had no working probe")
+    for ph in r.get("phases") or []:
+        lines.append(f"  phase {ph['name']}: {fmt(ph.get('duration_s'))} s, {fmt(ph.get('energy_kwh'), 4)} kWh, "
+                     f"{fmt(ph.get('co2e_kg'), 4)} kg CO2e")
+    for w in r.get("warnings") or []:
+        lines.append(f"  warning: {w}")
+    for n in r.get("notes") or []:
+        lines.append(f"  note: {n}")
+    return "\n".join(lines) + "\n"

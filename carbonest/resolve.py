@@ -1,0 +1,129 @@
+"""Where the carbon intensity and the PUE of a job come from: one set of rules for every caller.
+
+:func:`carbonest.estimate`, the tracker and the what-if engine all resolve
+these two inputs here, so their precedence and their provenance labels are
+the same everywhere:
+
+* carbon intensity: the user's ``intensity_g_per_kwh`` > ``region`` > a
+  ``datacenter`` preset that carries one > the method preset's > the world
+  average (said in a note).
+* PUE: the user's ``pue`` > ``datacenter`` > the provider PUE of a cloud
+  ``region`` > the method preset's > the latest industry average (said in a note).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from carbonest import inputs
+from carbonest.errors import InvalidInputError
+from carbonest.formulas import emissions, strubell
+from carbonest.records import Provenance, RegionInfo
+
+
+@dataclass
+class Notes:
+    """Provenance labels by input name, and the plain-language notes of defaults taken."""
+
+    provenance: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, key: str, prov: Provenance) -> Provenance:
+        """Record where ``key`` came from and return the provenance."""
+        self.provenance[key] = prov.label
+        return prov
+
+
+def table_provenance(table: str, source: str | None, year: int | None, detail: str = "") -> Provenance:
+    label = f"{table} {detail}".strip() if detail else table
+    return Provenance("table", label, source, year)
+
+
+def _preset_pue_intensity(preset: str | None) -> tuple[float, float, RegionInfo] | None:
+    if preset != "strubell2019":
+        return None
+    intensity = emissions.lbs_per_kwh_to_g_per_kwh(strubell.STRUBELL_LBS_PER_KWH)
+    region = RegionInfo(
+        id="strubell2019-us", name="United States average as used by Strubell et al. 2019",
+        year=2018, source="US EPA (2018), via Strubell et al. 2019", basis="as published (0.954 lbs CO2e/kWh)",
+        kind="preset",
+    )
+    return strubell.STRUBELL_PUE, intensity, region
+
+
+def region_info(spec: Any) -> RegionInfo:
+    return RegionInfo(spec.id, spec.name, spec.year, spec.source, spec.basis, spec.kind)
+
+
+def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: str | None) -> tuple[float, RegionInfo, Any]:
+    """Carbon intensity, the region it belongs to, and the region spec (if a table region)."""
+    if region is not None and intensity is not None:
+        raise InvalidInputError(
+            "intensity_g_per_kwh: give either region or intensity_g_per_kwh, not both",
+            field="intensity_g_per_kwh",
+        )
+    if intensity is not None:
+        value = inputs.non_negative("intensity_g_per_kwh", intensity)
+        d.note("intensity_g_per_kwh", Provenance.user())
+        return value, RegionInfo("custom", "user-given intensity", None, "user", None, "custom"), None
+    from carbonest.catalog import find_region, world_region
+
+    if region is not None:
+        spec = find_region(inputs.name("region", region))
+        d.note("region", Provenance.user())
+        d.note("intensity_g_per_kwh", table_provenance("regions", spec.source, spec.year, spec.id))
+        return float(spec.intensity_g_per_kwh), region_info(spec), spec
+    if dc is not None and getattr(dc, "intensity_g_per_kwh", None) is not None:
+        d.note("intensity_g_per_kwh", table_provenance("datacenters", dc.source, dc.year, dc.id))
+        info = RegionInfo(dc.id, dc.name, dc.year, dc.source, "as published by the datacenter preset", "datacenter")
+        return float(dc.intensity_g_per_kwh), info, None
+    preset_values = _preset_pue_intensity(preset)
+    if preset_values is not None:
+        d.note("intensity_g_per_kwh", Provenance("preset", "strubell2019"))
+        return preset_values[1], preset_values[2], None
+    if preset == "patterson2021":
+        raise InvalidInputError(
+            "intensity_g_per_kwh: preset patterson2021 needs the datacenter's carbon intensity: "
+            "give intensity_g_per_kwh, region or a datacenter that carries one",
+            field="intensity_g_per_kwh",
+        )
+    spec = world_region()
+    d.note("intensity_g_per_kwh", table_provenance("regions", spec.source, spec.year, spec.id))
+    d.notes.append(
+        f"No region given: the world average {spec.intensity_g_per_kwh:g} g CO2e/kWh "
+        f"({spec.source} {spec.year}) was used. Give a region for a meaningful figure."
+    )
+    return float(spec.intensity_g_per_kwh), region_info(spec), spec
+
+
+def resolve_pue(d: Notes, pue: Any, dc: Any, region_spec: Any, preset: str | None) -> float:
+    if pue is not None:
+        d.note("pue", Provenance.user())
+        return inputs.pue("pue", pue)
+    if dc is not None:
+        d.note("pue", table_provenance("datacenters", dc.source, dc.year, dc.id))
+        return float(dc.pue)
+    if region_spec is not None and getattr(region_spec, "pue", None) is not None:
+        d.note("pue", Provenance("table", f"regions {region_spec.id} provider PUE",
+                                 region_spec.pue_source, region_spec.pue_year))
+        return float(region_spec.pue)
+    preset_values = _preset_pue_intensity(preset)
+    if preset_values is not None:
+        d.note("pue", Provenance("preset", "strubell2019"))
+        return preset_values[0]
+    if preset == "patterson2021":
+        raise InvalidInputError(
+            "pue: preset patterson2021 needs the datacenter's PUE: give pue or datacenter",
+            field="pue",
+        )
+    from carbonest.catalog import industry_pue
+
+    spec = industry_pue()
+    d.note("pue", table_provenance("datacenters", spec.source, spec.year, spec.id))
+    d.notes.append(
+        f"No PUE given: the industry average {spec.pue:g} ({spec.source} {spec.year}) was used."
+    )
+    return float(spec.pue)
+
+
