@@ -113,9 +113,10 @@ class SamplerTotals:
 class _Acc:
     """Mutable per-device accumulator (hot path: plain attributes, no allocation per read)."""
 
-    __slots__ = ("key", "probe", "device", "component", "additive", "model", "method",
-                 "last_e", "last_e_t", "last_p", "last_p_t", "energy_j", "covered_s",
-                 "peak_w", "samples", "failures", "provenance", "last_error")
+    __slots__ = tuple(
+        "key probe device component additive model method last_e last_e_t last_p last_p_t"
+        " energy_j covered_s peak_w samples failures provenance last_error".split()
+    )
 
     def __init__(self, key: str, probe: Probe, r: Reading) -> None:
         info = probe.device_info().get(r.device)
@@ -151,7 +152,10 @@ class _Acc:
         elif p is not None and self.method != "counter":
             self.method = "power"
             if self.last_p is not None:
-                interval = (trapezoid_segment_j(self.last_p, p, t - self.last_p_t), t - self.last_p_t)
+                interval = (
+                    trapezoid_segment_j(self.last_p, p, t - self.last_p_t),
+                    t - self.last_p_t,
+                )
             self.last_p, self.last_p_t = p, t
         if e is not None or p is not None:
             self.samples += 1
@@ -159,16 +163,20 @@ class _Acc:
         if interval is not None:
             self.energy_j += interval[0]
             self.covered_s += interval[1]
-        peak = p if p is not None else (interval[0] / interval[1] if interval and interval[1] > 0 else None)
+        peak = p
+        if peak is None and interval is not None and interval[1] > 0:
+            peak = interval[0] / interval[1]
         if peak is not None and (self.peak_w is None or peak > self.peak_w):
             self.peak_w = peak
         return interval
 
     def totals(self) -> DeviceTotals:
         mean = self.energy_j / self.covered_s if self.covered_s > 0 else None
-        return DeviceTotals(self.key, self.probe, self.device, self.component, self.energy_j,
-                            self.covered_s, mean, self.peak_w, self.samples, self.failures,
-                            self.method, self.additive, self.provenance, self.last_error, self.model)
+        return DeviceTotals(
+            self.key, self.probe, self.device, self.component, self.energy_j, self.covered_s,
+            mean, self.peak_w, self.samples, self.failures, self.method, self.additive,
+            self.provenance, self.last_error, self.model,
+        )  # fmt: skip
 
 
 class Sampler:
@@ -197,13 +205,17 @@ class Sampler:
         max_samples: int = 100_000,
     ) -> None:
         if not interval_s >= MIN_INTERVAL_S:
-            raise InvalidInputError(f"interval_s must be >= {MIN_INTERVAL_S} s, got {interval_s!r}",
-                                    field="interval_s")
+            raise InvalidInputError(
+                f"interval_s must be >= {MIN_INTERVAL_S} s, got {interval_s!r}", field="interval_s"
+            )
         if not flush_interval_s > 0:
-            raise InvalidInputError(f"flush_interval_s must be > 0, got {flush_interval_s!r}",
-                                    field="flush_interval_s")
+            raise InvalidInputError(
+                f"flush_interval_s must be > 0, got {flush_interval_s!r}", field="flush_interval_s"
+            )
         if max_samples < 1:
-            raise InvalidInputError(f"max_samples must be >= 1, got {max_samples!r}", field="max_samples")
+            raise InvalidInputError(
+                f"max_samples must be >= 1, got {max_samples!r}", field="max_samples"
+            )
         self.interval_s = float(interval_s)
         self.flush_interval_s = float(flush_interval_s)
         self._probes = list(probes)
@@ -249,7 +261,9 @@ class Sampler:
         thread.join(timeout_s)
         self._thread = None
         if thread.is_alive():
-            self._fail(TimeoutError(f"sampler thread still busy after {timeout_s} s; final read skipped"))
+            self._fail(
+                TimeoutError(f"sampler thread still busy after {timeout_s} s; final read skipped")
+            )
             return
         self.sample_once()
         self._flush()
@@ -306,8 +320,12 @@ class Sampler:
     def _drop(self, probe: Probe, reason: str) -> None:
         self._probes.remove(probe)
         self.dropped.append((probe.name, reason))
-        warnings.warn(f"carbonest sampler: probe {probe.name!r} dropped ({reason}); "
-                      "its energy so far is kept", RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"carbonest sampler: probe {probe.name!r} dropped ({reason}); "
+            "its energy so far is kept",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
     def _fold(self, probe: Probe, readings: list[Reading]) -> None:
         t0 = self._t0 or 0.0
@@ -322,8 +340,15 @@ class Sampler:
                     energy, dt = interval
                     if len(self._samples) == self._samples.maxlen:
                         self.samples_dropped += 1
-                    self._samples.append(Sample(r.timestamp_s - t0, r.component, r.device,
-                                                energy / dt if dt > 0 else None, energy))
+                    self._samples.append(
+                        Sample(
+                            r.timestamp_s - t0,
+                            r.component,
+                            r.device,
+                            energy / dt if dt > 0 else None,
+                            energy,
+                        )
+                    )
 
     def _new_key(self, probe_name: str, device: str) -> str:
         key, n = f"{probe_name}/{device}", 1

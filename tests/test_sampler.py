@@ -71,7 +71,9 @@ def test_power_only_trapezoid() -> None:
     assert d.peak_power_w == 300.0
     samples = s.drain_samples()
     assert [x.energy_j for x in samples] == pytest.approx([100.0, 200.0, 400.0])
-    assert samples[0].timestamp_s == pytest.approx(2.0) and samples[0].power_w == pytest.approx(50.0)
+    assert samples[0].timestamp_s == pytest.approx(2.0) and samples[0].power_w == pytest.approx(
+        50.0
+    )
     assert s.drain_samples() == []
 
 
@@ -86,7 +88,9 @@ def test_failed_device_read_keeps_counter_exact() -> None:
     snap = s.snapshot()
     assert snap.devices["fake/a"].energy_j == pytest.approx(40.0)
     b = snap.devices["fake/b"]
-    assert b.energy_j == pytest.approx(20.0) and b.failures == 3 and b.last_error == "scripted failure"
+    assert (
+        b.energy_j == pytest.approx(20.0) and b.failures == 3 and b.last_error == "scripted failure"
+    )
 
 
 def test_probe_dying_mid_run_is_dropped_and_energy_kept() -> None:

@@ -139,7 +139,7 @@ class Probe(abc.ABC):
         """The probe's state for ``carbonest doctor``."""
         return ProbeStatus(
             name=self.name,
-            components=tuple(sorted({i.component for i in self._info.values()}))  # type: ignore[arg-type]
+            components=tuple(sorted({i.component for i in self._info.values()}))
             or self.components,
             available=self._opened,
             reason=self._status_reason,

@@ -166,7 +166,9 @@ class CpuModelProbe(Probe):
             ) from exc
         self._last = (self._clock(), busy, total)
         self._energy_j = 0.0
-        self._info = {"cpu": DeviceInfo("cpu", "cpu", model=self._cpu_name, note=self.provenance.detail)}
+        self._info = {
+            "cpu": DeviceInfo("cpu", "cpu", model=self._cpu_name, note=self.provenance.detail)
+        }
         self._opened = True
         self._status_reason = self.provenance.label
 
@@ -183,7 +185,7 @@ class CpuModelProbe(Probe):
         return min(1.0, max(0.0, (busy - busy0) / capacity))
 
     def read(self) -> list[Reading]:
-        """One Reading: modelled power over the interval since the last read, and cumulative energy."""
+        """One Reading: modelled power since the last read, and cumulative modelled energy."""
         if self._last is None:
             raise ProbeUnavailableError("cpu_model probe is not open", probe=self.name)
         t_s = self._clock()
@@ -196,8 +198,15 @@ class CpuModelProbe(Probe):
         self._energy_j += energy_j(power_w, max(0.0, t_s - self._last[0]))
         self._last = (t_s, busy, total)
         return [
-            Reading("cpu", "cpu", t_s, self.provenance,
-                    energy_j=self._energy_j, power_w=power_w, utilisation=util)
+            Reading(
+                "cpu",
+                "cpu",
+                t_s,
+                self.provenance,
+                energy_j=self._energy_j,
+                power_w=power_w,
+                utilisation=util,
+            )
         ]
 
     def close(self) -> None:

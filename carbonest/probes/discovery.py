@@ -39,8 +39,9 @@ def default_tdp_lookup(cpu_name: str | None) -> tuple[float, Provenance]:
     return DEFAULT_CPU_TDP_W, Provenance.default(f"{who}, default {DEFAULT_CPU_TDP_W:g} W")
 
 
-def _try_open(factory: ProbeFactory, fallback_components: tuple[Component, ...],
-              statuses: list[ProbeStatus]) -> Probe | None:
+def _try_open(
+    factory: ProbeFactory, fallback_components: tuple[Component, ...], statuses: list[ProbeStatus]
+) -> Probe | None:
     probe = factory()
     try:
         probe.open()

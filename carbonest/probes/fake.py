@@ -112,9 +112,7 @@ class FakeProbe(Probe):
             self._status_reason = str(self._unavailable)
             self._status_fix = self._unavailable.fix
             raise self._unavailable
-        self._info = {
-            d: DeviceInfo(d, self._component, model=self._model) for d in self._scripts
-        }
+        self._info = {d: DeviceInfo(d, self._component, model=self._model) for d in self._scripts}
         self._energy_j = {d: self._initial_energy_j for d in self._scripts}
         self._last_t = None
         self._reads = 0

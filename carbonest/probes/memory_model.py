@@ -122,8 +122,15 @@ class MemoryModelProbe(Probe):
         self._energy_j += trapezoid_segment_j(p0, power_w, max(0.0, t_s - t0))
         self._last = (t_s, power_w)
         return [
-            Reading("dram", "memory", t_s, self.provenance,
-                    energy_j=self._energy_j, power_w=power_w, memory_used_bytes=used)
+            Reading(
+                "dram",
+                "memory",
+                t_s,
+                self.provenance,
+                energy_j=self._energy_j,
+                power_w=power_w,
+                memory_used_bytes=used,
+            )
         ]
 
     def close(self) -> None:

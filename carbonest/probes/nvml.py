@@ -16,7 +16,8 @@ UUIDs or unique UUID prefixes, one MIG device (mapped to its parent GPU, since
 NVML has no per-MIG-instance power), an empty string hides every GPU, and the
 first invalid entry (``-1``, an unknown UUID) ends the list. Integer entries are
 taken as NVML (PCI bus) indices, which equals CUDA's order only with
-``CUDA_DEVICE_ORDER=PCI_BUS_ID`` on mixed-GPU hosts; UUIDs are exact.
+``CUDA_DEVICE_ORDER=PCI_BUS_ID`` on mixed-GPU hosts; UUIDs are exact (see
+:mod:`carbonest.probes.cuda_visible`).
 
 ``pynvml`` is imported inside :meth:`NvmlProbe.open` (about 23 ms), never at
 import. NVML errors are translated in one place, :func:`translate_nvml_error`.
@@ -25,15 +26,20 @@ import. NVML errors are translated in one place, :func:`translate_nvml_error`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Literal
 
 from carbonest.errors import ProbePermissionError, ProbeUnavailableError
 from carbonest.probes.base import DeviceInfo, Probe
+from carbonest.probes.cuda_visible import as_text as _text
+from carbonest.probes.cuda_visible import mig_parent_index as _mig_parent
+from carbonest.probes.cuda_visible import order_note as _order_note
+from carbonest.probes.cuda_visible import resolve_visible_devices
 from carbonest.records import Component, Provenance, Reading
 from carbonest.units import MJ_PER_J, MW_PER_W
 
@@ -73,7 +79,11 @@ _FATAL: dict[int, tuple[str, str]] = {
     ),
 }
 _UNSUPPORTED = (NVML_ERROR_NOT_SUPPORTED, NVML_ERROR_FUNCTION_NOT_FOUND)
-_DIED_MID_RUN = (NVML_ERROR_UNINITIALIZED, NVML_ERROR_LIBRARY_NOT_FOUND, NVML_ERROR_DRIVER_NOT_LOADED)
+_DIED_MID_RUN = (
+    NVML_ERROR_UNINITIALIZED,
+    NVML_ERROR_LIBRARY_NOT_FOUND,
+    NVML_ERROR_DRIVER_NOT_LOADED,
+)
 
 _UNSET: Any = object()
 
@@ -99,56 +109,6 @@ def translate_nvml_error(
     message, fix = _FATAL.get(code, (f"NVML failed: {text}", "Check that 'nvidia-smi' works."))  # type: ignore[arg-type]
     cls = ProbePermissionError if code == NVML_ERROR_NO_PERMISSION else ProbeUnavailableError
     return cls(message, probe="nvml", fix=fix)
-
-
-def _text(value: object) -> str:
-    """Old pynvml releases return bytes, new ones str."""
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def resolve_visible_devices(
-    spec: str | None,
-    gpu_uuids: Sequence[str | None],
-    mig_parent: Callable[[str], int | None] = lambda entry: None,
-) -> list[int]:
-    """Map ``CUDA_VISIBLE_DEVICES`` to NVML indices, in CUDA ordinal order.
-
-    Args:
-        spec: The variable's value; None (unset) means every GPU, ``""`` none.
-        gpu_uuids: UUID of each NVML index (None where the GPU could not be opened).
-        mig_parent: Maps a ``MIG-...`` entry to its parent's NVML index, or None.
-
-    Returns:
-        NVML indices. Parsing stops at the first invalid or ambiguous entry, as CUDA
-        does; only one MIG device is enumerated; a repeated device makes the whole
-        list invalid (empty), as PyTorch treats it.
-    """
-    if spec is None:
-        return [i for i, u in enumerate(gpu_uuids) if u is not None]
-    out: list[int] = []
-    for raw in spec.split(","):
-        entry = raw.strip()
-        idx: int | None
-        if entry.startswith("MIG-"):
-            idx = mig_parent(entry)
-        elif entry.startswith("GPU-"):
-            hits = [i for i, u in enumerate(gpu_uuids) if u is not None and u.startswith(entry)]
-            idx = hits[0] if len(hits) == 1 else None
-        else:
-            try:
-                idx = int(entry)
-            except ValueError:
-                idx = None
-            if idx is not None and not (0 <= idx < len(gpu_uuids) and gpu_uuids[idx]):
-                idx = None
-        if idx is None:
-            break
-        if idx in out:
-            return []
-        out.append(idx)
-        if entry.startswith("MIG-"):
-            break
-    return out
 
 
 @dataclass(slots=True)
@@ -210,7 +170,9 @@ class NvmlProbe(Probe):
 
     def _select(self, nv: ModuleType) -> list[_Gpu]:
         visible = (
-            os.environ.get("CUDA_VISIBLE_DEVICES") if self._visible_arg is _UNSET else self._visible_arg
+            os.environ.get("CUDA_VISIBLE_DEVICES")
+            if self._visible_arg is _UNSET
+            else self._visible_arg
         )
         try:
             handles, uuids = _enumerate(nv)
@@ -223,14 +185,21 @@ class NvmlProbe(Probe):
                     fix="Check CUDA_VISIBLE_DEVICES and that 'nvidia-smi -L' lists the GPU.",
                 )
             note = _order_note(nv, visible, handles, indices)
-            return [self._describe_gpu(nv, k, i, handles[i], uuids[i], note, visible)
-                    for k, i in enumerate(indices)]
+            return [
+                self._describe_gpu(nv, k, i, handles[i], uuids[i], note, visible)
+                for k, i in enumerate(indices)
+            ]
         except nv.NVMLError as exc:
             raise _as_fatal(exc) from exc
 
     @staticmethod
     def _describe_gpu(
-        nv: ModuleType, k: int, index: int, handle: Any, uuid: str | None, note: str,
+        nv: ModuleType,
+        k: int,
+        index: int,
+        handle: Any,
+        uuid: str | None,
+        note: str,
         visible: str | None,
     ) -> _Gpu:
         energy = _supported(nv, nv.nvmlDeviceGetTotalEnergyConsumption, handle)
@@ -238,13 +207,19 @@ class NvmlProbe(Probe):
         util = _supported(nv, nv.nvmlDeviceGetUtilizationRates, handle)
         memory = _supported(nv, nv.nvmlDeviceGetMemoryInfo, handle)
         detail = "nvml:total_energy" if energy else "nvml:power_usage"
-        mig = " (MIG: whole-GPU figures, shared by all instances)" if visible and "MIG-" in visible else ""
+        mig = (
+            " (MIG: whole-GPU figures, shared by all instances)"
+            if visible and "MIG-" in visible
+            else ""
+        )
         try:
             model: str | None = _text(nv.nvmlDeviceGetName(handle))
         except nv.NVMLError:
             model = None  # a GPU lost between enumeration and now; its reads will say so
         info = DeviceInfo(
-            f"gpu:{k}", "gpu", model=model,
+            f"gpu:{k}",
+            "gpu",
+            model=model,
             note=f"nvml index {index}, {uuid}{mig}{note}",
         )
         return _Gpu(handle, Provenance("measured", detail), info, energy, power, util, memory)
@@ -263,7 +238,9 @@ class NvmlProbe(Probe):
         for g in self._gpus:
             errors: list[str] = []
             h = g.handle
-            energy_mj = _call(nv, nv.nvmlDeviceGetTotalEnergyConsumption, h, errors) if g.energy else None
+            energy_mj = (
+                _call(nv, nv.nvmlDeviceGetTotalEnergyConsumption, h, errors) if g.energy else None
+            )
             power_mw = _call(nv, nv.nvmlDeviceGetPowerUsage, h, errors) if g.power else None
             util = _call(nv, nv.nvmlDeviceGetUtilizationRates, h, errors) if g.util else None
             mem = _call(nv, nv.nvmlDeviceGetMemoryInfo, h, errors) if g.memory else None
@@ -271,7 +248,10 @@ class NvmlProbe(Probe):
                 errors.append("neither energy counter nor power sensor supported")
             out.append(
                 Reading(
-                    "gpu", g.info.device, t_s, g.provenance,
+                    "gpu",
+                    g.info.device,
+                    t_s,
+                    g.provenance,
                     energy_j=None if energy_mj is None else energy_mj / MJ_PER_J,
                     power_w=None if power_mw is None else power_mw / MW_PER_W,
                     utilisation=None if util is None else util.gpu / 100.0,
@@ -286,10 +266,8 @@ class NvmlProbe(Probe):
         nv, self._nv = self._nv, None
         self._opened = False
         if nv is not None:
-            try:
+            with contextlib.suppress(nv.NVMLError):  # already shut down by someone else
                 nv.nvmlShutdown()
-            except nv.NVMLError:
-                pass  # already shut down by someone else: nothing left to release
 
 
 def _import_pynvml() -> ModuleType:
@@ -299,7 +277,8 @@ def _import_pynvml() -> ModuleType:
         raise ProbeUnavailableError(
             "pynvml is not installed", probe="nvml", fix="pip install nvidia-ml-py"
         ) from exc
-    return pynvml
+    module: ModuleType = pynvml
+    return module
 
 
 def _as_fatal(exc: BaseException) -> ProbeUnavailableError:
@@ -344,39 +323,3 @@ def _enumerate(nv: ModuleType) -> tuple[list[Any], list[str | None]]:
         handles.append(h)
         uuids.append(uuid)
     return handles, uuids
-
-
-def _mig_parent(nv: ModuleType, handles: Sequence[Any], entry: str) -> int | None:
-    """NVML index of the GPU owning a MIG entry (``MIG-<uuid>`` or ``MIG-GPU-<uuid>/gi/ci``)."""
-    if entry.startswith("MIG-GPU-"):
-        prefix = entry[4:].split("/", 1)[0]
-        hits = [i for i, h in enumerate(handles)
-                if h is not None and _text(nv.nvmlDeviceGetUUID(h)).startswith(prefix)]
-        return hits[0] if len(hits) == 1 else None
-    for i, h in enumerate(handles):
-        if h is None:
-            continue
-        try:
-            count = nv.nvmlDeviceGetMaxMigDeviceCount(h)
-        except nv.NVMLError:
-            continue  # no MIG on this GPU
-        for j in range(count):
-            try:
-                mig = nv.nvmlDeviceGetMigDeviceHandleByIndex(h, j)
-            except nv.NVMLError:
-                continue  # empty slot (NOT_FOUND)
-            if _text(nv.nvmlDeviceGetUUID(mig)).startswith(entry):
-                return i
-    return None
-
-
-def _order_note(nv: ModuleType, visible: str | None, handles: Sequence[Any], idx: list[int]) -> str:
-    """Say when integer entries may not mean what CUDA means (mixed GPUs, FASTEST_FIRST)."""
-    if visible is None or not any(e.strip().isdigit() for e in visible.split(",")):
-        return ""
-    if os.environ.get("CUDA_DEVICE_ORDER", "FASTEST_FIRST") == "PCI_BUS_ID":
-        return ""
-    names = {_text(nv.nvmlDeviceGetName(h)) for h in handles if h is not None}
-    if len(names) <= 1:
-        return ""
-    return "; integer CUDA_VISIBLE_DEVICES taken as NVML order: set CUDA_DEVICE_ORDER=PCI_BUS_ID or use UUIDs"

@@ -27,6 +27,7 @@ a read at offset 0 makes sysfs regenerate the value. No subprocess, no sleep.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -160,8 +161,11 @@ class RaplProbe(Probe):
             raise ProbeUnavailableError(
                 f"no powercap tree at {self.root}", probe=self.name, fix=_CONTAINER_FIX
             )
-        found = [(m.group(1), int(m.group(2), 16), e) for e in os.listdir(self.root)
-                 if (m := _TOP_ZONE.fullmatch(e))]
+        found = [
+            (m.group(1), int(m.group(2), 16), e)
+            for e in os.listdir(self.root)
+            if (m := _TOP_ZONE.fullmatch(e))
+        ]
         # MSR zones first, so an MMIO duplicate of the same package is the one skipped.
         found.sort(key=lambda x: (x[0] != "intel-rapl", x[1]))
         return [(e, os.path.join(self.root, e)) for _, _, e in found]
@@ -269,8 +273,14 @@ class RaplProbe(Probe):
                 out.append(self._failed(z, t_s, exc))
                 continue
             out.append(
-                Reading(info.component, info.device, t_s, z.provenance,
-                        energy_j=energy_j, max_energy_j=z.max_energy_j)
+                Reading(
+                    info.component,
+                    info.device,
+                    t_s,
+                    z.provenance,
+                    energy_j=energy_j,
+                    max_energy_j=z.max_energy_j,
+                )
             )
         return out
 
@@ -288,10 +298,8 @@ class RaplProbe(Probe):
     @staticmethod
     def _close_fd(z: _Zone) -> None:
         if z.fd >= 0:
-            try:
+            with contextlib.suppress(OSError):  # already invalid: nothing left to release
                 os.close(z.fd)
-            except OSError:
-                pass  # already closed by the kernel side; nothing to release
             z.fd = -1
 
     def _close_fds(self, zones: list[_Zone]) -> None:

@@ -26,10 +26,12 @@ from fakes.fake_pynvml import H100_UUID, P100_UUID, FakeGpu, FakeNvml  # noqa: E
 @pytest.fixture
 def fake_nvml(monkeypatch: pytest.MonkeyPatch) -> FakeNvml:
     """An H100 (energy counter) and a P100 (power only), injected as ``pynvml``."""
-    fake = FakeNvml([
-        FakeGpu("NVIDIA H100 80GB HBM3", H100_UUID),
-        FakeGpu("Tesla P100-PCIE-16GB", P100_UUID, arch=4, power_mw=150_000),
-    ])
+    fake = FakeNvml(
+        [
+            FakeGpu("NVIDIA H100 80GB HBM3", H100_UUID),
+            FakeGpu("Tesla P100-PCIE-16GB", P100_UUID, arch=4, power_mw=150_000),
+        ]
+    )
     monkeypatch.setitem(sys.modules, "pynvml", fake.module())
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
     monkeypatch.delenv("CUDA_DEVICE_ORDER", raising=False)

@@ -51,8 +51,14 @@ class FakePsutil:
 def test_cpu_model_machine_share() -> None:
     ps, clock = FakePsutil(), ManualClock()
     prov = Provenance("table", "cpus.csv", source="Intel ARK", year=2024)
-    probe = CpuModelProbe(150.0, cpu_name="Intel Xeon Gold 6248", tdp_provenance=prov,
-                          sockets=2, psutil_module=ps, clock=clock)
+    probe = CpuModelProbe(
+        150.0,
+        cpu_name="Intel Xeon Gold 6248",
+        tdp_provenance=prov,
+        sockets=2,
+        psutil_module=ps,
+        clock=clock,
+    )
     probe.open()
     # 10 s on 4 CPUs = 40 CPU-s: 8 busy (user 6, which already holds guest 2, + system 2),
     # 32 not busy (idle 28 + iowait 4); guest must not be added a second time.
@@ -63,14 +69,23 @@ def test_cpu_model_machine_share() -> None:
     assert r.power_w == pytest.approx(300.0 * 0.2)
     assert r.energy_j == pytest.approx(600.0)
     assert r.provenance.kind == "modelled"
-    assert r.provenance.detail == "tdp x utilisation (Intel Xeon Gold 6248, 2 x 150 W, table cpus.csv Intel ARK 2024)"
+    assert (
+        r.provenance.detail
+        == "tdp x utilisation (Intel Xeon Gold 6248, 2 x 150 W, table cpus.csv Intel ARK 2024)"
+    )
     assert probe.device_info()["cpu"].model == "Intel Xeon Gold 6248"
 
 
 def test_cpu_model_unknown_cpu_default_and_process_scope() -> None:
     ps, clock = FakePsutil(), ManualClock()
-    probe = CpuModelProbe(100.0, cpu_name="AMD EPYC", tdp_provenance=Provenance.default("x"),
-                          scope="process", psutil_module=ps, clock=clock)
+    probe = CpuModelProbe(
+        100.0,
+        cpu_name="AMD EPYC",
+        tdp_provenance=Provenance.default("x"),
+        scope="process",
+        psutil_module=ps,
+        clock=clock,
+    )
     probe.open()
     for _ in range(3):
         ps.proc_cpu = SimpleNamespace(user=ps.proc_cpu.user + 2.0, system=ps.proc_cpu.system)

@@ -125,7 +125,9 @@ def test_translate_read_stage_keeps_device_errors_local() -> None:
     assert isinstance(translate_nvml_error(real_pynvml.NVMLError(15), stage="read"), str)
     died = translate_nvml_error(real_pynvml.NVMLError(1), stage="read")
     assert isinstance(died, ProbeUnavailableError)
-    assert isinstance(translate_nvml_error(real_pynvml.NVMLError(999), stage="init"), ProbeUnavailableError)
+    assert isinstance(
+        translate_nvml_error(real_pynvml.NVMLError(999), stage="init"), ProbeUnavailableError
+    )
 
 
 UUIDS = ["GPU-aaaa1111", "GPU-aaaa2222", "GPU-bbbb3333"]
@@ -184,10 +186,12 @@ def test_integer_entries_on_mixed_hosts_are_flagged(
 def test_mig_uuid_maps_to_parent_gpu(monkeypatch: pytest.MonkeyPatch, style: str) -> None:
     parent_uuid = "GPU-5e5e5e5e-0000-1111-2222-333344445555"
     mig = FakeMig("MIG-0c0c0c0c-1111-2222-3333-444455556666")
-    fake = FakeNvml([
-        FakeGpu("NVIDIA A100-SXM4-40GB", "GPU-0101", arch=7),
-        FakeGpu("NVIDIA H100 80GB HBM3", parent_uuid, migs=[mig]),
-    ])
+    fake = FakeNvml(
+        [
+            FakeGpu("NVIDIA A100-SXM4-40GB", "GPU-0101", arch=7),
+            FakeGpu("NVIDIA H100 80GB HBM3", parent_uuid, migs=[mig]),
+        ]
+    )
     monkeypatch.setitem(sys.modules, "pynvml", fake.module())
     spec = mig.uuid if style == "new" else f"MIG-{parent_uuid}/1/0"
     with NvmlProbe(visible_devices=spec) as probe:

@@ -27,7 +27,12 @@ def test_two_sockets_identity_from_name_not_zone_id(powercap: PowercapTree) -> N
     intel_two_socket_with_psys(powercap)
     with RaplProbe(powercap.root) as probe:
         assert probe.devices() == [
-            "package-0", "package-0/dram", "package-0/core", "psys", "package-1", "package-1/dram",
+            "package-0",
+            "package-0/dram",
+            "package-0/core",
+            "psys",
+            "package-1",
+            "package-1/dram",
         ]
         info = probe.device_info()
         assert info["package-1"].component == "cpu" and info["package-1"].additive
@@ -50,7 +55,9 @@ def test_counters_advance_between_reads_on_kept_descriptors(powercap: PowercapTr
     powercap.advance("intel-rapl:2:0", 250_000)
     second = by_device(probe.read())
     assert second["package-0"].energy_j - first["package-0"].energy_j == pytest.approx(5.0)
-    assert second["package-1/dram"].energy_j - first["package-1/dram"].energy_j == pytest.approx(0.25)
+    assert second["package-1/dram"].energy_j - first["package-1/dram"].energy_j == pytest.approx(
+        0.25
+    )
     probe.close()
     probe.close()  # idempotent
 
@@ -124,7 +131,9 @@ def test_permission_denied_names_the_fix(powercap: PowercapTree) -> None:
         probe.open()
     assert info.value.probe == "rapl"
     assert info.value.fix == PERMISSION_FIX
-    assert "udev" in PERMISSION_FIX and "CVE-2020-8694" in PERMISSION_FIX and "chmod" in PERMISSION_FIX
+    assert (
+        "udev" in PERMISSION_FIX and "CVE-2020-8694" in PERMISSION_FIX and "chmod" in PERMISSION_FIX
+    )
     status = probe.describe()
     assert not status.available and status.fix == PERMISSION_FIX
     probe.close()
@@ -181,7 +190,9 @@ def test_container_masked_tree_is_unavailable(powercap: PowercapTree) -> None:
         RaplProbe(powercap.root).open()
 
 
-def test_env_root_read_at_construction(powercap: PowercapTree, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_root_read_at_construction(
+    powercap: PowercapTree, monkeypatch: pytest.MonkeyPatch
+) -> None:
     powercap.add_zone("intel-rapl:0", "package-0", 7)
     monkeypatch.setenv(ENV_POWERCAP_ROOT, str(powercap.root))
     probe = RaplProbe()
