@@ -1,0 +1,69 @@
+"""Read-only reference tables shipped with carbonest (layer L3).
+
+Rules of this subpackage:
+
+* **Data lives in** ``carbonest/data/*.csv``, built by ``data/build_tables.py`` from the
+  upstream files described in ``data/SOURCES.md``. Never edit the CSVs by hand; change the
+  build or its curated inputs (``data/curated``) and rebuild.
+* **Loading is lazy.** Importing :mod:`carbonest.catalog` reads nothing and imports neither
+  pandas nor numpy. A table is read on first use through :mod:`importlib.resources` with the
+  stdlib :mod:`csv` module, then cached for the life of the process (``functools.cache``).
+* **Units are in the names** (``tdp_w``, ``intensity_g_per_kwh``, ``wue_l_per_kwh``...), and
+  every row has ``source`` and ``year``; intensities also carry ``basis``.
+* **Lookups forgive spelling** (case, accents, spaces, hyphens, vendor words) and fail loudly:
+  an unknown name raises :class:`~carbonest.errors.UnknownHardwareError` or
+  :class:`~carbonest.errors.UnknownRegionError` with the closest matches, never a silent
+  default. Family names (``V100``, ``A100``...) resolve to a documented default SKU and say so.
+* Values are frozen dataclasses with ``to_dict()``; imports only from layers L0-L1.
+"""
+
+from __future__ import annotations
+
+from .constants import Constant, UnknownConstantError, constant, list_constants
+from .cpus import CpuSpec, find_cpu, list_cpus, match_cpu_model_name
+from .datacenters import (
+    DatacenterSpec,
+    PueSpec,
+    find_datacenter,
+    industry_pue,
+    industry_wue,
+    list_datacenters,
+)
+from .hardware import AcceleratorSpec, find_accelerator, list_accelerators
+from .regions import (
+    RegionSpec,
+    find_region,
+    intensity_spread,
+    list_regions,
+    region_set,
+    world_region,
+)
+from .sources import TableSource, list_sources
+
+__all__ = [
+    "AcceleratorSpec",
+    "Constant",
+    "CpuSpec",
+    "DatacenterSpec",
+    "PueSpec",
+    "RegionSpec",
+    "TableSource",
+    "UnknownConstantError",
+    "constant",
+    "find_accelerator",
+    "find_cpu",
+    "find_datacenter",
+    "find_region",
+    "industry_pue",
+    "industry_wue",
+    "intensity_spread",
+    "list_accelerators",
+    "list_constants",
+    "list_cpus",
+    "list_datacenters",
+    "list_regions",
+    "list_sources",
+    "match_cpu_model_name",
+    "region_set",
+    "world_region",
+]

@@ -1,0 +1,173 @@
+"""CPU specifications (``cpus.csv``) and the ``/proc/cpuinfo`` model-name matcher.
+
+:func:`match_cpu_model_name` is on the tracker's start path: it cleans a model string
+(``"Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz"`` -> ``"xeongold6248"``) and looks the
+result up in a dict built once. It returns None rather than guess: a string without a
+model number (``"AMD EPYC"``, ``"QEMU Virtual CPU"``) or one not in the table never
+matches a neighbour.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from carbonest.errors import InvalidInputError, UnknownHardwareError
+
+from ._load import norm, opt_float, opt_int, read_table, suggest
+
+_VENDORS = ("intel", "amd", "apple")
+_NOISE = re.compile(
+    r"\((?:r|tm|c)\)|[®™]"  # trademark marks
+    r"|@\s*[\d.]+\s*[gm]hz"  # nominal clock
+    r"|\b\d+-cores?\b|\b\d+\s*cores?\b"  # "64-Core"
+    r"|\b(?:processor|cpu|apu)\b"
+    r"|\b(?:with|w/)\s+radeon.*$|\bradeon\s+graphics\b"
+    r"|\b\d+(?:st|nd|rd|th)\s+gen\b",  # "11th Gen Intel Core"
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CpuSpec:
+    """One CPU model.
+
+    Attributes:
+        id: Slug, e.g. ``"intel-xeon-gold-6248"``.
+        name: Display name, e.g. ``"Intel Xeon Gold 6248"``.
+        vendor: ``Intel``, ``AMD``, ``Apple``...
+        tdp_w: Thermal design power of the package. Units: W.
+        cores: Physical cores, if known.
+        threads: Hardware threads, if known.
+        microarchitecture: E.g. ``"Intel Cascade Lake"``, if known.
+        source: Where the row comes from.
+        year: Vintage of the source.
+    """
+
+    id: str
+    name: str
+    vendor: str
+    tdp_w: float
+    cores: int | None
+    threads: int | None
+    microarchitecture: str | None
+    source: str
+    year: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+def _spec(row: dict[str, str]) -> CpuSpec:
+    return CpuSpec(
+        id=row["id"], name=row["name"], vendor=row["vendor"], tdp_w=float(row["tdp_w"]),
+        cores=opt_int(row["cores"]), threads=opt_int(row["threads"]),
+        microarchitecture=row["microarchitecture"] or None, source=row["source"], year=int(row["year"]),
+    )
+
+
+def model_signature(model_name: str) -> str:
+    """The normalised model of a CPU string, without vendor, clock and marketing words.
+
+    ``"Intel(R) Core(TM) i7-10700K CPU @ 3.80GHz"`` -> ``"corei710700k"``;
+    ``"AMD EPYC 7763 64-Core Processor"`` -> ``"epyc7763"``.
+    """
+    words = _NOISE.sub(" ", model_name).split()
+    while words and norm(words[0]) in _VENDORS:
+        words = words[1:]
+    return norm(" ".join(words))
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    rows: tuple[dict[str, str], ...]
+    by_id: dict[str, int]  # id -> row number
+    keys: dict[str, int | None]  # model key or hyphen-less id -> row number (None: ambiguous)
+
+
+@functools.cache
+def _index() -> _Index:
+    # No per-row regex or unicode work here: model_key = model_signature(name) is precomputed
+    # by the build, so the first match on the tracker's start path stays cheap.
+    rows = read_table("cpus.csv")
+    by_id = {row["id"]: i for i, row in enumerate(rows)}
+    keys: dict[str, int | None] = {}
+    for i, row in enumerate(rows):
+        for key in (row["model_key"], row["id"].replace("-", "")):
+            keys[key] = i if keys.get(key, i) == i else None
+    return _Index(rows, by_id, keys)
+
+
+@functools.lru_cache(maxsize=None)
+def _spec_at(i: int) -> CpuSpec:
+    return _spec(_index().rows[i])
+
+
+@functools.lru_cache(maxsize=512)
+def match_cpu_model_name(model_name: str) -> CpuSpec | None:
+    """Match a ``/proc/cpuinfo`` ``model name`` (or similar) string to a table row.
+
+    Args:
+        model_name: E.g. ``"Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz"``,
+            ``"AMD EPYC 7763 64-Core Processor"``.
+
+    Returns:
+        The CPU, or None when the string names no specific model in the table
+        (``"AMD EPYC"``, ``"QEMU Virtual CPU version 2.5+"``, ``"unknown"``).
+    """
+    sig = model_signature(model_name)
+    if not re.search(r"\d", sig):
+        return None  # no model number: a family or a virtual CPU, never guess
+    found = _index().keys.get(sig)
+    return _spec_at(found) if found is not None else None
+
+
+def find_cpu(name: str) -> CpuSpec:
+    """Look up a CPU by id, name or model string.
+
+    Args:
+        name: E.g. ``"Xeon Gold 6248"``, ``"intel-xeon-gold-6248"``, ``"AMD EPYC 7763"``.
+
+    Returns:
+        The CPU.
+
+    Raises:
+        UnknownHardwareError: Not in the table; ``suggestions`` holds the closest names.
+    """
+    idx = _index()
+    typed = name.strip()
+    if typed.lower() in idx.by_id:
+        return _spec_at(idx.by_id[typed.lower()])
+    sig = model_signature(typed)
+    for key in (norm(typed), sig):
+        found = idx.keys.get(key)
+        if found is not None:
+            return _spec_at(found)
+    shown = {k: idx.rows[v]["name"] for k, v in idx.keys.items() if v is not None}
+    raise UnknownHardwareError(name, suggest(sig, shown) if sig else [], field="cpu", kind="CPU")
+
+
+def list_cpus(query: str | None = None) -> list[CpuSpec]:
+    """All CPUs, or those whose name contains ``query`` (normalised).
+
+    Args:
+        query: Substring such as ``"xeon gold"`` or ``"epyc 77"``; None lists all.
+
+    Returns:
+        Matching CPUs sorted by vendor and name.
+
+    Raises:
+        InvalidInputError: ``query`` is blank.
+    """
+    rows = _index().rows
+    if query is None:
+        return [_spec_at(i) for i in range(len(rows))]
+    q = norm(query)
+    if not q:
+        raise InvalidInputError("empty CPU query", field="query")
+    bare = model_signature(query)
+    return [_spec_at(i) for i, row in enumerate(rows)
+            if q in norm(row["name"]) or (bare and bare in row["model_key"])]

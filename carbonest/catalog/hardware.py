@@ -1,0 +1,234 @@
+"""Accelerator (GPU / TPU / NPU) specifications: ``accelerators.csv`` and ``family_defaults.csv``.
+
+Names are matched case-, space-, hyphen- and accent-insensitively against each SKU's id,
+name and aliases (which include the strings NVML reports, e.g. ``"NVIDIA H100 80GB HBM3"``),
+with or without the vendor words (``NVIDIA``, ``Tesla``, ``AMD Instinct``, ``Google``...).
+A bare family name that covers several SKUs (``V100``, ``A100``, ``H100``, ``TPU v4``...)
+resolves to the documented default of ``family_defaults.csv``; the result says so in
+``resolved_from`` and lists the other SKUs in ``alternatives``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from carbonest.errors import InvalidInputError, UnknownHardwareError
+
+from ._load import norm, opt_float, opt_int, read_table, split_aliases, suggest
+
+DTYPES = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "int8")
+_DTYPE_SYNONYMS = {
+    "float64": "fp64", "double": "fp64", "float32": "fp32", "float": "fp32", "single": "fp32",
+    "tensorfloat32": "tf32", "float16": "fp16", "half": "fp16", "bfloat16": "bf16",
+    "float8": "fp8", "e4m3": "fp8", "e5m2": "fp8",
+}
+_VENDOR_WORDS = ("nvidia", "tesla", "geforce", "amd", "instinct", "radeon", "google", "cloud",
+                 "intel", "habana", "aws", "amazon")
+
+
+@dataclass(frozen=True, slots=True)
+class AcceleratorSpec:
+    """One accelerator SKU.
+
+    Attributes:
+        id: Slug, e.g. ``"a100-sxm4-40gb"``.
+        name: Display name.
+        vendor: ``NVIDIA``, ``AMD``, ``Google``, ``Intel`` or ``Amazon``.
+        kind: ``gpu``, ``tpu`` or ``npu``.
+        family: Family name, e.g. ``"A100"``.
+        tdp_w: Thermal design power. Units: W. None where unpublished.
+        memory_gb: On-board memory. Units: GB (10^9 bytes).
+        release_year: Year of release.
+        flops_fp64_per_s ... flops_int8_per_s: Dense peak throughput (no structured sparsity);
+            tensor/matrix-unit rates where the chip has them. Units: FLOP/s (OP/s for int8).
+        aliases: Other names that find this SKU.
+        source: Where the row's figures come from.
+        year: Vintage of the table row.
+        resolved_from: The family name typed, when a family name was resolved to this default.
+        alternatives: Ids of the other SKUs that family name could have meant.
+    """
+
+    id: str
+    name: str
+    vendor: str
+    kind: str
+    family: str
+    tdp_w: float | None
+    memory_gb: float | None
+    release_year: int | None
+    flops_fp64_per_s: float | None
+    flops_fp32_per_s: float | None
+    flops_tf32_per_s: float | None
+    flops_fp16_per_s: float | None
+    flops_bf16_per_s: float | None
+    flops_fp8_per_s: float | None
+    flops_int8_per_s: float | None
+    aliases: tuple[str, ...]
+    source: str
+    year: int
+    resolved_from: str | None = None
+    alternatives: tuple[str, ...] = ()
+
+    def available_dtypes(self) -> tuple[str, ...]:
+        """The dtypes with a peak throughput in the table, in :data:`DTYPES` order."""
+        return tuple(d for d in DTYPES if getattr(self, f"flops_{d}_per_s") is not None)
+
+    def peak_flops_per_s(self, dtype: str) -> float:
+        """Dense peak throughput for one number format.
+
+        Args:
+            dtype: ``fp64``, ``fp32``, ``tf32``, ``fp16``, ``bf16``, ``fp8`` or ``int8``
+                (``float16``, ``bfloat16``... are accepted too).
+
+        Returns:
+            Peak throughput. Units: FLOP/s (OP/s for int8).
+
+        Raises:
+            InvalidInputError: The dtype is unknown or has no figure for this SKU.
+        """
+        key = dtype.strip().lower().replace("_", "").replace("-", "")
+        key = _DTYPE_SYNONYMS.get(key, key)
+        available = self.available_dtypes()
+        if key not in DTYPES:
+            raise InvalidInputError(
+                f"unknown dtype {dtype!r}; expected one of {', '.join(DTYPES)}", field="dtype")
+        value: float | None = getattr(self, f"flops_{key}_per_s")
+        if value is None:
+            shown = ", ".join(available) or "none"
+            raise InvalidInputError(
+                f"no {key} peak throughput for {self.name}; available: {shown}", field="dtype")
+        return value
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (tuples become lists)."""
+        out = asdict(self)
+        out["aliases"] = list(self.aliases)
+        out["alternatives"] = list(self.alternatives)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Family:
+    display: str
+    default_id: str
+    members: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    by_id: dict[str, AcceleratorSpec]
+    keys: dict[str, str | None]  # normalised key -> id (None: ambiguous)
+    families: dict[str, _Family]
+
+
+def _strip_vendor(key: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for word in _VENDOR_WORDS:
+            if key.startswith(word) and len(key) > len(word):
+                key, changed = key[len(word):], True
+    return key
+
+
+def _spec(row: dict[str, str]) -> AcceleratorSpec:
+    return AcceleratorSpec(
+        id=row["id"], name=row["name"], vendor=row["vendor"], kind=row["kind"], family=row["family"],
+        tdp_w=opt_float(row["tdp_w"]), memory_gb=opt_float(row["memory_gb"]),
+        release_year=opt_int(row["release_year"]),
+        flops_fp64_per_s=opt_float(row["flops_fp64_per_s"]),
+        flops_fp32_per_s=opt_float(row["flops_fp32_per_s"]),
+        flops_tf32_per_s=opt_float(row["flops_tf32_per_s"]),
+        flops_fp16_per_s=opt_float(row["flops_fp16_per_s"]),
+        flops_bf16_per_s=opt_float(row["flops_bf16_per_s"]),
+        flops_fp8_per_s=opt_float(row["flops_fp8_per_s"]),
+        flops_int8_per_s=opt_float(row["flops_int8_per_s"]),
+        aliases=split_aliases(row["aliases"]), source=row["source"], year=int(row["year"]),
+    )
+
+
+@functools.cache
+def _index() -> _Index:
+    by_id = {r["id"]: _spec(r) for r in read_table("accelerators.csv")}
+    keys: dict[str, str | None] = {}
+    for spec in by_id.values():
+        names = (spec.id, spec.name, *spec.aliases)
+        for key in {k for n in names for k in (norm(n), _strip_vendor(norm(n)))}:
+            keys[key] = spec.id if keys.get(key, spec.id) == spec.id else None
+    families = {
+        norm(r["family"]): _Family(r["family"], r["default_id"], split_aliases(r["members"]), r["reason"])
+        for r in read_table("family_defaults.csv")
+    }
+    return _Index(by_id, keys, families)
+
+
+def _resolve_family(fam: _Family, typed: str, idx: _Index) -> AcceleratorSpec:
+    others = tuple(m for m in fam.members if m != fam.default_id)
+    return replace(idx.by_id[fam.default_id], resolved_from=typed, alternatives=others)
+
+
+def find_accelerator(name: str) -> AcceleratorSpec:
+    """Look up an accelerator by id, name, alias or family name.
+
+    Args:
+        name: E.g. ``"v100"``, ``"Tesla V100-SXM2-16GB"``, ``"a100 80gb"``, ``"NVIDIA H100 80GB HBM3"``,
+            ``"tpu v4"``, ``"mi300x"``.
+
+    Returns:
+        The SKU. For a family name, the family's default SKU with ``resolved_from`` and
+        ``alternatives`` set.
+
+    Raises:
+        UnknownHardwareError: No SKU matches; ``suggestions`` holds the closest names.
+    """
+    idx = _index()
+    typed = name.strip()
+    if typed.lower() in idx.by_id:
+        return idx.by_id[typed.lower()]
+    full = norm(typed)
+    for key in (full, _strip_vendor(full)):
+        if key in idx.families:
+            return _resolve_family(idx.families[key], typed, idx)
+        found = idx.keys.get(key)
+        if found is not None:
+            return idx.by_id[found]
+    raise UnknownHardwareError(name, _suggestions(_strip_vendor(full), idx), field="gpu", kind="GPU")
+
+
+def _display_keys(idx: _Index) -> dict[str, str]:
+    shown: dict[str, str] = {k: v for k, v in idx.keys.items() if v is not None}
+    shown.update({k: f.display for k, f in idx.families.items()})
+    return shown
+
+
+def _suggestions(key: str, idx: _Index) -> list[str]:
+    return suggest(key, _display_keys(idx)) if key else []
+
+
+def list_accelerators(query: str | None = None) -> list[AcceleratorSpec]:
+    """All accelerators, or those whose id, name, alias or family matches ``query``.
+
+    Args:
+        query: Substring (normalised, vendor words ignored) or a near miss; None lists all.
+
+    Returns:
+        Matching SKUs in table order (vendor, then generation).
+    """
+    idx = _index()
+    if query is None or not norm(query):
+        return list(idx.by_id.values())
+    q = _strip_vendor(norm(query))
+    hits: set[str] = set()
+    for key, rid in idx.keys.items():
+        if rid is not None and q in key:
+            hits.add(rid)
+    for key, fam in idx.families.items():
+        if q in key:
+            hits.update(fam.members)
+    if not hits:
+        close = set(_suggestions(q, idx))
+        hits = {s.id for s in idx.by_id.values() if s.id in close or s.family in close}
+    return [s for s in idx.by_id.values() if s.id in hits]

@@ -1,0 +1,256 @@
+"""Carbon intensity of electricity by region: ``regions.csv`` and ``intensity_alternatives.csv``.
+
+Kinds of region (``RegionSpec.kind``):
+
+* ``world``: the ``WORLD`` row (Ember's world average).
+* ``country``: ISO 3166-1 alpha-2 ids (``FR``, ``US``...), latest year per country.
+* ``subnational``: ISO 3166-2 ids: US states + DC + PR (``US-CA``), Canadian provinces and
+  territories (``CA-QC``), Indian states and union territories (``IN-MH``).
+* ``cloud``: ``aws:us-east-1``, ``gcp:europe-west1``, ``azure:westeurope``; each carries the
+  intensity of its grid row (``parent``), except GCP rows, which carry Google's own figure.
+
+Every row says its ``year``, ``source`` and ``basis``: lifecycle or direct emissions,
+generation or consumption. The bases differ a lot: Quebec is 1.5 g/kWh direct
+(Canada's inventory) but about 30 g/kWh on a lifecycle basis.
+
+Names match accent-, case-, space-, underscore- and hyphen-insensitively (``Québec``,
+``quebec``, ``CA-QC``; ``FR``, ``FRA``, ``france``); a bare cloud region code
+(``us-east-1``) finds the provider region when only one provider uses that code.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from carbonest.errors import InvalidInputError, UnknownRegionError
+
+from ._load import norm, opt_float, opt_int, opt_str, read_table, split_aliases, suggest
+
+KINDS = ("world", "country", "subnational", "cloud")
+REGION_SETS = ("all", "countries", "subnational", "cloud", "aws", "gcp", "azure")
+_KIND_PRIORITY = {"world": 0, "country": 1, "subnational": 2, "cloud": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class RegionSpec:
+    """One region with its grid carbon intensity.
+
+    Attributes:
+        id: ``WORLD``, ``FR``, ``US-CA``, ``CA-QC``, ``aws:us-east-1``...
+        name: Display name.
+        kind: ``world``, ``country``, ``subnational`` or ``cloud``.
+        intensity_g_per_kwh: Average carbon intensity of electricity. Units: gCO2e/kWh.
+        year: Year the intensity refers to.
+        source: Who published it.
+        basis: ``lifecycle, generation``, ``direct, consumption``...
+        iso2: ISO 3166-1 alpha-2 country code (countries, cloud regions).
+        iso3: ISO 3166-1 alpha-3 code (countries).
+        parent: Country id (sub-national) or grid region id (cloud).
+        provider: ``aws``, ``gcp`` or ``azure`` (cloud).
+        provider_region: The provider's region code, e.g. ``us-east-1`` (cloud).
+        location: City, state or province.
+        pue: The provider's published fleet PUE (cloud). Units: ratio.
+        pue_source: Where the PUE comes from.
+        pue_year: Year of the PUE figure.
+        aliases: Other names that find this region.
+    """
+
+    id: str
+    name: str
+    kind: str
+    intensity_g_per_kwh: float
+    year: int
+    source: str
+    basis: str
+    iso2: str | None
+    iso3: str | None
+    parent: str | None
+    provider: str | None
+    provider_region: str | None
+    location: str | None
+    pue: float | None
+    pue_source: str | None
+    pue_year: int | None
+    aliases: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (aliases as a list)."""
+        out = asdict(self)
+        out["aliases"] = list(self.aliases)
+        return out
+
+
+def _spec(row: dict[str, str]) -> RegionSpec:
+    return RegionSpec(
+        id=row["id"], name=row["name"], kind=row["kind"],
+        intensity_g_per_kwh=float(row["intensity_g_per_kwh"]), year=int(row["year"]),
+        source=row["source"], basis=row["basis"], iso2=opt_str(row["iso2"]), iso3=opt_str(row["iso3"]),
+        parent=opt_str(row["parent"]), provider=opt_str(row["provider"]),
+        provider_region=opt_str(row["provider_region"]), location=opt_str(row["location"]),
+        pue=opt_float(row["pue"]), pue_source=opt_str(row["pue_source"]), pue_year=opt_int(row["pue_year"]),
+        aliases=split_aliases(row["aliases"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    by_id: dict[str, RegionSpec]
+    id_lower: dict[str, str]
+    codes: dict[str, list[str]]  # bare provider region code (lower case) -> ids
+    keys: dict[str, list[str]]  # normalised name -> ids
+
+
+@functools.cache
+def _index() -> _Index:
+    by_id = {r["id"]: _spec(r) for r in read_table("regions.csv")}
+    codes: dict[str, list[str]] = defaultdict(list)
+    keys: dict[str, list[str]] = defaultdict(list)
+    for spec in by_id.values():
+        names = [spec.id, spec.name, *spec.aliases]
+        if spec.kind == "country":
+            names += [spec.iso2 or "", spec.iso3 or ""]
+        if spec.provider_region:
+            codes[spec.provider_region.lower()].append(spec.id)
+            names.append(spec.provider_region)
+        for key in {norm(n) for n in names if n}:
+            keys[key].append(spec.id)
+    return _Index(by_id, {i.lower(): i for i in by_id}, dict(codes), dict(keys))
+
+
+def _pick(ids: list[str], typed: str, idx: _Index) -> RegionSpec:
+    """One region out of several candidates: the single one of the highest-priority kind."""
+    specs = sorted((idx.by_id[i] for i in ids), key=lambda s: _KIND_PRIORITY.get(s.kind, 9))
+    if len(specs) == 1 or _KIND_PRIORITY[specs[0].kind] < _KIND_PRIORITY[specs[1].kind]:
+        return specs[0]
+    tied = [s.id for s in specs if s.kind == specs[0].kind]
+    raise UnknownRegionError(typed, tied, field="region", hint="ambiguous: name the region by its id")
+
+
+def find_region(name: str) -> RegionSpec:
+    """Look up a region by id, name, ISO code, alias or cloud region code.
+
+    Args:
+        name: E.g. ``"quebec"``, ``"CA-QC"``, ``"FRA"``, ``"us-east-1"``, ``"gcp:europe-west1"``, ``"world"``.
+
+    Returns:
+        The region.
+
+    Raises:
+        UnknownRegionError: No region matches (``suggestions`` holds the closest ids), or the
+            name is ambiguous (``suggestions`` lists the candidates).
+    """
+    idx = _index()
+    typed = name.strip()
+    lower = typed.lower()
+    if lower in idx.id_lower:
+        return idx.by_id[idx.id_lower[lower]]
+    if lower in idx.codes:
+        return _pick(idx.codes[lower], typed, idx)
+    key = norm(typed)
+    if key in idx.keys:
+        return _pick(idx.keys[key], typed, idx)
+    shown = {k: v[0] for k, v in idx.keys.items() if len(v) == 1}
+    raise UnknownRegionError(name, suggest(key, shown) if key else [], field="region")
+
+
+def world_region() -> RegionSpec:
+    """The world-average row (``WORLD``)."""
+    return _index().by_id["WORLD"]
+
+
+def list_regions(query: str | None = None, kind: str | None = None) -> list[RegionSpec]:
+    """Regions, optionally filtered by kind and by a name query.
+
+    Args:
+        query: Substring of a normalised id, name or alias (e.g. ``"canada"``, ``"us-"``); None for all.
+        kind: ``world``, ``country``, ``subnational`` or ``cloud``; None for all.
+
+    Returns:
+        Matching regions in table order.
+
+    Raises:
+        InvalidInputError: ``kind`` is not one of the kinds above.
+    """
+    if kind is not None and kind not in KINDS:
+        raise InvalidInputError(f"unknown region kind {kind!r}; expected one of {', '.join(KINDS)}",
+                                field="kind")
+    idx = _index()
+    specs = [s for s in idx.by_id.values() if kind is None or s.kind == kind]
+    if query is None or not norm(query):
+        return specs
+    q = norm(query)
+    hits = {i for key, ids in idx.keys.items() if q in key for i in ids}
+    return [s for s in specs if s.id in hits]
+
+
+def region_set(name: str) -> list[RegionSpec]:
+    """A named set of regions, for sweeps and tables.
+
+    Args:
+        name: ``all``, ``countries``, ``subnational``, ``cloud``, ``aws``, ``gcp`` or ``azure``.
+
+    Returns:
+        The regions of the set, in table order (``all`` includes ``WORLD``).
+
+    Raises:
+        InvalidInputError: Unknown set name.
+    """
+    key = name.strip().lower()
+    specs = list(_index().by_id.values())
+    if key == "all":
+        return specs
+    if key == "countries":
+        return [s for s in specs if s.kind == "country"]
+    if key in ("subnational", "cloud"):
+        return [s for s in specs if s.kind == key]
+    if key in ("aws", "gcp", "azure"):
+        return [s for s in specs if s.provider == key]
+    raise InvalidInputError(f"unknown region set {name!r}; expected one of {', '.join(REGION_SETS)}",
+                            field="regions")
+
+
+@functools.cache
+def _alternatives() -> dict[str, tuple[dict[str, str], ...]]:
+    out: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in read_table("intensity_alternatives.csv"):
+        out[row["region_id"]].append(row)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _value(region_id: str, row: dict[str, str] | RegionSpec) -> dict[str, Any]:
+    if isinstance(row, RegionSpec):
+        return {"region_id": region_id, "intensity_g_per_kwh": row.intensity_g_per_kwh,
+                "year": row.year, "source": row.source, "basis": row.basis}
+    return {"region_id": region_id, "intensity_g_per_kwh": float(row["intensity_g_per_kwh"]),
+            "year": int(row["year"]), "source": row["source"], "basis": row["basis"]}
+
+
+def intensity_spread(region_id: str) -> tuple[float, float, list[dict[str, Any]]]:
+    """Range of published intensities for a region, for uncertainty bands.
+
+    Uses the table value plus the region's alternatives (other recent years, other
+    shippable sources). A cloud region without its own alternatives uses its grid row's.
+    Values may mix bases (each dict says its own).
+
+    Args:
+        region_id: Any name :func:`find_region` accepts.
+
+    Returns:
+        ``(low, high, values)``: the lowest and highest intensity (gCO2e/kWh) and every value
+        used, each as a dict with ``region_id``, ``intensity_g_per_kwh``, ``year``, ``source``, ``basis``.
+        ``low <= spec.intensity_g_per_kwh <= high`` always holds.
+
+    Raises:
+        UnknownRegionError: The region is unknown.
+    """
+    spec = find_region(region_id)
+    alts = _alternatives()
+    values = [_value(spec.id, spec)] + [_value(spec.id, r) for r in alts.get(spec.id, ())]
+    if len(values) == 1 and spec.parent and spec.parent in _index().by_id:
+        parent = _index().by_id[spec.parent]
+        values += [_value(parent.id, r) for r in alts.get(parent.id, ())]
+    numbers = [v["intensity_g_per_kwh"] for v in values]
+    return min(numbers), max(numbers), values

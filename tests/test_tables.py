@@ -1,0 +1,125 @@
+"""The shipped CSV tables: shape, provenance, coverage. Reads only files inside the package."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from importlib import resources
+
+import pytest
+
+TABLES = [
+    "accelerators.csv", "family_defaults.csv", "cpus.csv", "regions.csv",
+    "intensity_alternatives.csv", "datacenters.csv", "constants.csv", "sources.csv",
+]
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("carbonest.data").joinpath(name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_every_row_has_source_and_year(name: str) -> None:
+    table = rows(name)
+    assert table, name
+    for row in table:
+        assert row["source"].strip(), (name, row)
+        assert re.fullmatch(r"\d{4}", row["year"]), (name, row)
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_tables_are_inside_the_package_and_lf_terminated(name: str) -> None:
+    raw = resources.files("carbonest.data").joinpath(name).read_bytes()
+    assert b"\r\n" not in raw
+    assert raw.endswith(b"\n")
+
+
+def test_at_least_60_accelerators_with_tdp() -> None:
+    with_tdp = [r for r in rows("accelerators.csv") if r["tdp_w"] and float(r["tdp_w"]) > 0]
+    assert len(with_tdp) >= 60
+
+
+def test_accelerator_columns_and_kinds() -> None:
+    table = rows("accelerators.csv")
+    ids = [r["id"] for r in table]
+    assert len(ids) == len(set(ids))
+    for r in table:
+        assert r["kind"] in ("gpu", "tpu", "npu"), r
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", r["id"]), r["id"]
+        for col in r:
+            if col.startswith("flops_") and r[col]:
+                assert float(r[col]) > 1e10, (r["id"], col)
+
+
+REQUIRED_ACCELERATORS = [
+    "k80", "p4", "p40", "p100-pcie-16gb", "p100-sxm2", "v100-pcie-16gb", "v100-pcie-32gb",
+    "v100-sxm2-16gb", "v100-sxm2-32gb", "t4", "a10", "a10g", "a30", "a40", "a100-pcie-40gb",
+    "a100-pcie-80gb", "a100-sxm4-40gb", "a100-sxm4-80gb", "h100-pcie", "h100-sxm", "h100-nvl",
+    "h200-sxm", "gh200", "b100", "b200", "gb200", "l4", "l40", "l40s", "rtx-3090", "rtx-4090",
+    "rtx-a6000", "rtx-6000-ada", "titan-v", "titan-rtx", "mi50", "mi100", "mi210", "mi250", "mi250x",
+    "mi300x", "mi325x", "tpu-v2", "tpu-v3", "tpu-v4", "tpu-v5e", "tpu-v5p", "tpu-v6e", "gaudi",
+    "gaudi2", "gaudi3",
+]
+
+
+def test_required_accelerators_present() -> None:
+    ids = {r["id"] for r in rows("accelerators.csv")}
+    assert not set(REQUIRED_ACCELERATORS) - ids
+
+
+def test_cpus_have_positive_tdp_and_hundreds_of_rows() -> None:
+    table = rows("cpus.csv")
+    assert len(table) >= 300
+    assert all(float(r["tdp_w"]) > 0 for r in table)
+    vendors = {r["vendor"] for r in table}
+    assert {"Intel", "AMD", "Apple"} <= vendors
+
+
+def test_cpu_model_keys_agree_with_the_runtime_function() -> None:
+    from carbonest.catalog.cpus import model_signature
+
+    for r in rows("cpus.csv"):
+        assert r["model_key"] == model_signature(r["name"]), r["name"]
+
+
+def test_region_rows_have_basis_and_positive_intensity() -> None:
+    ids = [r["id"] for r in rows("regions.csv")]
+    assert len(ids) == len(set(ids))
+    for r in rows("regions.csv"):
+        assert r["basis"] and ("lifecycle" in r["basis"] or "direct" in r["basis"]), r
+        assert float(r["intensity_g_per_kwh"]) >= 0, r
+        assert r["kind"] in ("world", "country", "subnational", "cloud"), r
+    for r in rows("intensity_alternatives.csv"):
+        assert r["basis"] and float(r["intensity_g_per_kwh"]) >= 0, r
+
+
+def test_no_odbl_or_unclear_sources_shipped() -> None:
+    banned = re.compile(r"electricity ?maps|carbonfootprint\.com|mlco2|real-time-cloud|co2\.js.*intens|boavizta",
+                        re.I)
+    for name in ("regions.csv", "intensity_alternatives.csv", "datacenters.csv"):
+        for r in rows(name):
+            assert not banned.search(r["source"]), (name, r["source"])
+
+
+def test_every_shipped_table_is_cited() -> None:
+    cited = {r["table"] for r in rows("sources.csv")}
+    assert set(TABLES) - {"sources.csv"} <= cited
+    for r in rows("sources.csv"):
+        assert r["citation"] and r["licence"] and r["url"].startswith("http"), r
+
+
+def test_sources_md_documents_every_table() -> None:
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parent.parent / "data" / "SOURCES.md"
+    text = doc.read_text(encoding="utf-8")
+    for name in TABLES:
+        assert name in text, name
+
+
+def test_industry_pue_series_is_plausible() -> None:
+    uptime = [r for r in rows("datacenters.csv") if r["id"].startswith("uptime-")]
+    assert len(uptime) >= 8
+    assert all(1.0 < float(r["pue"]) < 3.0 for r in uptime)
