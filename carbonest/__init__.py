@@ -20,8 +20,14 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "estimate": ("carbonest.estimator", "estimate"),
+    "whatif": ("carbonest.whatif", "whatif"),
     "regions": ("carbonest.api", "regions"),
     "hardware": ("carbonest.api", "hardware"),
+    "track": ("carbonest.tracker", "track"),
+    "Tracker": ("carbonest.tracker", "Tracker"),
+    "runs": ("carbonest.runs", "runs"),
+    "get_run": ("carbonest.runs", "get_run"),
+    "RunRecord": ("carbonest.records", "RunRecord"),
     "Estimate": ("carbonest.records", "Estimate"),
     "Provenance": ("carbonest.records", "Provenance"),
     "CarbonestError": ("carbonest.errors", "CarbonestError"),

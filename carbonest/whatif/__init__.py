@@ -1,0 +1,160 @@
+"""``carbonest.whatif``: vectorised scenario sweeps over hardware, duration, model size and place.
+
+Any input may be a scalar, a list or a numpy array; the sweep is the cartesian
+product of them all, one DataFrame row per scenario::
+
+    import carbonest
+    df = carbonest.whatif(gpu=["V100", "A100"], gpus=[1, 8], hours=[10, 100], region="cloud")
+    df.nsmallest(5, "co2e_kg")[["gpu", "gpus", "hours", "region", "co2e_kg"]]
+
+Rules of this subpackage:
+
+* No Python loop per scenario. Each distinct name is looked up once in the
+  catalog (:mod:`~carbonest.whatif.lookup`); values become arrays over their
+  axis of the grid (:mod:`~carbonest.whatif.grid`); every formula of
+  :mod:`carbonest.formulas` is called once on the whole grid with numpy
+  broadcasting (:mod:`~carbonest.whatif.engine`, ``work``, ``totals``).
+* The same precedence and provenance labels as :func:`carbonest.estimate`, so
+  a row equals the estimate of the same job.
+* numpy and pandas are imported inside functions: ``import carbonest`` stays light.
+* Inputs are checked at the edge (:mod:`~carbonest.whatif.request`), before
+  any large array exists; a sweep over :data:`MAX_ROWS` needs ``force=True``.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+from carbonest.whatif.request import MAX_ROWS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["MAX_ROWS", "rank_regions", "whatif"]
+
+_FIRST = ("gpu", "gpus", "gpu_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "flops",
+          "adaptation", "tasks", "trained_params", "lora_params", "head_params", "storage_gb", "queries",
+          "tokens_per_query", "inference_mfu", "energy_per_query_wh", "datacenter", "region", "region_name")
+
+
+def whatif(
+    *,
+    gpu: Any = None, gpus: Any = None, gpu_power_w: Any = None, hours: Any = None,
+    region: Any = None, pue: Any = None, intensity_g_per_kwh: Any = None, datacenter: Any = None,
+    params: Any = None, tokens: Any = None, mfu: Any = None, dtype: Any = None,
+    adaptation: Any = None, tasks: Any = None, lora_params: Any = None, head_params: Any = None,
+    queries: Any = None, energy_per_query_wh: Any = None, tokens_per_query: Any = None,
+    inference_mfu: Any = None, embodied: bool = False, water: bool = False, wue_l_per_kwh: Any = None,
+    water_generation_l_per_kwh: Any = None, baseline_region: str | None = None, force: bool = False,
+) -> pd.DataFrame:
+    """Energy, CO2e (with low/high bounds), and optionally embodied carbon and water, of every scenario.
+
+    Each argument except the flags takes a scalar, a list or a numpy array; the
+    result has one row per combination. The job is either ``hours`` of
+    ``gpus`` x ``gpu``, or the FLOPs of training ``params`` on ``tokens``
+    (6ND, or an ``adaptation`` to ``tasks`` tasks) turned into GPU-hours by the
+    GPU's peak in ``dtype`` and ``mfu``; plus, optionally, serving ``queries``.
+
+    Args:
+        gpu: Accelerator name(s), e.g. ``"A100"``, ``["V100", "H100"]``.
+        gpus: Number of accelerators (default 1).
+        gpu_power_w: Average power per accelerator (default: TDP, range idle..TDP). Units: W.
+        hours: Wall-clock duration, instead of params and tokens. Units: h.
+        region: Region name(s), or a set: ``all``, ``countries``, ``subnational``, ``cloud``, ``aws``,
+            ``gcp``, ``azure``. Default: the world average (said in ``intensity_provenance``).
+        pue: Power usage effectiveness (default: datacenter > cloud provider > industry average).
+        intensity_g_per_kwh: Carbon intensity, instead of region. Units: g CO2e/kWh.
+        datacenter: Datacenter preset(s) for the PUE (and intensity, if it carries one).
+        params: Model parameters N. tokens: training tokens D (per task when adapting).
+        mfu: Model FLOPs utilisation in (0, 1] (default 0.40, range 0.213-0.462 when not given).
+        dtype: Number format for the peak FLOP/s and storage (default ``bf16``).
+        adaptation: ``full``, ``lora`` or ``probe``. tasks: number of tasks K (default 1).
+        lora_params: LoRA adapter parameters (default 0.1 % of params).
+        head_params: Probe head parameters (default 40,970).
+        queries: Queries served. energy_per_query_wh: IT energy per query (Wh).
+        tokens_per_query: Tokens per query, for 2NT FLOPs per query instead of the energy.
+        inference_mfu: MFU while serving (default 0.40).
+        embodied: Add ``embodied_co2e_kg`` and ``total_co2e_kg``.
+        water: Add on-site (and, where a figure exists, generation) water, ``water_l``.
+        wue_l_per_kwh: On-site water usage effectiveness (implies water). Units: L/kWh.
+        water_generation_l_per_kwh: Water consumed per kWh generated (implies water). Units: L/kWh.
+        baseline_region: Add ``saving_pct``: each row against the same job in this region.
+        force: Allow more than :data:`MAX_ROWS` scenarios.
+
+    Returns:
+        A DataFrame, one row per scenario in C order of the inputs above; string
+        columns are categoricals. ``df.attrs["notes"]`` lists the defaults taken.
+
+    Raises:
+        InvalidInputError: A bad value or combination (``field`` names the parameter), or a
+            sweep over the limit without ``force``.
+        UnknownHardwareError, UnknownRegionError: A name not in the tables, with suggestions.
+    """
+    args = dict(locals())
+    force = bool(args.pop("force"))
+    given = {k: v for k, v in args.items() if v is not None and v is not False}
+    return _run(given, force)
+
+
+def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
+    import pandas as pd
+
+    from carbonest.whatif import engine, totals, work
+    from carbonest.whatif.request import build
+
+    req = build(given, force=force)
+    sw = engine.Sweep(req)
+    engine.write_inputs(sw)
+    power_w = engine.power(sw)
+    parts = [p for p in (work.training(sw, power_w), work.serving(sw, power_w)) if p is not None]
+    it = parts[0][0] if len(parts) == 1 else engine.Bounds(*(a + b for a, b in zip(
+        (parts[0][0].c, parts[0][0].lo, parts[0][0].hi), (parts[1][0].c, parts[1][0].lo, parts[1][0].hi))))
+    energy, co2 = totals.footprint(sw, it)
+    if req.embodied:
+        totals.embodied(sw, sum(p[1] for p in parts), co2.c)
+    if req.water:
+        totals.water(sw, it.c, energy.c)
+    if req.baseline:
+        totals.saving(sw, co2.c)
+    order = [c for c in _FIRST if c in sw.cols] + [c for c in sw.cols if c not in _FIRST]
+    frame = pd.DataFrame({**{c: sw.cols[c] for c in order}, **sw.prov}, copy=False)
+    frame.attrs["notes"] = list(dict.fromkeys(sw.notes))
+    return frame
+
+
+def rank_regions(
+    top: int = 10, *, regions: Any = "all", baseline_region: str | None = None, **job: Any
+) -> pd.DataFrame:
+    """The same job in the ``top`` lowest-carbon regions, with the saving against a baseline region.
+
+    Args:
+        top: How many rows to keep.
+        regions: The candidate regions (names or a set name, default ``all``).
+        baseline_region: The user's region: adds ``saving_pct``, the CO2e saved by moving, in %.
+        **job: Any other :func:`whatif` argument (hardware, hours or FLOPs, ...).
+
+    Returns:
+        The ``top`` rows with the lowest ``co2e_kg``, lowest first.
+    """
+    from carbonest import inputs
+
+    count = inputs.count("top", top)
+    frame = whatif(region=regions, baseline_region=baseline_region, **job)
+    return frame.nsmallest(count, "co2e_kg", keep="first").reset_index(drop=True)
+
+
+class _CallableModule(types.ModuleType):
+    """``carbonest.whatif`` is both this package and its main function.
+
+    Importing the package binds ``carbonest.whatif`` to the module object, which
+    would shadow the function exported by ``carbonest.__getattr__``; making the
+    module callable keeps ``carbonest.whatif(...)`` working either way.
+    """
+
+    def __call__(self, **kwargs: Any) -> pd.DataFrame:
+        return whatif(**kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,159 @@
+"""The vectorised evaluation of a checked request: every formula called once on the whole grid.
+
+Each quantity is a numpy array that broadcasts over the grid (a GPU's TDP has
+the GPU axis only, energy has every axis it depends on); :class:`Bounds` holds
+a central value with its low/high bounds (:mod:`carbonest.formulas.uncertainty`).
+Columns are flattened only when stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from carbonest.errors import InvalidInputError
+from carbonest.formulas import emissions, flops, patterson, uncertainty
+from carbonest.records import Provenance
+from carbonest.whatif import lookup
+from carbonest.whatif.grid import Grid
+from carbonest.whatif.request import Request
+
+DEFAULT_LORA_FRACTION = 0.001
+"""LoRA adapter size when not given, as a fraction of the base model's parameters.
+
+An assumption of the order of common LoRA set-ups: rank-8 adapters on the query
+and value projections of LLaMA-7B (32 layers x 2 matrices x (4096 x 8 + 8 x 4096))
+are 4.19M parameters, 0.06 % of 6.7B; rank 16 or more projections double or
+triple that. Dimensionless. Give ``lora_params`` for your own adapters.
+"""
+
+DEFAULT_HEAD_PARAMS = 40_970
+"""Linear-probe head size when not given: a 10-class linear classifier on a
+4,096-wide representation (4096 x 10 weights + 10 biases; 4,096 is LLaMA-7B's
+d_model). An assumption; its FLOPs are negligible next to the backbone's 2ND."""
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """A central value and its low/high bounds (arrays broadcastable over the grid)."""
+
+    c: Any
+    lo: Any
+    hi: Any
+
+    @classmethod
+    def exact(cls, value: Any) -> Bounds:
+        """A zero-width range."""
+        return cls(value, value, value)
+
+    def map(self, fn: Any, *others: Bounds) -> Bounds:
+        """Apply a formula increasing in every argument to centrals, lows and highs."""
+        return Bounds(fn(self.c, *(o.c for o in others)), fn(self.lo, *(o.lo for o in others)),
+                      fn(self.hi, *(o.hi for o in others)))
+
+
+class Sweep:
+    """One evaluation: the grid, the columns written so far, the notes."""
+
+    def __init__(self, req: Request) -> None:
+        self.req = req
+        self.grid = Grid(req.axes)
+        self.keep: tuple[slice, ...] | None = None
+        if req.baseline:
+            self.keep = tuple(slice(0, n - (a.name == "region")) for a, n in zip(req.axes, self.grid.shape))
+        self.cols: dict[str, Any] = {}
+        self.prov: dict[str, Any] = {}
+        self.notes = list(req.notes)
+
+    def value(self, name: str) -> Any:
+        """A numeric axis' values, broadcastable over the grid."""
+        return self.grid.values(name)
+
+    def axis_values(self, name: str) -> Any:
+        """The values of axis ``name`` as given (names or numbers)."""
+        return self.grid.axis(name).values
+
+    def put(self, name: str, value: Any) -> None:
+        """Store a numeric column (one entry per scenario)."""
+        self.cols[name] = self.grid.flat(value, self.keep)
+
+    def label(self, name: str, axis: str | None, labels: Any) -> None:
+        """Store a provenance column whose label depends on one axis (or is constant)."""
+        self.prov[name] = self.grid.label_column(axis, tuple(labels), self.keep)
+
+    def text(self, name: str, axis: str | None, labels: Any) -> None:
+        """Store a string column whose value depends on one axis (or is constant)."""
+        self.cols[name] = self.grid.label_column(axis, tuple(labels), self.keep)
+
+    def along(self, a: lookup.Along) -> Bounds:
+        """An :class:`~carbonest.whatif.lookup.Along` as grid-broadcastable bounds."""
+        if a.axis is None:
+            return Bounds(float(a.values[0]), float(a.low[0]), float(a.high[0]))
+        g = self.grid
+        return Bounds(g.along(a.axis, a.values), g.along(a.axis, a.low), g.along(a.axis, a.high))
+
+
+def write_inputs(sw: Sweep) -> None:
+    """Columns of the inputs that are not also outputs (names first, then numbers)."""
+    outputs = {"gpu_power_w", "mfu", "inference_mfu", "pue", "intensity_g_per_kwh", "region", "hours",
+               "wue_l_per_kwh", "water_generation_l_per_kwh", "energy_per_query_wh"}
+    for axis in sw.req.axes:
+        if axis.name in outputs:
+            continue
+        if axis.labels is not None:
+            sw.text(axis.name, axis.name, axis.labels)
+        elif axis.name in ("gpus", "tasks"):
+            sw.cols[axis.name] = sw.grid.flat(sw.value(axis.name), sw.keep, dtype="int64")
+        else:
+            sw.put(axis.name, sw.value(axis.name))
+
+
+def power(sw: Sweep) -> Bounds:
+    """Average power per accelerator: the user's (exact) or the TDP (range idle..TDP)."""
+    if sw.req.has("gpu_power_w"):
+        p = sw.value("gpu_power_w")
+        sw.put("gpu_power_w", p)
+        sw.label("gpu_power_provenance", None, ["user"])
+        return Bounds.exact(p)
+    import numpy as np
+
+    acc = sw.req.gpu
+    assert acc is not None
+    missing = [n for n, w in zip(acc.names, acc.tdp_w) if np.isnan(w)]
+    if missing:
+        raise InvalidInputError(f"gpu_power_w: no published TDP for {missing[0]}; give gpu_power_w",
+                                field="gpu_power_w")
+    tdp = sw.grid.along("gpu", acc.tdp_w)
+    low, high = uncertainty.power_range_w(tdp)
+    sw.put("gpu_power_w", tdp)
+    sw.label("gpu_power_provenance", "gpu", acc.tdp_labels)
+    sw.notes.append("GPU power: the TDP was used as the average draw (real draw is usually lower); "
+                    "the low bound assumes idle power, "
+                    f"{uncertainty.GPU_IDLE_FRACTION_OF_TDP:g} x TDP. Give gpu_power_w to set it.")
+    return Bounds(tdp, low, high)
+
+
+def peak(sw: Sweep) -> Any:
+    """Peak FLOP/s of each GPU in each dtype, broadcastable over the grid."""
+    acc = sw.req.gpu
+    assert acc is not None
+    return sw.grid.over(("gpu", "dtype"), acc.peak_flops_per_s(sw.axis_values("dtype")))
+
+
+def mfu(sw: Sweep, name: str) -> Bounds:
+    """Model FLOPs utilisation: the user's (exact) or the default with its published range."""
+    if sw.req.has(name):
+        m = sw.value(name)
+        sw.put(name, m)
+        sw.label(f"{name}_provenance", None, ["user"])
+        return Bounds.exact(m)
+    sw.put(name, flops.DEFAULT_MFU)
+    label = Provenance.default(f"{flops.DEFAULT_MFU:g} (Llama 3 405B, Dubey et al. 2024)").label
+    sw.label(f"{name}_provenance", None, [label])
+    return Bounds(flops.DEFAULT_MFU, flops.MFU_LOW, flops.MFU_HIGH)
+
+
+def hours_from_flops(sw: Sweep, total_flops: Any, m: Bounds, per_peak: Any) -> Bounds:
+    """Accelerator-hours of a computation; high MFU gives the low bound."""
+    return Bounds(flops.gpu_hours(total_flops, per_peak, m.c), flops.gpu_hours(total_flops, per_peak, m.hi),
+                  flops.gpu_hours(total_flops, per_peak, m.lo))

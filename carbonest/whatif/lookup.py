@@ -1,0 +1,214 @@
+"""Catalog look-ups for a sweep: each distinct name is looked up once, giving arrays over its axis.
+
+A :class:`Along` is a value that varies along one axis of the grid (or is one
+constant, ``axis=None``), with its low/high bounds and a provenance label per
+element. The precedence rules are those of :func:`carbonest.estimate`, and the
+labels are built the same way, so a row of a sweep and an estimate of the same
+job carry the same provenance strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from carbonest.errors import InvalidInputError
+from carbonest.records import Provenance
+
+if TYPE_CHECKING:
+    import numpy as np
+
+REGION_SETS = ("all", "countries", "subnational", "cloud", "aws", "gcp", "azure")
+"""Names that stand for a set of regions (see ``carbonest.catalog.region_set``)."""
+
+
+@dataclass(frozen=True)
+class Along:
+    """A value over one axis (or a constant), with bounds and per-element provenance.
+
+    Attributes:
+        axis: The grid axis it varies along, or None for a constant.
+        values: One value per element of the axis (one value for a constant).
+        low: Lower bound per element.
+        high: Upper bound per element.
+        labels: Provenance label per element.
+        ids: Optional per-element identifiers (region id, canonical GPU name).
+        names: Optional per-element display names.
+    """
+
+    axis: str | None
+    values: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    labels: tuple[str, ...]
+    ids: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+def table_label(table: str, source: str | None, year: int | None, detail: str = "") -> str:
+    """The provenance label ``estimate`` gives a table value: ``table:<table> <detail> <source> <year>``."""
+    text = f"{table} {detail}".strip() if detail else table
+    return Provenance("table", text, source, year).label
+
+
+def exact(axis: str | None, values: Any, label: str) -> Along:
+    """A user-given (or otherwise exact) value: zero-width bounds, one label."""
+    import numpy as np
+
+    arr = np.asarray(values, dtype=np.float64).reshape(-1)
+    return Along(axis, arr, arr, arr, (label,) * len(arr))
+
+
+@dataclass(frozen=True)
+class Accelerators:
+    """The GPU axis: canonical names, TDP (with provenance) and peak FLOP/s per dtype."""
+
+    names: tuple[str, ...]
+    tdp_w: np.ndarray
+    tdp_labels: tuple[str, ...]
+    specs: tuple[Any, ...]
+    notes: tuple[str, ...]
+
+    def peak_flops_per_s(self, dtypes: Sequence[str]) -> np.ndarray:
+        """Peak throughput, shape (GPUs, dtypes). Units: FLOP/s."""
+        import numpy as np
+
+        return np.array([[spec.peak_flops_per_s(d) for d in dtypes] for spec in self.specs], dtype=np.float64)
+
+
+def accelerators(names: Sequence[str]) -> Accelerators:
+    """Look up each GPU name once (unknown names raise with suggestions)."""
+    import numpy as np
+
+    from carbonest.catalog import find_accelerator
+
+    specs, notes = [], []
+    for name in names:
+        spec = find_accelerator(name)
+        specs.append(spec)
+        if spec.resolved_from:
+            others = ", ".join(spec.alternatives) or "none"
+            notes.append(f"'{name}' was taken as {spec.name} ({spec.tdp_w:g} W TDP); other SKUs: {others}.")
+    tdp = np.array([np.nan if s.tdp_w is None else float(s.tdp_w) for s in specs])
+    labels = tuple(table_label("accelerators", s.source, s.year, "TDP") for s in specs)
+    return Accelerators(tuple(s.name for s in specs), tdp, labels, tuple(specs), tuple(notes))
+
+
+def expand_regions(names: Sequence[str]) -> list[Any]:
+    """Region specs for a list of names, where a set name (``all``, ``cloud``, ``aws``...) expands."""
+    from carbonest.catalog import find_region, region_set
+
+    specs: list[Any] = []
+    for name in names:
+        key = name.strip().lower()
+        specs.extend(region_set(key) if key in REGION_SETS else [find_region(name)])
+    return specs
+
+
+def _spread(spec: Any) -> tuple[float, float]:
+    from carbonest.catalog import intensity_spread
+
+    low, high, _ = intensity_spread(spec.id)
+    central = float(spec.intensity_g_per_kwh)
+    return min(float(low), central), max(float(high), central)
+
+
+def region_intensity(axis: str | None, specs: Sequence[Any]) -> Along:
+    """Carbon intensity of table regions (a region axis, or the world default as a constant)."""
+    import numpy as np
+
+    values = np.array([float(s.intensity_g_per_kwh) for s in specs])
+    bounds = np.array([_spread(s) for s in specs], dtype=np.float64).reshape(-1, 2)
+    labels = tuple(table_label("regions", s.source, s.year, s.id) for s in specs)
+    return Along(axis, values, bounds[:, 0], bounds[:, 1], labels,
+                 tuple(s.id for s in specs), tuple(s.name for s in specs))
+
+
+def datacenter_intensity(axis: str, specs: Sequence[Any], world: Any) -> Along:
+    """Intensity of datacenter presets that carry one; the world average for those that do not."""
+    import numpy as np
+
+    fallback = region_intensity(None, [world])
+    rows = []
+    for dc in specs:
+        own = getattr(dc, "intensity_g_per_kwh", None)
+        if own is not None:
+            label = table_label("datacenters", dc.source, dc.year, dc.id)
+            rows.append((float(own), float(own), float(own), label, dc.id, dc.name))
+        else:
+            rows.append((fallback.values[0], fallback.low[0], fallback.high[0], fallback.labels[0],
+                         world.id, world.name))
+    values, low, high, labels, ids, names = zip(*rows)
+    return Along(axis, np.array(values), np.array(low), np.array(high), labels, ids, names)
+
+
+def datacenters(names: Sequence[str]) -> list[Any]:
+    """Datacenter presets, each name looked up once."""
+    from carbonest.catalog import find_datacenter
+
+    return [find_datacenter(n) for n in names]
+
+
+def datacenter_pue(axis: str, specs: Sequence[Any]) -> Along:
+    """PUE of datacenter presets (each must carry one)."""
+    import numpy as np
+
+    for dc in specs:
+        if getattr(dc, "pue", None) is None:
+            raise InvalidInputError(f"datacenter: {dc.id} has no PUE figure; give pue", field="datacenter")
+    values = np.array([float(dc.pue) for dc in specs])
+    labels = tuple(table_label("datacenters", dc.source, dc.year, dc.id) for dc in specs)
+    return Along(axis, values, values, values, labels)
+
+
+def industry_pue() -> Along:
+    """The latest industry-average PUE, as a constant."""
+    from carbonest.catalog import industry_pue as latest
+
+    spec = latest()
+    return exact(None, [float(spec.pue)], table_label("datacenters", spec.source, spec.year, spec.id))
+
+
+def region_pue(axis: str | None, specs: Sequence[Any]) -> Along:
+    """Per region: its cloud provider's PUE where it has one, else the industry average."""
+    import numpy as np
+
+    default = industry_pue()
+    values, labels = [], []
+    for s in specs:
+        if getattr(s, "pue", None) is not None:
+            values.append(float(s.pue))
+            labels.append(Provenance("table", f"regions {s.id} provider PUE", s.pue_source, s.pue_year).label)
+        else:
+            values.append(float(default.values[0]))
+            labels.append(default.labels[0])
+    arr = np.array(values)
+    return Along(axis, arr, arr, arr, tuple(labels))
+
+
+def wue(axis: str | None, dcs: Sequence[Any] | None) -> Along:
+    """On-site WUE of datacenter presets that carry one, else the industry average."""
+    from carbonest.catalog import industry_wue
+
+    default = industry_wue()
+    default_label = table_label("datacenters", default.source, default.year, default.id)
+    if dcs is None:
+        return exact(None, [float(default.wue_l_per_kwh)], default_label)
+    import numpy as np
+
+    values, labels = [], []
+    for dc in dcs:
+        own = getattr(dc, "wue_l_per_kwh", None)
+        values.append(float(own) if own is not None else float(default.wue_l_per_kwh))
+        labels.append(table_label("datacenters", dc.source, dc.year, dc.id) if own is not None else default_label)
+    arr = np.array(values)
+    return Along(axis, arr, arr, arr, tuple(labels))
+
+
+def constant(name: str) -> tuple[float, str]:
+    """A catalog constant and its provenance label."""
+    from carbonest.catalog import constant as find
+
+    c = find(name)
+    return float(c.value), Provenance("table", f"constants {name}={c.value:g}", c.source, c.year).label

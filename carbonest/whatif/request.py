@@ -1,0 +1,205 @@
+"""A what-if request, checked: which inputs combine, the axes of the sweep, the catalog look-ups.
+
+Every mistake is an :class:`~carbonest.errors.InvalidInputError` whose ``field``
+is the parameter at fault, raised before any large array is allocated.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from carbonest.errors import InvalidInputError
+from carbonest.formulas.flops import BYTES_PER_PARAM
+from carbonest.whatif import axes as ax
+from carbonest.whatif.grid import Axis
+from carbonest.whatif.lookup import Accelerators, accelerators, datacenters, expand_regions
+
+MAX_ROWS = 10_000_000
+"""Largest sweep run without ``force=True``: about 10 million rows x 40 columns x 8 bytes = 3 GB."""
+
+ADAPTATIONS = ("full", "lora", "probe")
+
+NUMERIC = {
+    "gpus": "count", "gpu_power_w": "positive", "hours": "positive", "params": "positive",
+    "tokens": "positive", "mfu": "fraction", "tasks": "count", "lora_params": "positive",
+    "head_params": "positive", "queries": "non_negative", "energy_per_query_wh": "non_negative",
+    "tokens_per_query": "positive", "inference_mfu": "fraction", "pue": "pue",
+    "intensity_g_per_kwh": "non_negative", "wue_l_per_kwh": "non_negative",
+    "water_generation_l_per_kwh": "non_negative",
+}
+"""The validation rule of each numeric input (see :mod:`carbonest.whatif.axes`)."""
+
+ORDER = (
+    "gpu", "gpus", "gpu_power_w", "hours", "params", "tokens", "dtype", "mfu", "adaptation", "tasks",
+    "lora_params", "head_params", "queries", "energy_per_query_wh", "tokens_per_query", "inference_mfu",
+    "datacenter", "region", "pue", "intensity_g_per_kwh", "wue_l_per_kwh", "water_generation_l_per_kwh",
+)
+"""Axis order of the grid (the last axis varies fastest from row to row)."""
+
+
+@dataclass
+class Request:
+    """A checked what-if request.
+
+    Attributes:
+        given: The inputs the user set (name -> raw value), defaults filled in.
+        axes: The axes of the sweep, in :data:`ORDER`.
+        gpu: The GPU axis' look-ups, if a GPU was named.
+        regions: Region specs of the region axis (baseline last, if any), if regions were named.
+        dcs: Datacenter presets of the datacenter axis, if any.
+        baseline: Whether the last region is the baseline appended for the saving column.
+        embodied: Whether to add embodied carbon.
+        water: Whether to add water.
+        notes: Sentences for the output (defaults taken, SKUs resolved).
+    """
+
+    given: dict[str, Any]
+    axes: list[Axis] = field(default_factory=list)
+    gpu: Accelerators | None = None
+    regions: list[Any] | None = None
+    dcs: list[Any] | None = None
+    baseline: bool = False
+    embodied: bool = False
+    water: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def has(self, name: str) -> bool:
+        """Whether ``name`` is an axis of the sweep."""
+        return any(a.name == name for a in self.axes)
+
+    @property
+    def training(self) -> str | None:
+        """``"hours"``, ``"flops"`` or None (serving only)."""
+        if "hours" in self.given:
+            return "hours"
+        return "flops" if "tokens" in self.given else None
+
+    @property
+    def serving(self) -> str | None:
+        """``"energy"`` (energy per query given), ``"tokens"`` (from FLOPs) or None."""
+        if "queries" not in self.given:
+            return None
+        return "energy" if "energy_per_query_wh" in self.given else "tokens"
+
+
+def _check_combinations(g: dict[str, Any]) -> None:
+    """Reject inputs that do not fit together (each error names the parameter to change)."""
+    if "gpu" not in g and "gpu_power_w" not in g:
+        raise InvalidInputError("gpu: nothing to estimate: give gpu or gpu_power_w", field="gpu")
+    if "hours" in g and ("tokens" in g or "adaptation" in g):
+        raise InvalidInputError("hours: give either hours or params and tokens (GPU-hours from FLOPs), not both",
+                                field="hours")
+    if "tokens" in g:
+        ax.require("params", g.get("params"), "tokens given without params (the model size N of 6ND)")
+        ax.require("gpu", g.get("gpu"), "needed to turn FLOPs into GPU-hours (its peak FLOP/s)")
+    if "params" in g and "tokens" not in g and "tokens_per_query" not in g:
+        raise InvalidInputError("tokens: params given without tokens (training tokens D of 6ND)", field="tokens")
+    if "adaptation" in g:
+        ax.require("tokens", g.get("tokens"), "adaptation needs params and tokens (tokens per task)")
+    else:
+        for name in ("tasks", "lora_params", "head_params"):
+            ax.forbid(name, g.get(name), "only used with adaptation")
+    _check_serving(g)
+    if "region" in g and "intensity_g_per_kwh" in g:
+        raise InvalidInputError("intensity_g_per_kwh: give either region or intensity_g_per_kwh, not both",
+                                field="intensity_g_per_kwh")
+    if "baseline_region" in g:
+        ax.forbid("intensity_g_per_kwh", g.get("intensity_g_per_kwh"),
+                  "a baseline region compares regions; drop intensity_g_per_kwh or baseline_region")
+    if not ({"hours", "tokens", "queries"} & set(g)):
+        raise InvalidInputError("hours: give hours, or params and tokens, or queries", field="hours")
+
+
+def _check_serving(g: dict[str, Any]) -> None:
+    uses_flops = "tokens" in g or "tokens_per_query" in g
+    for name in ("mfu", "dtype"):
+        if name in g and not uses_flops:
+            raise InvalidInputError(f"{name}: only used with params and tokens (or tokens_per_query)", field=name)
+    if "queries" not in g:
+        for name in ("energy_per_query_wh", "tokens_per_query", "inference_mfu"):
+            ax.forbid(name, g.get(name), "only used with queries")
+        return
+    if ("energy_per_query_wh" in g) == ("tokens_per_query" in g):
+        raise InvalidInputError("energy_per_query_wh: queries need either energy_per_query_wh or "
+                                "tokens_per_query (with params and gpu)", field="energy_per_query_wh")
+    if "tokens_per_query" in g:
+        ax.require("params", g.get("params"), "tokens_per_query needs params (2 N T FLOPs per query)")
+        ax.require("gpu", g.get("gpu"), "tokens_per_query needs gpu (its peak FLOP/s)")
+    else:
+        ax.forbid("inference_mfu", g.get("inference_mfu"), "only used with tokens_per_query")
+
+
+def _defaults(g: dict[str, Any]) -> None:
+    """Fill the defaults that become columns (said in the provenance columns)."""
+    g.setdefault("gpus", 1)
+    if "tokens" in g or "tokens_per_query" in g:
+        g.setdefault("dtype", "bf16")
+    if "adaptation" in g:
+        g.setdefault("tasks", 1)
+
+
+def _name_axes(req: Request) -> None:
+    g = req.given
+    if "gpu" in g:
+        names = ax.names("gpu", g["gpu"])
+        req.gpu = accelerators(names)
+        req.notes.extend(req.gpu.notes)
+        req.axes.append(Axis("gpu", names, req.gpu.names))
+    if "dtype" in g:
+        dtypes = ax.choices("dtype", g["dtype"], tuple(BYTES_PER_PARAM))
+        req.axes.append(Axis("dtype", dtypes, dtypes))
+    if "adaptation" in g:
+        methods = ax.choices("adaptation", g["adaptation"], ADAPTATIONS)
+        req.axes.append(Axis("adaptation", methods, methods))
+    if "datacenter" in g:
+        req.dcs = datacenters(ax.names("datacenter", g["datacenter"]))
+        req.axes.append(Axis("datacenter", tuple(d.id for d in req.dcs), tuple(d.id for d in req.dcs)))
+    if "region" in g or "baseline_region" in g:
+        _region_axis(req)
+
+
+def _region_axis(req: Request) -> None:
+    from carbonest.catalog import world_region
+
+    g = req.given
+    specs = expand_regions(ax.names("region", g["region"])) if "region" in g else [world_region()]
+    if "baseline_region" in g:
+        specs = specs + expand_regions([ax.names("baseline_region", g["baseline_region"])[0]])
+        req.baseline = True
+    req.regions = specs
+    ids = tuple(s.id for s in specs)
+    req.axes.append(Axis("region", ids, ids))
+
+
+def build(given: dict[str, Any], *, force: bool = False) -> Request:
+    """Check a request and build its axes and look-ups.
+
+    Args:
+        given: The inputs that are not None.
+        force: Allow sweeps larger than :data:`MAX_ROWS`.
+
+    Raises:
+        InvalidInputError: A bad value or combination, an unknown name, or a sweep too large.
+    """
+    g = dict(given)
+    _check_combinations(g)
+    _defaults(g)
+    req = Request(g, embodied=bool(g.pop("embodied", False)), water=bool(g.pop("water", False)))
+    req.water = req.water or "wue_l_per_kwh" in g or "water_generation_l_per_kwh" in g
+    _name_axes(req)
+    for name in NUMERIC:
+        if name in g:
+            req.axes.append(Axis(name, ax.numbers(name, g[name], NUMERIC[name])))
+    req.axes.sort(key=lambda a: ORDER.index(a.name))
+    _check_size(req, force)
+    return req
+
+
+def _check_size(req: Request, force: bool) -> None:
+    rows = math.prod(len(a) - (req.baseline and a.name == "region") for a in req.axes)
+    if rows > MAX_ROWS and not force:
+        raise InvalidInputError(
+            f"force: the sweep has {rows:,} scenarios, more than the limit of {MAX_ROWS:,}; "
+            "pass force=True (--force) to run it anyway", field="force")

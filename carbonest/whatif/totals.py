@@ -1,0 +1,149 @@
+"""From IT energy to the footprint: PUE, carbon intensity, ranges, embodied carbon, water, saving.
+
+Precedence (the same as :func:`carbonest.estimate`):
+
+* PUE: ``pue`` > ``datacenter`` > the provider PUE of a cloud ``region`` > the
+  latest industry average (Uptime Institute).
+* intensity: ``intensity_g_per_kwh`` > ``region`` > a ``datacenter`` that carries
+  one > the world average (said in a note and in ``intensity_provenance``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carbonest.formulas import emissions, lifecycle
+from carbonest.records import Provenance
+from carbonest.whatif import lookup
+from carbonest.whatif.engine import Bounds, Sweep
+
+DEFAULT_GPUS_PER_SERVER = 8
+"""Accelerators per host server, for the host's share of embodied carbon: the
+8-GPU HGX/DGX baseboard, e.g. Meta's Grand Teton servers for Llama 3 (Dubey et
+al. 2024, section 3.3.1). An assumption for other hardware."""
+
+GENERATION_WATER_CONSTANT = "water_generation_l_per_kwh"
+"""Catalog constant for the water consumed per kWh generated, used when present."""
+
+
+def pue(sw: Sweep) -> Bounds:
+    """PUE per scenario (exact: a published annual figure or the user's)."""
+    req = sw.req
+    if req.has("pue"):
+        a = lookup.exact("pue", req.axes[sw.grid.position["pue"]].values, "user")
+    elif req.dcs is not None:
+        a = lookup.datacenter_pue("datacenter", req.dcs)
+    elif req.regions is not None:
+        a = lookup.region_pue("region", req.regions)
+    else:
+        a = lookup.industry_pue()
+        sw.notes.append(f"No PUE given: the industry average {a.values[0]:g} was used.")
+    b = sw.along(a)
+    sw.put("pue", b.c)
+    sw.label("pue_provenance", a.axis, a.labels)
+    return b
+
+
+def intensity(sw: Sweep) -> Bounds:
+    """Carbon intensity per scenario, with the spread of the region's published figures."""
+    from carbonest.catalog import world_region
+
+    req = sw.req
+    if req.has("intensity_g_per_kwh"):
+        a = lookup.exact("intensity_g_per_kwh", sw.axis_values("intensity_g_per_kwh"), "user")
+        a = lookup.Along(a.axis, a.values, a.low, a.high, a.labels, ("custom",), ("user-given intensity",))
+    elif req.regions is not None:
+        a = lookup.region_intensity("region", req.regions)
+    elif req.dcs is not None:
+        a = lookup.datacenter_intensity("datacenter", req.dcs, world_region())
+    else:
+        world = world_region()
+        a = lookup.region_intensity(None, [world])
+        sw.notes.append(f"No region given: the world average {world.intensity_g_per_kwh:g} g CO2e/kWh "
+                        f"({world.source} {world.year}) was used. Give a region for a meaningful figure.")
+    region_axis = a.axis if a.axis != "intensity_g_per_kwh" else None
+    sw.text("region", region_axis, a.ids)
+    sw.text("region_name", region_axis, a.names)
+    b = sw.along(a)
+    sw.put("intensity_g_per_kwh", b.c)
+    sw.label("intensity_provenance", a.axis, a.labels)
+    return b
+
+
+def footprint(sw: Sweep, it: Bounds) -> tuple[Bounds, Bounds]:
+    """Facility energy and operational CO2e, each central, low and high."""
+    energy = it.map(emissions.facility_energy_kwh, pue(sw))
+    co2 = energy.map(emissions.co2e_kg, intensity(sw))
+    sw.put("it_energy_kwh", it.c)
+    sw.put("energy_kwh", energy.c)
+    sw.put("co2e_kg", co2.c)
+    sw.put("co2e_lbs", emissions.kg_to_lbs(co2.c))
+    sw.put("energy_kwh_low", energy.lo)
+    sw.put("energy_kwh_high", energy.hi)
+    sw.put("co2e_kg_low", co2.lo)
+    sw.put("co2e_kg_high", co2.hi)
+    return energy, co2
+
+
+def embodied(sw: Sweep, gpu_hours: Any, co2e_kg: Any) -> None:
+    """Embodied carbon of the accelerators and their share of host servers, and the total."""
+    gpu_kg, gpu_label = lookup.constant("embodied_gpu_kg")
+    server_kg, server_label = lookup.constant("embodied_server_base_kg")
+    life, life_label = lookup.constant("server_lifetime_years")
+    kg = lifecycle.job_embodied_kg(1, gpu_hours, gpu_kg, server_kg, DEFAULT_GPUS_PER_SERVER, life)
+    sw.put("embodied_co2e_kg", kg)
+    sw.put("total_co2e_kg", co2e_kg + kg)
+    per_server = Provenance.default(f"{DEFAULT_GPUS_PER_SERVER} GPUs per server").label
+    sw.label("embodied_provenance", None, ["; ".join((gpu_label, server_label, life_label, per_server))])
+
+
+def water(sw: Sweep, it_kwh: Any, facility_kwh: Any) -> None:
+    """On-site water (WUE x IT energy) and, where a figure exists, water of generation."""
+    req = sw.req
+    if req.has("wue_l_per_kwh"):
+        a = lookup.exact("wue_l_per_kwh", sw.axis_values("wue_l_per_kwh"), "user")
+    else:
+        a = lookup.wue("datacenter" if req.dcs is not None else None, req.dcs)
+    wue = sw.along(a).c
+    onsite = lifecycle.onsite_water_l(it_kwh, wue)
+    sw.put("wue_l_per_kwh", wue)
+    sw.put("water_onsite_l", onsite)
+    sw.label("wue_provenance", a.axis, a.labels)
+    generation = _generation_factor(sw)
+    if generation is None:
+        sw.put("water_l", onsite)
+        sw.notes.append("Water: on-site cooling water only; give water_generation_l_per_kwh to add the "
+                        "water consumed generating the electricity.")
+        return
+    gen = lifecycle.generation_water_l(facility_kwh, generation)
+    sw.put("water_generation_l_per_kwh", generation)
+    sw.put("water_generation_l", gen)
+    sw.put("water_l", onsite + gen)
+
+
+def _generation_factor(sw: Sweep) -> Any:
+    from carbonest.catalog import list_constants
+
+    if sw.req.has("water_generation_l_per_kwh"):
+        sw.label("water_generation_provenance", None, ["user"])
+        return sw.value("water_generation_l_per_kwh")
+    if any(c.name == GENERATION_WATER_CONSTANT for c in list_constants()):
+        value, label = lookup.constant(GENERATION_WATER_CONSTANT)
+        sw.label("water_generation_provenance", None, [label])
+        return value
+    return None
+
+
+def saving(sw: Sweep, co2e_kg: Any) -> None:
+    """Saving of each scenario against the same job in the baseline region (the last on the axis), in %."""
+    import numpy as np
+
+    axis = sw.grid.position["region"]
+    full = np.broadcast_to(np.asarray(co2e_kg, dtype=np.float64), sw.grid.shape)
+    base = np.take(full, [-1], axis=axis)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = (base - full) / base * 100.0
+    sw.put("baseline_co2e_kg", base)
+    sw.put("saving_pct", pct)
+    assert sw.req.regions is not None
+    sw.text("baseline_region", None, [sw.req.regions[-1].id])
