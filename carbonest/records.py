@@ -304,9 +304,9 @@ class PhaseRecord:
     name: str
     started_at: str
     duration_s: float
-    it_energy_kwh: float
-    energy_kwh: float
-    co2e_kg: float
+    it_energy_kwh: float | None
+    energy_kwh: float | None
+    co2e_kg: float | None
     components: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,125 @@
+"""Turn the sampler's totals into a :class:`~carbonest.records.RunRecord` (and phase records).
+
+Policy lives here: only *additive* devices count towards a component (RAPL
+core/uncore/psys overlap their package); a component with no working probe is
+listed in ``not_measured`` and its energy is absent, never 0; facility energy,
+emissions and water come from :mod:`carbonest.formulas`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from carbonest import __version__
+from carbonest.formulas import emissions
+from carbonest.records import PhaseRecord, RegionInfo, RunRecord
+from carbonest.units import J_PER_KWH
+
+COMPONENTS = ("gpu", "cpu", "dram")
+
+
+@dataclass
+class RunContext:
+    """What a run knows from its start: identity, settings and their provenance."""
+
+    run_id: str
+    name: str
+    started_at: str
+    t0: float
+    pid: int
+    host: str
+    pid_create_time: float | None
+    distributed: dict[str, str]
+    interval_s: float
+    flush_interval_s: float
+    pue: float
+    intensity_g_per_kwh: float
+    region: RegionInfo
+    provenance: dict[str, str]
+    wue_l_per_kwh: float | None = None
+    wanted: tuple[str, ...] = COMPONENTS
+    notes: list[str] = field(default_factory=list)
+    not_measured_reasons: dict[str, str] = field(default_factory=dict)
+
+
+def _component_entry(devices: list[Any], elapsed_s: float) -> dict[str, Any]:
+    energy_j = sum(d.energy_j for d in devices)
+    labels = sorted({d.provenance.label for d in devices if d.provenance is not None})
+    errors = sorted({d.last_error for d in devices if d.last_error})
+    covered = max((d.covered_s for d in devices), default=0.0)
+    return {
+        "energy_kwh": energy_j / J_PER_KWH if covered > 0 else None,
+        "mean_power_w": energy_j / covered if covered > 0 else None,
+        "peak_power_w": sum(d.peak_power_w for d in devices if d.peak_power_w is not None) or None,
+        "count": len(devices),
+        "devices": [d.device for d in devices],
+        "models": sorted({d.model for d in devices if d.model}),
+        "provenance": "; ".join(labels) if labels else None,
+        "method": sorted({d.method for d in devices if d.method}),
+        "failed_reads": sum(d.failures for d in devices),
+        "last_errors": errors,
+    }
+
+
+def component_entries(ctx: RunContext, totals: Any) -> tuple[dict[str, Any], list[str]]:
+    """Per-component entries for the record, and the components not measured."""
+    entries: dict[str, Any] = {}
+    for comp in ctx.wanted:
+        devices = [d for d in totals.devices.values() if d.component == comp and d.additive]
+        if devices:
+            entries[comp] = _component_entry(devices, totals.elapsed_s)
+    missing = [c for c in ctx.wanted if c not in entries]
+    return entries, missing
+
+
+def _outputs(ctx: RunContext, it_energy_kwh: float | None) -> tuple[float | None, float | None, float | None]:
+    if it_energy_kwh is None:
+        return None, None, None
+    facility = emissions.facility_energy_kwh(it_energy_kwh, ctx.pue)
+    co2 = emissions.co2e_kg(facility, ctx.intensity_g_per_kwh)
+    water = emissions.water_l(it_energy_kwh, ctx.wue_l_per_kwh) if ctx.wue_l_per_kwh is not None else None
+    return facility, co2, water
+
+
+def build_record(ctx: RunContext, totals: Any, *, status: str, reason: str | None, ended_at: str | None,
+                 duration_s: float, phases: tuple[PhaseRecord, ...], warnings: tuple[str, ...]) -> RunRecord:
+    """The run record from the context and a sampler snapshot."""
+    entries, missing = component_entries(ctx, totals)
+    measured = [e["energy_kwh"] for e in entries.values() if e["energy_kwh"] is not None]
+    it_energy = sum(measured) if measured else None
+    facility, co2, water = _outputs(ctx, it_energy)
+    powers = [e["mean_power_w"] for e in entries.values() if e["mean_power_w"] is not None]
+    peaks = [e["peak_power_w"] for e in entries.values() if e["peak_power_w"] is not None]
+    dropped = tuple(f"probe {name} dropped: {why}" for name, why in totals.dropped)
+    notes = list(ctx.notes) + [f"{c}: not measured ({ctx.not_measured_reasons.get(c, 'no working probe')})"
+                               for c in missing]
+    return RunRecord(
+        run_id=ctx.run_id, name=ctx.name, status=status, started_at=ctx.started_at,  # type: ignore[arg-type]
+        ended_at=ended_at, duration_s=duration_s, host=ctx.host, pid=ctx.pid,
+        pid_create_time=ctx.pid_create_time, distributed=tuple(sorted(ctx.distributed.items())),
+        components=tuple(entries.items()), it_energy_kwh=it_energy, energy_kwh=facility,
+        pue=ctx.pue, intensity_g_per_kwh=ctx.intensity_g_per_kwh, co2e_kg=co2, region=ctx.region,
+        provenance=tuple(ctx.provenance.items()),
+        mean_power_w=sum(powers) if powers else None, peak_power_w=sum(peaks) if peaks else None,
+        wue_l_per_kwh=ctx.wue_l_per_kwh, water_l=water, phases=phases, not_measured=tuple(missing),
+        warnings=warnings + dropped, notes=tuple(notes), status_reason=reason,
+        interval_s=ctx.interval_s, carbonest_version=__version__,
+    )
+
+
+def phase_record(ctx: RunContext, name: str, started_at: str, before: Any, after: Any) -> PhaseRecord:
+    """A named phase: the energy between two sampler snapshots."""
+    keys = {k for k, d in after.devices.items() if d.additive and d.component in ctx.wanted}
+    per_comp: dict[str, float] = {}
+    for key, energy_j in after.energy_j_since(before).items():
+        if key in keys:
+            comp = after.devices[key].component
+            per_comp[comp] = per_comp.get(comp, 0.0) + energy_j / J_PER_KWH
+    it_energy = sum(per_comp.values()) if per_comp else None
+    facility, co2, _ = _outputs(ctx, it_energy)
+    return PhaseRecord(
+        name=name, started_at=started_at, duration_s=after.timestamp_s - before.timestamp_s,
+        it_energy_kwh=it_energy, energy_kwh=facility, co2e_kg=co2,
+        components=tuple(sorted(per_comp.items())),
+    )

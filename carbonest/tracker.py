@@ -1,0 +1,296 @@
+"""``carbonest.track`` and :class:`Tracker`: measure a run around Python code.
+
+Three ways in, one behaviour::
+
+    with carbonest.track(name="finetune", region="CA-QC") as run:
+        train()
+        with run.phase("eval"):
+            evaluate()
+    print(run.record.co2e_kg)
+
+    @carbonest.track(name="step")          # a fresh run for every call
+    def train(): ...
+
+    tracker = carbonest.Tracker(name="x"); tracker.start(); ...; record = tracker.stop()
+
+What a run does:
+
+* ``start()`` resolves the carbon intensity and PUE (:mod:`carbonest.resolve`;
+  region from the argument, else ``CARBONEST_REGION`` or the config file,
+  else the world average, said loudly), discovers the probes
+  (:func:`carbonest.probes.discovery.discover_probes`), starts the one
+  sampler thread and saves a first ``running`` checkpoint.
+* Every ``flush_interval_s`` the sampler thread saves the samples and the
+  record so far, so a process killed with SIGKILL keeps everything up to its
+  last checkpoint (the store shows it as ``interrupted`` once its pid is gone).
+* An exception in the ``with`` block saves the run as ``failed`` and
+  propagates unchanged; KeyboardInterrupt (SIGINT) and SIGTERM save it as
+  ``interrupted`` (SIGTERM then reaches the handler that was there before,
+  by default ending the process as usual).
+* Training code never crashes because of carbonest: a probe that fails is
+  dropped with a warning, a store that cannot be written is warned about and
+  the run goes on. Only a user mistake given as an argument (an unknown
+  region, a PUE below 1) raises, at construction or ``start()``.
+
+Multi-process jobs (torchrun, Slurm, MPI): with ``scope="auto"`` a process
+that knows its local rank counts host-wide components (CPU, DRAM) only on
+local rank 0, and only its own GPU (index LOCAL_RANK among the visible ones)
+when every GPU of the node is visible to every rank, so a node is counted
+once. The record carries the distributed identity to add runs up later.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import os
+import signal
+import threading
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from types import FrameType, TracebackType
+from typing import Any, Literal, TypeVar
+
+from carbonest import inputs
+from carbonest.errors import CarbonestError
+from carbonest.probes.base import Probe
+from carbonest.records import PhaseRecord, RunRecord
+from carbonest.resolve import Notes, resolve_intensity, resolve_pue
+from carbonest.run_summary import RunContext, build_record, phase_record
+
+F = TypeVar("F", bound=Callable[..., Any])
+Scope = Literal["auto", "all", "rank"]
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Tracker:
+    """Measures the energy and emissions of one run. See the module docstring.
+
+    Args:
+        name: Name of the run (default ``"run"``).
+        region: Grid region for the carbon intensity (default: env/config, else world average).
+        intensity_g_per_kwh: A carbon intensity instead of a region. Units: g CO2e/kWh.
+        pue: Power usage effectiveness (default: env/config, cloud provider's, industry average).
+        wue_l_per_kwh: Water usage effectiveness, for ``water_l``. Units: L/kWh.
+        interval_s: Sampling interval, >= 0.01. Units: s.
+        flush_interval_s: Checkpoint interval. Units: s.
+        probes: Open probes to use instead of discovery (the caller keeps ownership).
+        store: A :class:`~carbonest.store.base.RunStore`; None for the default SQLite store;
+            False to keep nothing on disk.
+        scope: ``"auto"`` (count a node once in multi-process jobs), ``"all"`` (count what this
+            process sees) or ``"rank"`` (as auto, even without a launcher variable).
+        clock: Monotonic clock. Units: s.
+        handle_signals: Save the run as interrupted on SIGTERM (main thread only).
+    """
+
+    def __init__(
+        self, name: str | None = None, *, region: str | None = None,
+        intensity_g_per_kwh: float | None = None, pue: float | None = None,
+        wue_l_per_kwh: float | None = None, interval_s: float | None = None,
+        flush_interval_s: float | None = None, probes: list[Probe] | None = None,
+        store: Any = None, scope: Scope = "auto", clock: Callable[[], float] = time.monotonic,
+        handle_signals: bool = True,
+    ) -> None:
+        self._kwargs = dict(
+            name=name, region=region, intensity_g_per_kwh=intensity_g_per_kwh, pue=pue,
+            wue_l_per_kwh=wue_l_per_kwh, interval_s=interval_s, flush_interval_s=flush_interval_s,
+            probes=probes, store=store, scope=scope, clock=clock, handle_signals=handle_signals,
+        )
+        self.name = name or "run"
+        if pue is not None:
+            inputs.pue("pue", pue)
+        if wue_l_per_kwh is not None:
+            inputs.non_negative("wue_l_per_kwh", wue_l_per_kwh)
+        self.run_id = uuid.uuid4().hex
+        self._state: Literal["new", "running", "stopped"] = "new"
+        self._lock = threading.RLock()
+        self._sampler: Any = None
+        self._owned_probes: list[Probe] = []
+        self._ctx: RunContext | None = None
+        self._store: Any = None
+        self._record: RunRecord | None = None
+        self._phases: list[PhaseRecord] = []
+        self._warnings: list[str] = []
+        self._old_sigterm: Any = None
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def start(self) -> Tracker:
+        """Start measuring. Idempotent: a second call (or a call after stop) does nothing."""
+        with self._lock:
+            if self._state != "new":
+                return self
+            from carbonest.tracker_setup import open_store, resolve_settings, setup_probes
+
+            kw = self._kwargs
+            settings, notes = resolve_settings(kw, self._warnings)
+            self._ctx = RunContext(
+                run_id=self.run_id, name=self.name, started_at=_utc_now(), t0=kw["clock"](),
+                pid=os.getpid(), **settings,
+            )
+            probes, owned, self._ctx.not_measured_reasons = setup_probes(kw, self._ctx, notes)
+            self._owned_probes = owned
+            self._ctx.notes.extend(notes)
+            self._store = open_store(kw["store"], self._warnings)
+            from carbonest.sampler import Sampler
+
+            self._sampler = Sampler(
+                probes, interval_s=self._ctx.interval_s, clock=kw["clock"],
+                on_flush=self._on_flush, flush_interval_s=self._ctx.flush_interval_s,
+            )
+            self._sampler.start()
+            self._state = "running"
+            self._checkpoint(self._sampler.snapshot(), [])
+            self._install_handlers()
+            return self
+
+    def stop(self, status: Literal["completed", "failed", "interrupted"] = "completed",
+             reason: str | None = None) -> RunRecord:
+        """Stop measuring, save and return the final record. Idempotent."""
+        with self._lock:
+            if self._state == "stopped" and self._record is not None:
+                return self._record
+            if self._state == "new":
+                self.start()
+            self._state = "stopped"
+            self._remove_handlers()
+            self._sampler.stop()
+            for probe in self._owned_probes:
+                probe.close()
+            self._record = self._build(status, reason, ended=True)
+            self._save(self._record, [])
+            if self._store is not None and self._kwargs["store"] is None:
+                self._store.close()
+            return self._record
+
+    def __enter__(self) -> Tracker:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc is None:
+            self.stop("completed")
+        elif isinstance(exc, KeyboardInterrupt):
+            self.stop("interrupted", "KeyboardInterrupt (SIGINT)")
+        else:
+            self.stop("failed", f"{type(exc).__name__}: {exc}")
+
+    def __call__(self, func: F) -> F:
+        """Use as a decorator: every call of ``func`` is measured as a fresh run."""
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            options = dict(self._kwargs)
+            options["name"] = options["name"] or func.__qualname__
+            with Tracker(**options):
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    # -- results -------------------------------------------------------------------------------
+
+    @property
+    def record(self) -> RunRecord:
+        """The final record after stop, or the record so far while running."""
+        if self._record is not None:
+            return self._record
+        if self._state == "new":
+            raise CarbonestError("the run has not started: call start() or use 'with'")
+        return self._build("running", None, ended=False)
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Measure a named part of the run separately: ``with run.phase("eval"): ...``."""
+        name = inputs.name("phase", name)
+        if self._state != "running":
+            raise CarbonestError(f"phase {name!r}: the run is not running")
+        before, started = self._sampler.snapshot(), _utc_now()
+        try:
+            yield
+        finally:
+            # Phase edges have the sampling interval's resolution: no extra read is forced
+            # from this thread, since probes are read by the sampler thread alone.
+            after = self._sampler.snapshot()
+            assert self._ctx is not None
+            self._phases.append(phase_record(self._ctx, name, started, before, after))
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _build(self, status: str, reason: str | None, *, ended: bool, totals: Any = None) -> RunRecord:
+        assert self._ctx is not None
+        snap = totals if totals is not None else self._sampler.snapshot()
+        errors = [f"sampler: {self._sampler.error!r}"] if self._sampler.error else []
+        return build_record(
+            self._ctx, snap, status=status, reason=reason,
+            ended_at=_utc_now() if ended else None, duration_s=self._kwargs["clock"]() - self._ctx.t0,
+            phases=tuple(self._phases), warnings=tuple(self._warnings + errors),
+        )
+
+    def _on_flush(self, samples: list[Any], totals: Any) -> None:
+        if self._state == "running":
+            self._checkpoint(totals, samples)
+        elif samples:
+            self._save(None, samples)
+
+    def _checkpoint(self, totals: Any, samples: list[Any]) -> None:
+        self._save(self._build("running", None, ended=False, totals=totals), samples)
+
+    def _save(self, record: RunRecord | None, samples: list[Any]) -> None:
+        if self._store is None:
+            return
+        try:
+            if record is not None:
+                self._store.save_run(record.to_dict())
+            if samples:
+                self._store.add_samples(self.run_id, samples)
+        except CarbonestError as exc:
+            message = f"run store: {exc}"
+            if message not in self._warnings:
+                self._warnings.append(message)
+                warnings.warn(f"carbonest: {message}; measuring goes on", RuntimeWarning, stacklevel=2)
+
+    def _install_handlers(self) -> None:
+        atexit.register(self._at_exit)
+        if not self._kwargs["handle_signals"] or threading.current_thread() is not threading.main_thread():
+            return
+        try:
+            self._old_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
+        except (ValueError, OSError):  # not the main interpreter, or no signals here
+            self._old_sigterm = None
+
+    def _remove_handlers(self) -> None:
+        atexit.unregister(self._at_exit)
+        if self._old_sigterm is not None:
+            try:
+                signal.signal(signal.SIGTERM, self._old_sigterm)
+            except (ValueError, OSError):
+                pass
+            self._old_sigterm = None
+
+    def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
+        previous = self._old_sigterm
+        self.stop("interrupted", "SIGTERM")
+        if callable(previous):
+            previous(signum, frame)
+        elif previous == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def _at_exit(self) -> None:
+        if self._state == "running":
+            self.stop("interrupted", "the process exited while the run was still open")
+
+
+def track(name: str | None = None, **options: Any) -> Tracker:
+    """A :class:`Tracker`, for ``with carbonest.track(...) as run:`` or ``@carbonest.track(...)``.
+
+    Takes the same arguments as :class:`Tracker`.
+    """
+    return Tracker(name, **options)

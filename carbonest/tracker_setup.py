@@ -1,0 +1,162 @@
+"""What :meth:`carbonest.tracker.Tracker.start` does once: settings, probes, store.
+
+Kept apart from the tracker so each piece stays small and testable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from typing import Any
+
+from carbonest import inputs
+from carbonest.errors import CarbonestError, ProbeUnavailableError, UnknownRegionError
+from carbonest.probes.base import Probe
+from carbonest.records import Provenance
+from carbonest.resolve import Notes, resolve_intensity, resolve_pue
+from carbonest.run_summary import COMPONENTS, RunContext
+from carbonest.runinfo import distributed_identity, hostname, local_rank
+
+DEFAULT_INTERVAL_S = 1.0
+DEFAULT_FLUSH_INTERVAL_S = 10.0
+
+
+def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """Intensity, region, PUE, WUE and intervals, with provenance; returns RunContext fields and notes."""
+    from carbonest.config import load_settings
+    from carbonest.store.liveness import current_process_create_time
+
+    settings = load_settings()
+    notes = Notes()
+    region, intensity = kw["region"], kw["intensity_g_per_kwh"]
+    origin = None
+    if region is None and intensity is None and settings.region is not None:
+        region, origin = settings.region, settings.region_origin
+    try:
+        value, info, spec = resolve_intensity(notes, region, intensity, None, None)
+    except UnknownRegionError as exc:
+        if origin is None:
+            raise  # an argument the user passed: a usage error, raised before training starts
+        message = f"{origin} names an unknown region ({exc}); the world average is used instead"
+        warn.append(message)
+        warnings.warn(f"carbonest: {message}", RuntimeWarning, stacklevel=4)
+        value, info, spec = resolve_intensity(notes, None, None, None, None)
+        origin = None
+    if origin is not None:
+        notes.provenance["region"] = origin
+    elif region is None and intensity is None:
+        warnings.warn("carbonest: no region set (argument, CARBONEST_REGION or config file): the world-average "
+                      "carbon intensity is used", UserWarning, stacklevel=4)
+    pue = kw["pue"] if kw["pue"] is not None else settings.pue
+    pue_value = resolve_pue(notes, pue, None, spec, None)
+    if kw["pue"] is None and settings.pue is not None:
+        notes.provenance["pue"] = settings.pue_origin or "config"
+    interval = kw["interval_s"] or settings.interval_s or DEFAULT_INTERVAL_S
+    flush = kw["flush_interval_s"] or settings.flush_interval_s or DEFAULT_FLUSH_INTERVAL_S
+    wue = kw["wue_l_per_kwh"] if kw["wue_l_per_kwh"] is not None else settings.wue_l_per_kwh
+    if wue is not None:
+        notes.provenance["wue_l_per_kwh"] = "user" if kw["wue_l_per_kwh"] is not None else "config"
+    fields = dict(
+        host=hostname(), pid_create_time=current_process_create_time(), distributed=distributed_identity(),
+        interval_s=inputs.positive("interval_s", interval), flush_interval_s=inputs.positive("flush_interval_s", flush),
+        pue=pue_value, intensity_g_per_kwh=value, region=info, provenance=notes.provenance, wue_l_per_kwh=wue,
+    )
+    return fields, notes.notes
+
+
+def _catalog_tdp(cpu_name: str | None) -> tuple[float, Provenance]:
+    from carbonest.catalog import match_cpu_model_name
+    from carbonest.probes.discovery import default_tdp_lookup
+
+    spec = match_cpu_model_name(cpu_name) if cpu_name else None
+    if spec is None:
+        return default_tdp_lookup(cpu_name)
+    return float(spec.tdp_w), Provenance("table", f"cpus {spec.name}", spec.source, spec.year)
+
+
+def _nvml_driver_present() -> bool:
+    """A cheap check before importing pynvml (~25 ms): is an NVIDIA driver visible at all?"""
+    if not sys.platform.startswith("linux"):
+        return True  # elsewhere let NVML itself say
+    return any(os.path.exists(p) for p in ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/dxg"))
+
+
+class _NoDriver(Probe):
+    """Stands in for NVML when no driver is visible; opening it says so."""
+
+    name = "nvml"
+    components = ("gpu",)
+
+    def open(self) -> None:
+        raise ProbeUnavailableError(
+            "no NVIDIA driver visible (/proc/driver/nvidia and /dev/nvidiactl are absent)",
+            probe="nvml", fix="install the NVIDIA driver, or run where the GPUs are exposed to this container",
+        )
+
+    def read(self) -> list[Any]:  # pragma: no cover - never opened
+        return []
+
+
+def _rank_policy(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple[tuple[str, ...], str | None]:
+    """Which components this process counts, and which GPU, under the multi-process policy."""
+    rank = local_rank()
+    if kw["scope"] == "all" or (rank is None and kw["scope"] == "auto"):
+        return COMPONENTS, None
+    rank = rank or 0
+    wanted: tuple[str, ...] = COMPONENTS if rank == 0 else ("gpu",)
+    if rank > 0:
+        notes.append(f"local rank {rank}: CPU and DRAM are counted by local rank 0 of this node, not here")
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    entries = [e for e in visible.split(",") if e.strip()] if visible else None
+    gpu = None
+    if entries is None or len(entries) > 1:
+        gpu = entries[rank] if entries is not None and rank < len(entries) else str(rank)
+        notes.append(f"local rank {rank}: only GPU {gpu} (this rank's device) is counted here")
+    return wanted, gpu
+
+
+def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple[list[Probe], list[Probe], dict[str, str]]:
+    """(probes to sample, the ones this run opened and must close, why components are missing)."""
+    if kw["probes"] is not None:
+        ctx.wanted = tuple(sorted({i.component for p in kw["probes"] for i in p.device_info().values()}))
+        return list(kw["probes"]), [], {}
+    from carbonest.probes.discovery import discover_probes
+
+    wanted, gpu = _rank_policy(kw, ctx, notes)
+    ctx.wanted = wanted
+
+    def nvml() -> Probe:
+        if not _nvml_driver_present():
+            return _NoDriver()
+        from carbonest.probes.nvml import NvmlProbe
+
+        return NvmlProbe(visible_devices=gpu) if gpu is not None else NvmlProbe()
+
+    try:
+        probes, statuses = discover_probes(wanted, cpu_tdp=_catalog_tdp, nvml_factory=nvml)  # type: ignore[arg-type]
+    except CarbonestError as exc:  # never let discovery crash training
+        warnings.warn(f"carbonest: probe discovery failed: {exc}", RuntimeWarning, stacklevel=4)
+        return [], [], {c: str(exc) for c in wanted}
+    reasons = {}
+    for st in statuses:
+        if not st.available:
+            for comp in st.components:
+                reasons.setdefault(comp, f"{st.name}: {st.reason}")
+    return probes, probes, reasons
+
+
+def open_store(store: Any, warn: list[str]) -> Any:
+    """The run store to write: the default SQLite store, the one given, or None (store=False)."""
+    if store is False:
+        return None
+    if store is not None:
+        return store
+    from carbonest.store.sqlite import SQLiteStore
+
+    try:
+        return SQLiteStore()
+    except CarbonestError as exc:
+        warn.append(f"run store: {exc}")
+        warnings.warn(f"carbonest: run store unavailable ({exc}); the run is not saved", RuntimeWarning, stacklevel=4)
+        return None
