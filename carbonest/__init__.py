@@ -16,7 +16,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__version__ = "0.1.0"
+from carbonest._version import __version__
 
 _EXPORTS = {
     "estimate": ("carbonest.estimator", "estimate"),

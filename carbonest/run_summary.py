@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from carbonest import __version__
+from carbonest._version import __version__
 from carbonest.formulas import emissions
 from carbonest.records import PhaseRecord, RegionInfo, RunRecord
 from carbonest.units import J_PER_KWH
