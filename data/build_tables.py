@@ -20,10 +20,12 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # the carbonest package (for cpus.model_signature)
+sys.path.insert(
+    1, str(Path(__file__).resolve().parent.parent)
+)  # the carbonest package (for cpus.model_signature)
 
-from tablebuild import accelerators, cloud, cpus, misc, regions  # noqa: E402
-from tablebuild.common import BuildError, Row, write_table  # noqa: E402
+from tablebuild import accelerators, cloud, cpus, misc, regions
+from tablebuild.common import BuildError, Row, write_table
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "carbonest" / "data"
 
@@ -44,31 +46,58 @@ def build(reference: Path, out: Path) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     acc = accelerators.build_accelerators(reference)
-    counts["accelerators.csv"] = write_table(out / "accelerators.csv", accelerators.COLUMNS, acc)
+    counts["accelerators.csv"] = write_table(
+        out / "accelerators.csv", accelerators.COLUMNS, acc
+    )
     counts["family_defaults.csv"] = write_table(
-        out / "family_defaults.csv", accelerators.FAMILY_COLUMNS, accelerators.build_family_defaults(acc))
-    counts["cpus.csv"] = write_table(out / "cpus.csv", cpus.COLUMNS, cpus.build_cpus(reference))
+        out / "family_defaults.csv",
+        accelerators.FAMILY_COLUMNS,
+        accelerators.build_family_defaults(acc),
+    )
+    counts["cpus.csv"] = write_table(
+        out / "cpus.csv", cpus.COLUMNS, cpus.build_cpus(reference)
+    )
     region_rows, alts, missing = _region_tables(reference)
     ids = [r["id"] for r in region_rows]
     if len(ids) != len(set(ids)):
-        raise BuildError(f"duplicate region ids: {sorted({i for i in ids if ids.count(i) > 1})}")
-    counts["regions.csv"] = write_table(out / "regions.csv", regions.COLUMNS, region_rows)
+        raise BuildError(
+            f"duplicate region ids: {sorted({i for i in ids if ids.count(i) > 1})}"
+        )
+    counts["regions.csv"] = write_table(
+        out / "regions.csv", regions.COLUMNS, region_rows
+    )
     counts["intensity_alternatives.csv"] = write_table(
-        out / "intensity_alternatives.csv", regions.ALT_COLUMNS, alts)
+        out / "intensity_alternatives.csv", regions.ALT_COLUMNS, alts
+    )
     counts["datacenters.csv"] = write_table(
-        out / "datacenters.csv", misc.DC_COLUMNS, misc.build_datacenters(reference))
-    counts["constants.csv"] = write_table(out / "constants.csv", misc.CONST_COLUMNS, misc.build_constants())
-    counts["sources.csv"] = write_table(out / "sources.csv", misc.SOURCE_COLUMNS, misc.build_sources())
+        out / "datacenters.csv", misc.DC_COLUMNS, misc.build_datacenters(reference)
+    )
+    counts["constants.csv"] = write_table(
+        out / "constants.csv", misc.CONST_COLUMNS, misc.build_constants()
+    )
+    counts["sources.csv"] = write_table(
+        out / "sources.csv", misc.SOURCE_COLUMNS, misc.build_sources()
+    )
     if missing:
-        print("ISO-3 codes without intensity data (documented exceptions): " + " ".join(missing))
+        print(
+            "ISO-3 codes without intensity data (documented exceptions): "
+            + " ".join(missing)
+        )
     return counts
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reference", type=Path, required=True, help="folder of upstream data files")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: carbonest/data)")
+    parser.add_argument(
+        "--reference", type=Path, required=True, help="folder of upstream data files"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="output folder (default: carbonest/data)",
+    )
     args = parser.parse_args(argv)
     try:
         counts = build(args.reference, args.out)

@@ -38,6 +38,9 @@ from carbonest.errors import InvalidInputError, UnknownHardwareError
         ("TPU v5p", "tpu-v5p"),
         ("Gaudi 2", "gaudi2"),
         ("  H200 NVL ", "h200-nvl"),
+        ("NVIDIA H200", "h200-sxm"),
+        ("NVIDIA A100-SXM4-40GB MIG 1g.5gb", "a100-sxm4-40gb"),
+        ("NVIDIA GH200 480GB", "gh200"),
     ],
 )
 def test_aliases(typed: str, expected: str) -> None:
@@ -58,7 +61,9 @@ def test_aliases(typed: str, expected: str) -> None:
         ("TPU v4", "tpu-v4", "tpu-v4i"),
     ],
 )
-def test_family_names_resolve_to_default_with_alternatives(typed: str, default: str, alternative: str) -> None:
+def test_family_names_resolve_to_default_with_alternatives(
+    typed: str, default: str, alternative: str
+) -> None:
     spec = find_accelerator(typed)
     assert spec.id == default
     assert spec.resolved_from == typed
@@ -78,7 +83,10 @@ def test_every_id_name_and_alias_finds_its_own_row() -> None:
     for spec in list_accelerators():
         for name in (spec.id, spec.name, *spec.aliases):
             found = find_accelerator(name)
-            assert found.id == spec.id or found.resolved_from is not None, (name, found.id)
+            assert found.id == spec.id or found.resolved_from is not None, (
+                name,
+                found.id,
+            )
 
 
 def test_peak_flops() -> None:
@@ -103,7 +111,10 @@ def test_to_dict_is_json_ready() -> None:
 
 def test_list_accelerators() -> None:
     assert len(list_accelerators()) >= 60
-    assert {s.id for s in list_accelerators("a100")} >= {"a100-sxm4-40gb", "a100-pcie-80gb"}
+    assert {s.id for s in list_accelerators("a100")} >= {
+        "a100-sxm4-40gb",
+        "a100-pcie-80gb",
+    }
     assert all(isinstance(s, AcceleratorSpec) for s in list_accelerators("nvidia h1"))
     assert list_accelerators("mi3")
 
@@ -116,8 +127,16 @@ def test_list_accelerators() -> None:
         ("Intel(R) Core(TM) i7-10700K CPU @ 3.80GHz", "intel-core-i7-10700k", 125),
         ("AMD Ryzen 9 5950X 16-Core Processor", "amd-ryzen-9-5950x", 105),
         ("Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz", "intel-xeon-e5-2680-v4", None),
-        ("Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz", "intel-xeon-platinum-8259cl", None),
-        ("11th Gen Intel(R) Core(TM) i7-1185G7 @ 3.00GHz", "intel-core-i7-1185g7", None),
+        (
+            "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz",
+            "intel-xeon-platinum-8259cl",
+            None,
+        ),
+        (
+            "11th Gen Intel(R) Core(TM) i7-1185G7 @ 3.00GHz",
+            "intel-core-i7-1185g7",
+            None,
+        ),
         ("AMD Ryzen 7 5800H with Radeon Graphics", "amd-ryzen-7-5800h", None),
     ],
 )
@@ -130,8 +149,16 @@ def test_cpuinfo_matcher(cpuinfo: str, expected: str, tdp_w: float | None) -> No
 
 @pytest.mark.parametrize(
     "generic",
-    ["AMD EPYC", "unknown", "", "QEMU Virtual CPU version 2.5+", "Intel(R) Xeon(R) CPU @ 2.20GHz",
-     "Intel Xeon Processor (Skylake, IBRS)", "Common KVM processor", "Intel(R) Xeon(R) Gold 9999 CPU"],
+    [
+        "AMD EPYC",
+        "unknown",
+        "",
+        "QEMU Virtual CPU version 2.5+",
+        "Intel(R) Xeon(R) CPU @ 2.20GHz",
+        "Intel Xeon Processor (Skylake, IBRS)",
+        "Common KVM processor",
+        "Intel(R) Xeon(R) Gold 9999 CPU",
+    ],
 )
 def test_cpuinfo_matcher_returns_none_for_generic_strings(generic: str) -> None:
     assert match_cpu_model_name(generic) is None

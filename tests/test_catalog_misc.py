@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +30,34 @@ def test_import_does_not_load_pandas_numpy_or_tables() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_tables_load_from_a_zipped_package(tmp_path: Path) -> None:
+    """The loader reads through the package's loader, so a wheel/zip install works."""
+    import zipfile
+
+    import carbonest
+
+    root = Path(carbonest.__file__).resolve().parent
+    archive = tmp_path / "carbonest.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zf.write(path, Path("carbonest") / path.relative_to(root))
+    code = (
+        "import carbonest.catalog as c\n"
+        "assert '.zip' in c.__file__, c.__file__\n"
+        "print(c.find_region('quebec').id, c.find_accelerator('v100').id)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(archive)},
+        cwd=str(tmp_path),
+    )
+    assert out.stdout.split() == ["CA-QC", "v100-sxm2-16gb"]
+
+
 def test_industry_pue_latest_and_by_year() -> None:
     latest = industry_pue()
     uptime_years = [d.year for d in list_datacenters() if d.id.startswith("uptime-")]
@@ -46,7 +75,9 @@ def test_find_datacenter() -> None:
     assert find_datacenter("uptime-2024").pue == pytest.approx(1.56)
     assert find_datacenter("uptime").id == industry_pue().id
     gpt3 = find_datacenter("patterson2021-gpt-3")
-    assert gpt3.pue == pytest.approx(1.1) and gpt3.intensity_g_per_kwh == pytest.approx(429)
+    assert gpt3.pue == pytest.approx(1.1) and gpt3.intensity_g_per_kwh == pytest.approx(
+        429
+    )
     with pytest.raises(InvalidInputError, match="google"):
         find_datacenter("gooogle")
 
@@ -75,6 +106,14 @@ def test_constants() -> None:
 def test_sources_cover_cc_by_credits() -> None:
     sources = list_sources()
     text = " ".join(s.citation for s in sources)
-    for credit in ("Ember", "Epoch AI", "Green Algorithms", "Our World in Data", "Open Government Licence"):
+    for credit in (
+        "Ember",
+        "Epoch AI",
+        "Green Algorithms",
+        "Our World in Data",
+        "Open Government Licence",
+    ):
         assert credit in text
-    assert list_sources("regions.csv") and all(s.table == "regions.csv" for s in list_sources("regions.csv"))
+    assert list_sources("regions.csv") and all(
+        s.table == "regions.csv" for s in list_sources("regions.csv")
+    )

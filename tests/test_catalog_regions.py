@@ -8,25 +8,61 @@ from importlib import resources
 
 import pytest
 
-from carbonest.catalog import find_region, intensity_spread, list_regions, region_set, world_region
+from carbonest.catalog import (
+    find_region,
+    intensity_spread,
+    list_regions,
+    region_set,
+    world_region,
+)
 from carbonest.errors import InvalidInputError, UnknownRegionError
 
 # Crosswalk codes with no intensity in any shippable source (small territories and
 # micro-states); documented in data/SOURCES.md.
 DOCUMENTED_EXCEPTIONS = {
-    "AI", "AD", "BQ", "CW", "FM", "IM", "LI", "MF", "MC", "MH", "MP", "YT", "NU", "PW", "SM", "SX", "TV",
+    "AI",
+    "AD",
+    "BQ",
+    "CW",
+    "FM",
+    "IM",
+    "LI",
+    "MF",
+    "MC",
+    "MH",
+    "MP",
+    "YT",
+    "NU",
+    "PW",
+    "SM",
+    "SX",
+    "TV",
 }
 
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("quebec", "CA-QC"), ("Québec", "CA-QC"), ("CA-QC", "CA-QC"), ("ca_qc", "CA-QC"),
-        ("france", "FR"), ("FR", "FR"), ("FRA", "FR"), ("us-east-1", "aws:us-east-1"),
-        ("aws:us-east-1", "aws:us-east-1"), ("gcp:europe-west1", "gcp:europe-west1"),
-        ("azure:westeurope", "azure:westeurope"), ("world", "WORLD"), ("california", "US-CA"),
-        ("US-CA", "US-CA"), ("germany", "DE"), ("DEU", "DE"), ("United Kingdom", "GB"),
-        ("US-EAST-1", "aws:us-east-1"), ("europe-west1", "gcp:europe-west1"), ("maharashtra", "IN-MH"),
+        ("quebec", "CA-QC"),
+        ("Québec", "CA-QC"),
+        ("CA-QC", "CA-QC"),
+        ("ca_qc", "CA-QC"),
+        ("france", "FR"),
+        ("FR", "FR"),
+        ("FRA", "FR"),
+        ("us-east-1", "aws:us-east-1"),
+        ("aws:us-east-1", "aws:us-east-1"),
+        ("gcp:europe-west1", "gcp:europe-west1"),
+        ("azure:westeurope", "azure:westeurope"),
+        ("world", "WORLD"),
+        ("california", "US-CA"),
+        ("US-CA", "US-CA"),
+        ("germany", "DE"),
+        ("DEU", "DE"),
+        ("United Kingdom", "GB"),
+        ("US-EAST-1", "aws:us-east-1"),
+        ("europe-west1", "gcp:europe-west1"),
+        ("maharashtra", "IN-MH"),
     ],
 )
 def test_aliases(typed: str, expected: str) -> None:
@@ -46,7 +82,9 @@ def test_ambiguous_code_lists_candidates() -> None:
 
 
 def test_every_crosswalk_country_has_a_row() -> None:
-    text = (resources.files("carbonest.data") / "regions.csv").read_text(encoding="utf-8")
+    text = (resources.files("carbonest.data") / "regions.csv").read_text(
+        encoding="utf-8"
+    )
     ids = {r["id"] for r in csv.DictReader(io.StringIO(text))}
     countries = region_set("countries")
     assert len(countries) >= 200
@@ -80,7 +118,10 @@ def test_cloud_providers(provider: str) -> None:
     for spec in regions:
         assert spec.kind == "cloud" and spec.pue is not None and 1.0 < spec.pue < 1.5
         assert spec.pue_source and spec.pue_year
-        assert spec.parent is not None and find_region(spec.parent).kind in ("country", "subnational")
+        assert spec.parent is not None and find_region(spec.parent).kind in (
+            "country",
+            "subnational",
+        )
         assert spec.id == f"{provider}:{spec.provider_region}"
 
 
@@ -101,7 +142,11 @@ def test_aws_region_carries_its_grid_row() -> None:
 
 def test_world() -> None:
     world = world_region()
-    assert world.id == "WORLD" and 400 < world.intensity_g_per_kwh < 550 and world.year >= 2023
+    assert (
+        world.id == "WORLD"
+        and 400 < world.intensity_g_per_kwh < 550
+        and world.year >= 2023
+    )
     assert "Ember" in world.source
 
 
@@ -116,13 +161,18 @@ def test_region_set_and_list() -> None:
     assert list_regions("us-east", kind="cloud")
 
 
-@pytest.mark.parametrize("rid", ["CA-QC", "US-CA", "FR", "WORLD", "aws:us-east-1", "gcp:europe-west1", "IN-MH"])
+@pytest.mark.parametrize(
+    "rid",
+    ["CA-QC", "US-CA", "FR", "WORLD", "aws:us-east-1", "gcp:europe-west1", "IN-MH"],
+)
 def test_intensity_spread_brackets_the_value(rid: str) -> None:
     low, high, values = intensity_spread(rid)
     value = find_region(rid).intensity_g_per_kwh
     assert low <= value <= high
     assert len(values) >= 2
-    assert all({"intensity_g_per_kwh", "year", "source", "basis"} <= set(v) for v in values)
+    assert all(
+        {"intensity_g_per_kwh", "year", "source", "basis"} <= set(v) for v in values
+    )
 
 
 def test_to_dict() -> None:

@@ -10,8 +10,14 @@ from importlib import resources
 import pytest
 
 TABLES = [
-    "accelerators.csv", "family_defaults.csv", "cpus.csv", "regions.csv",
-    "intensity_alternatives.csv", "datacenters.csv", "constants.csv", "sources.csv",
+    "accelerators.csv",
+    "family_defaults.csv",
+    "cpus.csv",
+    "regions.csv",
+    "intensity_alternatives.csv",
+    "datacenters.csv",
+    "constants.csv",
+    "sources.csv",
 ]
 
 
@@ -37,7 +43,9 @@ def test_tables_are_inside_the_package_and_lf_terminated(name: str) -> None:
 
 
 def test_at_least_60_accelerators_with_tdp() -> None:
-    with_tdp = [r for r in rows("accelerators.csv") if r["tdp_w"] and float(r["tdp_w"]) > 0]
+    with_tdp = [
+        r for r in rows("accelerators.csv") if r["tdp_w"] and float(r["tdp_w"]) > 0
+    ]
     assert len(with_tdp) >= 60
 
 
@@ -54,13 +62,57 @@ def test_accelerator_columns_and_kinds() -> None:
 
 
 REQUIRED_ACCELERATORS = [
-    "k80", "p4", "p40", "p100-pcie-16gb", "p100-sxm2", "v100-pcie-16gb", "v100-pcie-32gb",
-    "v100-sxm2-16gb", "v100-sxm2-32gb", "t4", "a10", "a10g", "a30", "a40", "a100-pcie-40gb",
-    "a100-pcie-80gb", "a100-sxm4-40gb", "a100-sxm4-80gb", "h100-pcie", "h100-sxm", "h100-nvl",
-    "h200-sxm", "gh200", "b100", "b200", "gb200", "l4", "l40", "l40s", "rtx-3090", "rtx-4090",
-    "rtx-a6000", "rtx-6000-ada", "titan-v", "titan-rtx", "mi50", "mi100", "mi210", "mi250", "mi250x",
-    "mi300x", "mi325x", "tpu-v2", "tpu-v3", "tpu-v4", "tpu-v5e", "tpu-v5p", "tpu-v6e", "gaudi",
-    "gaudi2", "gaudi3",
+    "k80",
+    "p4",
+    "p40",
+    "p100-pcie-16gb",
+    "p100-sxm2",
+    "v100-pcie-16gb",
+    "v100-pcie-32gb",
+    "v100-sxm2-16gb",
+    "v100-sxm2-32gb",
+    "t4",
+    "a10",
+    "a10g",
+    "a30",
+    "a40",
+    "a100-pcie-40gb",
+    "a100-pcie-80gb",
+    "a100-sxm4-40gb",
+    "a100-sxm4-80gb",
+    "h100-pcie",
+    "h100-sxm",
+    "h100-nvl",
+    "h200-sxm",
+    "gh200",
+    "b100",
+    "b200",
+    "gb200",
+    "l4",
+    "l40",
+    "l40s",
+    "rtx-3090",
+    "rtx-4090",
+    "rtx-a6000",
+    "rtx-6000-ada",
+    "titan-v",
+    "titan-rtx",
+    "mi50",
+    "mi100",
+    "mi210",
+    "mi250",
+    "mi250x",
+    "mi300x",
+    "mi325x",
+    "tpu-v2",
+    "tpu-v3",
+    "tpu-v4",
+    "tpu-v5e",
+    "tpu-v5p",
+    "tpu-v6e",
+    "gaudi",
+    "gaudi2",
+    "gaudi3",
 ]
 
 
@@ -96,8 +148,10 @@ def test_region_rows_have_basis_and_positive_intensity() -> None:
 
 
 def test_no_odbl_or_unclear_sources_shipped() -> None:
-    banned = re.compile(r"electricity ?maps|carbonfootprint\.com|mlco2|real-time-cloud|co2\.js.*intens|boavizta",
-                        re.I)
+    banned = re.compile(
+        r"electricity ?maps|carbonfootprint\.com|mlco2|real-time-cloud|co2\.js.*intens|boavizta",
+        re.IGNORECASE,
+    )
     for name in ("regions.csv", "intensity_alternatives.csv", "datacenters.csv"):
         for r in rows(name):
             assert not banned.search(r["source"]), (name, r["source"])

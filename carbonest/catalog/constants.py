@@ -44,7 +44,14 @@ class Constant:
 @functools.cache
 def _by_name() -> dict[str, Constant]:
     return {
-        r["name"]: Constant(r["name"], float(r["value"]), r["unit"], r["source"], int(r["year"]), r["note"])
+        r["name"]: Constant(
+            r["name"],
+            float(r["value"]),
+            r["unit"],
+            r["source"],
+            int(r["year"]),
+            r["note"],
+        )
         for r in read_table("constants.csv")
     }
 

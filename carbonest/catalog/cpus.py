@@ -16,7 +16,7 @@ from typing import Any
 
 from carbonest.errors import InvalidInputError, UnknownHardwareError
 
-from ._load import norm, opt_float, opt_int, read_table, suggest
+from ._load import norm, opt_int, read_table, suggest
 
 _VENDORS = ("intel", "amd", "apple")
 _NOISE = re.compile(
@@ -63,9 +63,15 @@ class CpuSpec:
 
 def _spec(row: dict[str, str]) -> CpuSpec:
     return CpuSpec(
-        id=row["id"], name=row["name"], vendor=row["vendor"], tdp_w=float(row["tdp_w"]),
-        cores=opt_int(row["cores"]), threads=opt_int(row["threads"]),
-        microarchitecture=row["microarchitecture"] or None, source=row["source"], year=int(row["year"]),
+        id=row["id"],
+        name=row["name"],
+        vendor=row["vendor"],
+        tdp_w=float(row["tdp_w"]),
+        cores=opt_int(row["cores"]),
+        threads=opt_int(row["threads"]),
+        microarchitecture=row["microarchitecture"] or None,
+        source=row["source"],
+        year=int(row["year"]),
     )
 
 
@@ -85,7 +91,9 @@ def model_signature(model_name: str) -> str:
 class _Index:
     rows: tuple[dict[str, str], ...]
     by_id: dict[str, int]  # id -> row number
-    keys: dict[str, int | None]  # model key or hyphen-less id -> row number (None: ambiguous)
+    keys: dict[
+        str, int | None
+    ]  # model key or hyphen-less id -> row number (None: ambiguous)
 
 
 @functools.cache
@@ -101,7 +109,7 @@ def _index() -> _Index:
     return _Index(rows, by_id, keys)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _spec_at(i: int) -> CpuSpec:
     return _spec(_index().rows[i])
 
@@ -147,7 +155,9 @@ def find_cpu(name: str) -> CpuSpec:
         if found is not None:
             return _spec_at(found)
     shown = {k: idx.rows[v]["name"] for k, v in idx.keys.items() if v is not None}
-    raise UnknownHardwareError(name, suggest(sig, shown) if sig else [], field="cpu", kind="CPU")
+    raise UnknownHardwareError(
+        name, suggest(sig, shown) if sig else [], field="cpu", kind="CPU"
+    )
 
 
 def list_cpus(query: str | None = None) -> list[CpuSpec]:
@@ -169,5 +179,8 @@ def list_cpus(query: str | None = None) -> list[CpuSpec]:
     if not q:
         raise InvalidInputError("empty CPU query", field="query")
     bare = model_signature(query)
-    return [_spec_at(i) for i, row in enumerate(rows)
-            if q in norm(row["name"]) or (bare and bare in row["model_key"])]
+    return [
+        _spec_at(i)
+        for i, row in enumerate(rows)
+        if q in norm(row["name"]) or (bare and bare in row["model_key"])
+    ]

@@ -17,9 +17,16 @@ from carbonest.errors import InvalidInputError
 from ._load import norm, opt_float, read_table, suggest
 
 _ALIASES = {  # normalised alias -> id ("@uptime-latest" resolves at call time)
-    "uptime": "@uptime-latest", "industry": "@uptime-latest", "industryaverage": "@uptime-latest",
-    "amazon": "aws", "amazonwebservices": "aws", "microsoft": "azure", "gcp": "google",
-    "googlecloud": "google", "facebook": "meta", "strubell": "strubell2019",
+    "uptime": "@uptime-latest",
+    "industry": "@uptime-latest",
+    "industryaverage": "@uptime-latest",
+    "amazon": "aws",
+    "amazonwebservices": "aws",
+    "microsoft": "azure",
+    "gcp": "google",
+    "googlecloud": "google",
+    "facebook": "meta",
+    "strubell": "strubell2019",
 }
 
 
@@ -62,9 +69,16 @@ PueSpec = DatacenterSpec
 
 def _spec(row: dict[str, str]) -> DatacenterSpec:
     return DatacenterSpec(
-        id=row["id"], name=row["name"], kind=row["kind"], pue=opt_float(row["pue"]),
-        wue_l_per_kwh=opt_float(row["wue_l_per_kwh"]), intensity_g_per_kwh=opt_float(row["intensity_g_per_kwh"]),
-        source=row["source"], year=int(row["year"]), primary=row["primary"] == "true", note=row["note"],
+        id=row["id"],
+        name=row["name"],
+        kind=row["kind"],
+        pue=opt_float(row["pue"]),
+        wue_l_per_kwh=opt_float(row["wue_l_per_kwh"]),
+        intensity_g_per_kwh=opt_float(row["intensity_g_per_kwh"]),
+        source=row["source"],
+        year=int(row["year"]),
+        primary=row["primary"] == "true",
+        note=row["note"],
     )
 
 
@@ -79,7 +93,10 @@ def list_datacenters() -> list[DatacenterSpec]:
 
 
 def _uptime() -> list[DatacenterSpec]:
-    return sorted((s for s in _by_id().values() if s.id.startswith("uptime-")), key=lambda s: s.year)
+    return sorted(
+        (s for s in _by_id().values() if s.id.startswith("uptime-")),
+        key=lambda s: s.year,
+    )
 
 
 def industry_pue(year: int | None = None) -> DatacenterSpec:
@@ -101,7 +118,9 @@ def industry_pue(year: int | None = None) -> DatacenterSpec:
     earlier = [s for s in rows if s.year <= year]
     if not earlier:
         years = ", ".join(str(s.year) for s in rows)
-        raise InvalidInputError(f"no industry PUE for {year}; years available: {years}", field="year")
+        raise InvalidInputError(
+            f"no industry PUE for {year}; years available: {years}", field="year"
+        )
     return earlier[-1]
 
 
@@ -133,7 +152,11 @@ def find_datacenter(name: str) -> DatacenterSpec:
     for spec in by_id.values():
         if key in (norm(spec.id), norm(spec.name)):
             return spec
-    keys = {norm(i): i for i in by_id} | {k: (v if v[0] != "@" else "uptime") for k, v in _ALIASES.items()}
+    keys = {norm(i): i for i in by_id} | {
+        k: (v if v[0] != "@" else "uptime") for k, v in _ALIASES.items()
+    }
     close = suggest(key, keys) if key else []
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    raise InvalidInputError(f"unknown datacenter preset {name!r}{hint}", field="datacenter")
+    raise InvalidInputError(
+        f"unknown datacenter preset {name!r}{hint}", field="datacenter"
+    )

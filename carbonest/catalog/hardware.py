@@ -11,6 +11,7 @@ resolves to the documented default of ``family_defaults.csv``; the result says s
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -20,12 +21,33 @@ from ._load import norm, opt_float, opt_int, read_table, split_aliases, suggest
 
 DTYPES = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "int8")
 _DTYPE_SYNONYMS = {
-    "float64": "fp64", "double": "fp64", "float32": "fp32", "float": "fp32", "single": "fp32",
-    "tensorfloat32": "tf32", "float16": "fp16", "half": "fp16", "bfloat16": "bf16",
-    "float8": "fp8", "e4m3": "fp8", "e5m2": "fp8",
+    "float64": "fp64",
+    "double": "fp64",
+    "float32": "fp32",
+    "float": "fp32",
+    "single": "fp32",
+    "tensorfloat32": "tf32",
+    "float16": "fp16",
+    "half": "fp16",
+    "bfloat16": "bf16",
+    "float8": "fp8",
+    "e4m3": "fp8",
+    "e5m2": "fp8",
 }
-_VENDOR_WORDS = ("nvidia", "tesla", "geforce", "amd", "instinct", "radeon", "google", "cloud",
-                 "intel", "habana", "aws", "amazon")
+_VENDOR_WORDS = (
+    "nvidia",
+    "tesla",
+    "geforce",
+    "amd",
+    "instinct",
+    "radeon",
+    "google",
+    "cloud",
+    "intel",
+    "habana",
+    "aws",
+    "amazon",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +115,16 @@ class AcceleratorSpec:
         available = self.available_dtypes()
         if key not in DTYPES:
             raise InvalidInputError(
-                f"unknown dtype {dtype!r}; expected one of {', '.join(DTYPES)}", field="dtype")
+                f"unknown dtype {dtype!r}; expected one of {', '.join(DTYPES)}",
+                field="dtype",
+            )
         value: float | None = getattr(self, f"flops_{key}_per_s")
         if value is None:
             shown = ", ".join(available) or "none"
             raise InvalidInputError(
-                f"no {key} peak throughput for {self.name}; available: {shown}", field="dtype")
+                f"no {key} peak throughput for {self.name}; available: {shown}",
+                field="dtype",
+            )
         return value
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,14 +156,19 @@ def _strip_vendor(key: str) -> str:
         changed = False
         for word in _VENDOR_WORDS:
             if key.startswith(word) and len(key) > len(word):
-                key, changed = key[len(word):], True
+                key, changed = key[len(word) :], True
     return key
 
 
 def _spec(row: dict[str, str]) -> AcceleratorSpec:
     return AcceleratorSpec(
-        id=row["id"], name=row["name"], vendor=row["vendor"], kind=row["kind"], family=row["family"],
-        tdp_w=opt_float(row["tdp_w"]), memory_gb=opt_float(row["memory_gb"]),
+        id=row["id"],
+        name=row["name"],
+        vendor=row["vendor"],
+        kind=row["kind"],
+        family=row["family"],
+        tdp_w=opt_float(row["tdp_w"]),
+        memory_gb=opt_float(row["memory_gb"]),
         release_year=opt_int(row["release_year"]),
         flops_fp64_per_s=opt_float(row["flops_fp64_per_s"]),
         flops_fp32_per_s=opt_float(row["flops_fp32_per_s"]),
@@ -146,7 +177,9 @@ def _spec(row: dict[str, str]) -> AcceleratorSpec:
         flops_bf16_per_s=opt_float(row["flops_bf16_per_s"]),
         flops_fp8_per_s=opt_float(row["flops_fp8_per_s"]),
         flops_int8_per_s=opt_float(row["flops_int8_per_s"]),
-        aliases=split_aliases(row["aliases"]), source=row["source"], year=int(row["year"]),
+        aliases=split_aliases(row["aliases"]),
+        source=row["source"],
+        year=int(row["year"]),
     )
 
 
@@ -159,7 +192,9 @@ def _index() -> _Index:
         for key in {k for n in names for k in (norm(n), _strip_vendor(norm(n)))}:
             keys[key] = spec.id if keys.get(key, spec.id) == spec.id else None
     families = {
-        norm(r["family"]): _Family(r["family"], r["default_id"], split_aliases(r["members"]), r["reason"])
+        norm(r["family"]): _Family(
+            r["family"], r["default_id"], split_aliases(r["members"]), r["reason"]
+        )
         for r in read_table("family_defaults.csv")
     }
     return _Index(by_id, keys, families)
@@ -188,6 +223,8 @@ def find_accelerator(name: str) -> AcceleratorSpec:
     typed = name.strip()
     if typed.lower() in idx.by_id:
         return idx.by_id[typed.lower()]
+    # A MIG slice reports e.g. "NVIDIA A100-SXM4-40GB MIG 1g.5gb": the card is the part before "MIG".
+    typed = re.split(r"\s+MIG\s+\d", typed, maxsplit=1)[0]
     full = norm(typed)
     for key in (full, _strip_vendor(full)):
         if key in idx.families:
@@ -195,7 +232,9 @@ def find_accelerator(name: str) -> AcceleratorSpec:
         found = idx.keys.get(key)
         if found is not None:
             return idx.by_id[found]
-    raise UnknownHardwareError(name, _suggestions(_strip_vendor(full), idx), field="gpu", kind="GPU")
+    raise UnknownHardwareError(
+        name, _suggestions(_strip_vendor(full), idx), field="gpu", kind="GPU"
+    )
 
 
 def _display_keys(idx: _Index) -> dict[str, str]:

@@ -85,12 +85,22 @@ class RegionSpec:
 
 def _spec(row: dict[str, str]) -> RegionSpec:
     return RegionSpec(
-        id=row["id"], name=row["name"], kind=row["kind"],
-        intensity_g_per_kwh=float(row["intensity_g_per_kwh"]), year=int(row["year"]),
-        source=row["source"], basis=row["basis"], iso2=opt_str(row["iso2"]), iso3=opt_str(row["iso3"]),
-        parent=opt_str(row["parent"]), provider=opt_str(row["provider"]),
-        provider_region=opt_str(row["provider_region"]), location=opt_str(row["location"]),
-        pue=opt_float(row["pue"]), pue_source=opt_str(row["pue_source"]), pue_year=opt_int(row["pue_year"]),
+        id=row["id"],
+        name=row["name"],
+        kind=row["kind"],
+        intensity_g_per_kwh=float(row["intensity_g_per_kwh"]),
+        year=int(row["year"]),
+        source=row["source"],
+        basis=row["basis"],
+        iso2=opt_str(row["iso2"]),
+        iso3=opt_str(row["iso3"]),
+        parent=opt_str(row["parent"]),
+        provider=opt_str(row["provider"]),
+        provider_region=opt_str(row["provider_region"]),
+        location=opt_str(row["location"]),
+        pue=opt_float(row["pue"]),
+        pue_source=opt_str(row["pue_source"]),
+        pue_year=opt_int(row["pue_year"]),
         aliases=split_aliases(row["aliases"]),
     )
 
@@ -122,11 +132,15 @@ def _index() -> _Index:
 
 def _pick(ids: list[str], typed: str, idx: _Index) -> RegionSpec:
     """One region out of several candidates: the single one of the highest-priority kind."""
-    specs = sorted((idx.by_id[i] for i in ids), key=lambda s: _KIND_PRIORITY.get(s.kind, 9))
+    specs = sorted(
+        (idx.by_id[i] for i in ids), key=lambda s: _KIND_PRIORITY.get(s.kind, 9)
+    )
     if len(specs) == 1 or _KIND_PRIORITY[specs[0].kind] < _KIND_PRIORITY[specs[1].kind]:
         return specs[0]
     tied = [s.id for s in specs if s.kind == specs[0].kind]
-    raise UnknownRegionError(typed, tied, field="region", hint="ambiguous: name the region by its id")
+    raise UnknownRegionError(
+        typed, tied, field="region", hint="ambiguous: name the region by its id"
+    )
 
 
 def find_region(name: str) -> RegionSpec:
@@ -175,8 +189,10 @@ def list_regions(query: str | None = None, kind: str | None = None) -> list[Regi
         InvalidInputError: ``kind`` is not one of the kinds above.
     """
     if kind is not None and kind not in KINDS:
-        raise InvalidInputError(f"unknown region kind {kind!r}; expected one of {', '.join(KINDS)}",
-                                field="kind")
+        raise InvalidInputError(
+            f"unknown region kind {kind!r}; expected one of {', '.join(KINDS)}",
+            field="kind",
+        )
     idx = _index()
     specs = [s for s in idx.by_id.values() if kind is None or s.kind == kind]
     if query is None or not norm(query):
@@ -208,8 +224,10 @@ def region_set(name: str) -> list[RegionSpec]:
         return [s for s in specs if s.kind == key]
     if key in ("aws", "gcp", "azure"):
         return [s for s in specs if s.provider == key]
-    raise InvalidInputError(f"unknown region set {name!r}; expected one of {', '.join(REGION_SETS)}",
-                            field="regions")
+    raise InvalidInputError(
+        f"unknown region set {name!r}; expected one of {', '.join(REGION_SETS)}",
+        field="regions",
+    )
 
 
 @functools.cache
@@ -222,10 +240,20 @@ def _alternatives() -> dict[str, tuple[dict[str, str], ...]]:
 
 def _value(region_id: str, row: dict[str, str] | RegionSpec) -> dict[str, Any]:
     if isinstance(row, RegionSpec):
-        return {"region_id": region_id, "intensity_g_per_kwh": row.intensity_g_per_kwh,
-                "year": row.year, "source": row.source, "basis": row.basis}
-    return {"region_id": region_id, "intensity_g_per_kwh": float(row["intensity_g_per_kwh"]),
-            "year": int(row["year"]), "source": row["source"], "basis": row["basis"]}
+        return {
+            "region_id": region_id,
+            "intensity_g_per_kwh": row.intensity_g_per_kwh,
+            "year": row.year,
+            "source": row.source,
+            "basis": row.basis,
+        }
+    return {
+        "region_id": region_id,
+        "intensity_g_per_kwh": float(row["intensity_g_per_kwh"]),
+        "year": int(row["year"]),
+        "source": row["source"],
+        "basis": row["basis"],
+    }
 
 
 def intensity_spread(region_id: str) -> tuple[float, float, list[dict[str, Any]]]:
@@ -248,7 +276,9 @@ def intensity_spread(region_id: str) -> tuple[float, float, list[dict[str, Any]]
     """
     spec = find_region(region_id)
     alts = _alternatives()
-    values = [_value(spec.id, spec)] + [_value(spec.id, r) for r in alts.get(spec.id, ())]
+    values = [_value(spec.id, spec)] + [
+        _value(spec.id, r) for r in alts.get(spec.id, ())
+    ]
     if len(values) == 1 and spec.parent and spec.parent in _index().by_id:
         parent = _index().by_id[spec.parent]
         values += [_value(parent.id, r) for r in alts.get(parent.id, ())]

@@ -45,8 +45,16 @@ def list_sources(table: str | None = None) -> list[TableSource]:
     """Every (table, source) pair, in file order; only one table's when ``table`` is given."""
     rows = read_table("sources.csv")
     return [
-        TableSource(r["table"], r["title"], r["citation"], r["licence"], r["url"], r["vintage"],
-                    r["source"], int(r["year"]))
+        TableSource(
+            r["table"],
+            r["title"],
+            r["citation"],
+            r["licence"],
+            r["url"],
+            r["vintage"],
+            r["source"],
+            int(r["year"]),
+        )
         for r in rows
         if table is None or r["table"] == table
     ]

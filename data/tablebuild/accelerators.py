@@ -9,12 +9,36 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import BuildError, Row, curated, fnum, join_unique, norm, read_csv, to_float
+from .common import (
+    BuildError,
+    Row,
+    curated,
+    fnum,
+    join_unique,
+    norm,
+    read_csv,
+    to_float,
+)
 
 COLUMNS = [
-    "id", "name", "vendor", "kind", "family", "tdp_w", "memory_gb", "release_year",
-    "flops_fp64_per_s", "flops_fp32_per_s", "flops_tf32_per_s", "flops_fp16_per_s",
-    "flops_bf16_per_s", "flops_fp8_per_s", "flops_int8_per_s", "aliases", "source", "year",
+    "id",
+    "name",
+    "vendor",
+    "kind",
+    "family",
+    "tdp_w",
+    "memory_gb",
+    "release_year",
+    "flops_fp64_per_s",
+    "flops_fp32_per_s",
+    "flops_tf32_per_s",
+    "flops_fp16_per_s",
+    "flops_bf16_per_s",
+    "flops_fp8_per_s",
+    "flops_int8_per_s",
+    "aliases",
+    "source",
+    "year",
 ]
 FAMILY_COLUMNS = ["family", "default_id", "members", "reason", "source", "year"]
 
@@ -25,14 +49,20 @@ _EPOCH_FLOPS = {
     "fp64_tflops": ("FP64 (double precision) performance (FLOP/s)",),
     "fp32_tflops": ("FP32 (single precision) performance (FLOP/s)",),
     "tf32_tflops": ("TF32 (TensorFloat-32) performance (FLOP/s)",),
-    "fp16_tflops": ("Tensor-FP16/BF16 performance (FLOP/s)", "FP16 (half precision) performance (FLOP/s)"),
+    "fp16_tflops": (
+        "Tensor-FP16/BF16 performance (FLOP/s)",
+        "FP16 (half precision) performance (FLOP/s)",
+    ),
     "fp8_tflops": ("FP8 performance (FLOP/s)",),
     "int8_tops": ("INT8 performance (OP/s)",),
 }
 _OUT_FLOPS = {
-    "fp64_tflops": "flops_fp64_per_s", "fp32_tflops": "flops_fp32_per_s",
-    "tf32_tflops": "flops_tf32_per_s", "fp16_tflops": "flops_fp16_per_s",
-    "bf16_tflops": "flops_bf16_per_s", "fp8_tflops": "flops_fp8_per_s",
+    "fp64_tflops": "flops_fp64_per_s",
+    "fp32_tflops": "flops_fp32_per_s",
+    "tf32_tflops": "flops_tf32_per_s",
+    "fp16_tflops": "flops_fp16_per_s",
+    "bf16_tflops": "flops_bf16_per_s",
+    "fp8_tflops": "flops_fp8_per_s",
     "int8_tops": "flops_int8_per_s",
 }
 
@@ -84,7 +114,10 @@ def _merge(cur: Row, epoch: Row | None) -> tuple[Row, bool, bool]:
     year_f = pick("release_year", float(date) if date.isdigit() else None)
     mem = to_float((epoch or {}).get("Memory size per board (Byte)"))
     out: Row = {
-        "id": cur["id"], "name": cur["name"], "vendor": cur["vendor"], "kind": cur["kind"],
+        "id": cur["id"],
+        "name": cur["name"],
+        "vendor": cur["vendor"],
+        "kind": cur["kind"],
         "family": cur["family"],
         "release_year": fnum(year_f),
         "tdp_w": fnum(pick("tdp_w", to_float((epoch or {}).get("TDP (W)")))),
@@ -110,14 +143,18 @@ def build_accelerators(reference: Path) -> list[Row]:
             raise BuildError(f"accelerator {cur['id']}: no Epoch row named {ename!r}")
         out, used_epoch, used_cur = _merge(cur, epoch.get(ename) if ename else None)
         if used_cur and not cur["source_url"]:
-            raise BuildError(f"accelerator {cur['id']}: curated values without a source_url")
+            raise BuildError(
+                f"accelerator {cur['id']}: curated values without a source_url"
+            )
         sources = []
         if used_epoch:
             sources.append(f"{EPOCH_SOURCE} ({ename})")
         if used_cur:
             sources.append(cur["source_url"])
         out["source"] = "; ".join(sources)
-        out["year"] = EPOCH_VINTAGE  # vintage of the table (Epoch export 2025-12; datasheets read 2025)
+        out["year"] = (
+            EPOCH_VINTAGE  # vintage of the table (Epoch export 2025-12; datasheets read 2025)
+        )
         out["aliases"] = join_unique(cur["aliases"].split("|"))
         rows.append(out)
     _check_keys(rows)
@@ -131,7 +168,9 @@ def _check_keys(rows: list[Row]) -> None:
         for key in [row["id"], row["name"], *row["aliases"].split("|")]:
             k = norm(key)
             if k and owner.setdefault(k, row["id"]) != row["id"]:
-                raise BuildError(f"alias {key!r} used by both {owner[k]} and {row['id']}")
+                raise BuildError(
+                    f"alias {key!r} used by both {owner[k]} and {row['id']}"
+                )
 
 
 def build_family_defaults(accelerators: list[Row]) -> list[Row]:
@@ -140,7 +179,11 @@ def build_family_defaults(accelerators: list[Row]) -> list[Row]:
     out: list[Row] = []
     for fam in curated("family_defaults.csv"):
         members = fam["members"].split("|")
-        if fam["default_id"] not in ids or not set(members) <= ids or members[0] != fam["default_id"]:
+        if (
+            fam["default_id"] not in ids
+            or not set(members) <= ids
+            or members[0] != fam["default_id"]
+        ):
             raise BuildError(f"family {fam['family']}: unknown or misordered ids")
         out.append({**fam, "source": "carbonest (curated choice)", "year": "2025"})
     return out

@@ -13,14 +13,19 @@ from pathlib import Path
 
 from .common import BuildError, Row, curated, fnum, join_unique, read_csv, to_float
 
-GOOGLE = "Google Cloud region carbon data ({year}), GoogleCloudPlatform/region-carbon-info"
+GOOGLE = (
+    "Google Cloud region carbon data ({year}), GoogleCloudPlatform/region-carbon-info"
+)
 GOOGLE_BASIS_NEW = "direct, consumption (Google operational grid intensity)"
 GOOGLE_BASIS_OLD = "lifecycle, consumption (Google lifecycle grid intensity)"
 GA_DC = "Green Algorithms cloudProviders_datacenters.csv (Lannelongue et al. 2021)"
 _LABEL = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
 # provider -> entity prefix in the upstream PUE/WUE compilation
-_PUE_ENTITY = {"aws": "Amazon Web Services (global)", "gcp": "Google (fleet)",
-               "azure": "Microsoft (global portfolio)"}
+_PUE_ENTITY = {
+    "aws": "Amazon Web Services (global)",
+    "gcp": "Google (fleet)",
+    "azure": "Microsoft (global portfolio)",
+}
 
 
 def provider_pue(reference: Path) -> dict[str, Row]:
@@ -28,26 +33,46 @@ def provider_pue(reference: Path) -> dict[str, Row]:
     rows = read_csv(reference / "curated" / "pue_wue_published_figures.csv")
     out: dict[str, Row] = {}
     for provider, entity in _PUE_ENTITY.items():
-        cands = [r for r in rows if r["entity"] == entity and r["metric"] == "PUE" and r["year"]]
+        cands = [
+            r
+            for r in rows
+            if r["entity"] == entity and r["metric"] == "PUE" and r["year"]
+        ]
         if not cands:
             raise BuildError(f"no published PUE for {provider}")
         best = max(cands, key=lambda r: int(r["year"]))
-        out[provider] = {"pue": best["value"], "pue_year": best["year"],
-                         "pue_source": f"{entity} {best['year']}: {best['source_url']}"}
+        out[provider] = {
+            "pue": best["value"],
+            "pue_year": best["year"],
+            "pue_source": f"{entity} {best['year']}: {best['source_url']}",
+        }
     return out
 
 
 def _azure_from_ga(reference: Path) -> list[Row]:
-    rows = read_csv(reference / "green-algorithms" / "cloudProviders_datacenters.csv", skip=1)
+    rows = read_csv(
+        reference / "green-algorithms" / "cloudProviders_datacenters.csv", skip=1
+    )
     out = []
     for r in rows:
         if r["provider"] != "azure":
             continue
-        name = re.sub(r"\s*\(.*?\)", "", r["Name"]).replace("Northeastt", "Northeast").strip()
+        name = (
+            re.sub(r"\s*\(.*?\)", "", r["Name"])
+            .replace("Northeastt", "Northeast")
+            .strip()
+        )
         code = name.lower().replace(" ", "")
-        out.append({"provider": "azure", "provider_region": code, "name": r["Name"].strip(),
-                    "location": (r["location_freeForm"] or r["Extra_details"]).strip(),
-                    "grid_id": r["location"].strip(), "source_url": GA_DC})
+        out.append(
+            {
+                "provider": "azure",
+                "provider_region": code,
+                "name": r["Name"].strip(),
+                "location": (r["location_freeForm"] or r["Extra_details"]).strip(),
+                "grid_id": r["location"].strip(),
+                "source_url": GA_DC,
+            }
+        )
     return out
 
 
@@ -66,7 +91,9 @@ def _google_years(reference: Path) -> dict[str, dict[int, tuple[float, str]]]:
             col = next(c for c in r if "carbon intensity" in c.lower())
             v = to_float(r[col])
             if v is not None:
-                basis = GOOGLE_BASIS_OLD if "lifecycle" in col.lower() else GOOGLE_BASIS_NEW
+                basis = (
+                    GOOGLE_BASIS_OLD if "lifecycle" in col.lower() else GOOGLE_BASIS_NEW
+                )
                 out.setdefault(r["Google Cloud Region"].strip(), {})[year] = (v, basis)
     return out
 
@@ -76,21 +103,37 @@ def build_cloud(reference: Path, grid_rows: list[Row]) -> tuple[list[Row], list[
     grid = {r["id"]: r for r in grid_rows}
     pue = provider_pue(reference)
     google = _google_years(reference)
-    entries = {(c["provider"], c["provider_region"]): c for c in _azure_from_ga(reference)}
-    entries.update({(c["provider"], c["provider_region"]): c for c in curated("cloud_regions.csv")})
+    entries = {
+        (c["provider"], c["provider_region"]): c for c in _azure_from_ga(reference)
+    }
+    entries.update(
+        {(c["provider"], c["provider_region"]): c for c in curated("cloud_regions.csv")}
+    )
     rows: list[Row] = []
     alts: list[Row] = []
     for (provider, code), c in sorted(entries.items()):
         parent = _grid_of(c["grid_id"], grid)
         rid = f"{provider}:{code}"
         row: Row = {
-            "id": rid, "name": f"{_LABEL[provider]} {c['name']}", "kind": "cloud",
-            "intensity_g_per_kwh": parent["intensity_g_per_kwh"], "year": parent["year"],
-            "source": f"{parent['source']} (grid of {parent['id']})", "basis": parent["basis"],
-            "iso2": parent.get("iso2", "") or parent["id"][:2], "parent": parent["id"],
-            "provider": provider, "provider_region": code, "location": c["location"],
-            "aliases": join_unique([f"{provider} {code}", f"{provider} {c['name']}",
-                                    c["name"] if provider == "azure" else ""]),
+            "id": rid,
+            "name": f"{_LABEL[provider]} {c['name']}",
+            "kind": "cloud",
+            "intensity_g_per_kwh": parent["intensity_g_per_kwh"],
+            "year": parent["year"],
+            "source": f"{parent['source']} (grid of {parent['id']})",
+            "basis": parent["basis"],
+            "iso2": parent.get("iso2", "") or parent["id"][:2],
+            "parent": parent["id"],
+            "provider": provider,
+            "provider_region": code,
+            "location": c["location"],
+            "aliases": join_unique(
+                [
+                    f"{provider} {code}",
+                    f"{provider} {c['name']}",
+                    c["name"] if provider == "azure" else "",
+                ]
+            ),
             **pue[provider],
         }
         if provider == "gcp":
@@ -99,13 +142,31 @@ def build_cloud(reference: Path, grid_rows: list[Row]) -> tuple[list[Row], list[
                 raise BuildError(f"no Google figure for {code}")
             latest = max(years)
             value, basis = years[latest]
-            row.update(intensity_g_per_kwh=fnum(value), year=str(latest), basis=basis,
-                       source=GOOGLE.format(year=latest))
-            alts += [{"region_id": rid, "intensity_g_per_kwh": fnum(v), "year": str(y),
-                      "source": GOOGLE.format(year=y), "basis": b}
-                     for y, (v, b) in sorted(years.items(), reverse=True) if y != latest]
-            alts.append({"region_id": rid, "intensity_g_per_kwh": parent["intensity_g_per_kwh"],
-                         "year": parent["year"], "source": f"{parent['source']} (grid of {parent['id']})",
-                         "basis": parent["basis"]})
+            row.update(
+                intensity_g_per_kwh=fnum(value),
+                year=str(latest),
+                basis=basis,
+                source=GOOGLE.format(year=latest),
+            )
+            alts += [
+                {
+                    "region_id": rid,
+                    "intensity_g_per_kwh": fnum(v),
+                    "year": str(y),
+                    "source": GOOGLE.format(year=y),
+                    "basis": b,
+                }
+                for y, (v, b) in sorted(years.items(), reverse=True)
+                if y != latest
+            ]
+            alts.append(
+                {
+                    "region_id": rid,
+                    "intensity_g_per_kwh": parent["intensity_g_per_kwh"],
+                    "year": parent["year"],
+                    "source": f"{parent['source']} (grid of {parent['id']})",
+                    "basis": parent["basis"],
+                }
+            )
         rows.append(row)
     return rows, alts

@@ -86,7 +86,9 @@ def join_unique(items: Iterable[str], sep: str = "|") -> str:
     return sep.join(seen)
 
 
-def write_table(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, str]]) -> int:
+def write_table(
+    path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, str]]
+) -> int:
     """Write rows as CSV with a fixed column order and ``\\n`` line ends; return the count."""
     rows = list(rows)
     for row in rows:

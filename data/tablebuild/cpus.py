@@ -17,22 +17,42 @@ from carbonest.catalog.cpus import model_signature
 
 from .common import Row, fnum, norm, read_csv, slug, to_float
 
-COLUMNS = ["id", "name", "vendor", "tdp_w", "cores", "threads", "microarchitecture", "model_key", "source", "year"]
+COLUMNS = [
+    "id",
+    "name",
+    "vendor",
+    "tdp_w",
+    "cores",
+    "threads",
+    "microarchitecture",
+    "model_key",
+    "source",
+    "year",
+]
 
 GA_SOURCE = "Green Algorithms TDP_cpu.csv v3.0"
 CC_SOURCE = "CodeCarbon 3.3.2 cpu_power.csv"
 VINTAGE = "2025"
-_KEEP = re.compile(r"^(Intel (Xeon|Core)|AMD (EPYC|Ryzen)|Apple M\d)", re.I)
+_KEEP = re.compile(r"^(Intel (Xeon|Core)|AMD (EPYC|Ryzen)|Apple M\d)", re.IGNORECASE)
 _CCF_FAMILY = {
-    "amd-epyc-gen1": "AMD Zen (Naples)", "amd-epyc-gen2": "AMD Zen 2 (Rome)",
-    "amd-epyc-gen3": "AMD Zen 3 (Milan)", "amd-epyc-gen4": "AMD Zen 4 (Genoa)",
-    "amd-epyc-gen5": "AMD Zen 5 (Turin)", "amd-neoverse-n1": "Arm Neoverse N1",
-    "intel-broadwell": "Intel Broadwell", "intel-cascadelake": "Intel Cascade Lake",
-    "intel-coffeelake": "Intel Coffee Lake", "intel-emeraldrapids": "Intel Emerald Rapids",
-    "intel-graniterapids": "Intel Granite Rapids", "intel-haswell": "Intel Haswell",
-    "intel-icelake": "Intel Ice Lake", "intel-ivybridge": "Intel Ivy Bridge",
-    "intel-sandybridge": "Intel Sandy Bridge", "intel-sapphirerapids": "Intel Sapphire Rapids",
-    "intel-skylake-client": "Intel Skylake", "intel-skylake-server": "Intel Skylake",
+    "amd-epyc-gen1": "AMD Zen (Naples)",
+    "amd-epyc-gen2": "AMD Zen 2 (Rome)",
+    "amd-epyc-gen3": "AMD Zen 3 (Milan)",
+    "amd-epyc-gen4": "AMD Zen 4 (Genoa)",
+    "amd-epyc-gen5": "AMD Zen 5 (Turin)",
+    "amd-neoverse-n1": "Arm Neoverse N1",
+    "intel-broadwell": "Intel Broadwell",
+    "intel-cascadelake": "Intel Cascade Lake",
+    "intel-coffeelake": "Intel Coffee Lake",
+    "intel-emeraldrapids": "Intel Emerald Rapids",
+    "intel-graniterapids": "Intel Granite Rapids",
+    "intel-haswell": "Intel Haswell",
+    "intel-icelake": "Intel Ice Lake",
+    "intel-ivybridge": "Intel Ivy Bridge",
+    "intel-sandybridge": "Intel Sandy Bridge",
+    "intel-sapphirerapids": "Intel Sapphire Rapids",
+    "intel-skylake-client": "Intel Skylake",
+    "intel-skylake-server": "Intel Skylake",
     "intel-skylake": "Intel Skylake",
 }
 
@@ -88,25 +108,47 @@ def build_cpus(reference: Path) -> list[Row]:
             continue
         vendor, name = vn
         cores = to_float(r.get("n_cores"))
-        rows.setdefault(norm(name), {
-            "id": slug(name), "name": name, "vendor": vendor, "tdp_w": fnum(tdp),
-            "cores": fnum(cores), "threads": "", "source": GA_SOURCE, "year": VINTAGE,
-        })
-    for r in read_csv(reference / "codecarbon" / "pypi-3.3.2" / "hardware" / "cpu_power.csv"):
+        rows.setdefault(
+            norm(name),
+            {
+                "id": slug(name),
+                "name": name,
+                "vendor": vendor,
+                "tdp_w": fnum(tdp),
+                "cores": fnum(cores),
+                "threads": "",
+                "source": GA_SOURCE,
+                "year": VINTAGE,
+            },
+        )
+    for r in read_csv(
+        reference / "codecarbon" / "pypi-3.3.2" / "hardware" / "cpu_power.csv"
+    ):
         name = " ".join(r.get("Name", "").replace("®", "").replace("™", "").split())
         tdp = to_float(r.get("TDP"))
         if not _KEEP.match(name) or not tdp or not name.isascii():
             continue
-        rows.setdefault(norm(name), {
-            "id": slug(name), "name": name, "vendor": name.split()[0], "tdp_w": fnum(tdp),
-            "cores": "", "threads": "", "source": CC_SOURCE, "year": VINTAGE,
-        })
+        rows.setdefault(
+            norm(name),
+            {
+                "id": slug(name),
+                "name": name,
+                "vendor": name.split()[0],
+                "tdp_w": fnum(tdp),
+                "cores": "",
+                "threads": "",
+                "source": CC_SOURCE,
+                "year": VINTAGE,
+            },
+        )
     out = sorted(rows.values(), key=lambda x: (x["vendor"], x["name"].lower()))
     seen: set[str] = set()
     for row in out:
         row["microarchitecture"] = _family_of(row["name"], families)
         row["model_key"] = model_signature(row["name"])
-        while row["id"] in seen:  # distinct names that slug alike, e.g. '8480+' vs '8480'
+        while (
+            row["id"] in seen
+        ):  # distinct names that slug alike, e.g. '8480+' vs '8480'
             row["id"] += "-x"
         seen.add(row["id"])
     return out

@@ -6,15 +6,42 @@ from pathlib import Path
 
 from .common import BuildError, Row, curated, fnum, read_csv, slug, to_float
 
-DC_COLUMNS = ["id", "name", "kind", "pue", "wue_l_per_kwh", "intensity_g_per_kwh",
-              "source", "year", "primary", "note"]
+DC_COLUMNS = [
+    "id",
+    "name",
+    "kind",
+    "pue",
+    "wue_l_per_kwh",
+    "intensity_g_per_kwh",
+    "source",
+    "year",
+    "primary",
+    "note",
+]
 CONST_COLUMNS = ["name", "value", "unit", "source", "year", "note"]
-SOURCE_COLUMNS = ["table", "title", "citation", "licence", "url", "vintage", "source", "year"]
+SOURCE_COLUMNS = [
+    "table",
+    "title",
+    "citation",
+    "licence",
+    "url",
+    "vintage",
+    "source",
+    "year",
+]
 
 _PROVIDERS = {  # id -> (entity for PUE, entity for WUE or "", display name)
     "google": ("Google (fleet)", "", "Google (fleet average)"),
-    "aws": ("Amazon Web Services (global)", "Amazon Web Services (global)", "Amazon Web Services (global)"),
-    "azure": ("Microsoft (global portfolio)", "Microsoft (global)", "Microsoft Azure (global portfolio)"),
+    "aws": (
+        "Amazon Web Services (global)",
+        "Amazon Web Services (global)",
+        "Amazon Web Services (global)",
+    ),
+    "azure": (
+        "Microsoft (global portfolio)",
+        "Microsoft (global)",
+        "Microsoft Azure (global portfolio)",
+    ),
     "meta": ("Meta (facilities average)", "", "Meta (facilities average)"),
 }
 PATTERSON = "Patterson et al. (2021), Carbon Emissions and Large Neural Network Training, Table 4"
@@ -35,10 +62,22 @@ def _latest(rows: list[Row], entity: str, metric: str) -> Row | None:
 def _uptime(rows: list[Row]) -> list[Row]:
     out = []
     for r in rows:
-        if r["entity"].startswith("Uptime Institute global survey") and r["metric"] == "PUE":
-            out.append({"id": f"uptime-{r['year']}", "name": f"Uptime Institute industry average {r['year']}",
-                        "kind": "industry-average", "pue": r["value"], "source": r["source_url"],
-                        "year": r["year"], "primary": _primary(r), "note": r["note"] or r["source_kind"]})
+        if (
+            r["entity"].startswith("Uptime Institute global survey")
+            and r["metric"] == "PUE"
+        ):
+            out.append(
+                {
+                    "id": f"uptime-{r['year']}",
+                    "name": f"Uptime Institute industry average {r['year']}",
+                    "kind": "industry-average",
+                    "pue": r["value"],
+                    "source": r["source_url"],
+                    "year": r["year"],
+                    "primary": _primary(r),
+                    "note": r["note"] or r["source_kind"],
+                }
+            )
     return out
 
 
@@ -54,9 +93,19 @@ def _providers(rows: list[Row]) -> list[Row]:
         if wue is not None:
             note += f"; WUE {wue['value']} L/kWh ({wue['year'] or 'year not stated'}, {wue['source_kind']})"
             source += f"; WUE: {wue['source_url']}"
-        out.append({"id": pid, "name": name, "kind": "provider", "pue": pue["value"],
-                    "wue_l_per_kwh": wue["value"] if wue else "", "source": source, "year": pue["year"],
-                    "primary": _primary(pue), "note": note})
+        out.append(
+            {
+                "id": pid,
+                "name": name,
+                "kind": "provider",
+                "pue": pue["value"],
+                "wue_l_per_kwh": wue["value"] if wue else "",
+                "source": source,
+                "year": pue["year"],
+                "primary": _primary(pue),
+                "note": note,
+            }
+        )
     return out
 
 
@@ -69,29 +118,63 @@ def _industry_other(rows: list[Row]) -> list[Row]:
     out = []
     for r in rows:
         if r["entity"] in picks and r["metric"] == "PUE":
-            out.append({"id": picks[r["entity"]], "name": r["entity"], "kind": "industry-average",
-                        "pue": r["value"], "source": r["source_url"], "year": r["year"],
-                        "primary": _primary(r), "note": r["source_kind"]})
+            out.append(
+                {
+                    "id": picks[r["entity"]],
+                    "name": r["entity"],
+                    "kind": "industry-average",
+                    "pue": r["value"],
+                    "source": r["source_url"],
+                    "year": r["year"],
+                    "primary": _primary(r),
+                    "note": r["source_kind"],
+                }
+            )
     wue = next(r for r in rows if r["metric"] == "WUE" and r["scope"] == "industry")
-    out.append({"id": "industry-wue", "name": "Industry-average water usage effectiveness",
-                "kind": "industry-average", "wue_l_per_kwh": wue["value"], "source": wue["source_url"],
-                "year": "2023", "primary": _primary(wue),
-                "note": f"{wue['entity']}; {wue['source_kind']}; {wue['note']}; year of the article (approx.)"})
+    out.append(
+        {
+            "id": "industry-wue",
+            "name": "Industry-average water usage effectiveness",
+            "kind": "industry-average",
+            "wue_l_per_kwh": wue["value"],
+            "source": wue["source_url"],
+            "year": "2023",
+            "primary": _primary(wue),
+            "note": f"{wue['entity']}; {wue['source_kind']}; {wue['note']}; year of the article (approx.)",
+        }
+    )
     return out
 
 
 def _papers(reference: Path) -> list[Row]:
-    out = [{"id": "strubell2019", "name": "Strubell et al. 2019 (US average, Uptime 2018 PUE)",
-            "kind": "paper", "pue": "1.58", "intensity_g_per_kwh": fnum(round(0.954 * 453.59237, 2)),
-            "source": "Strubell, Ganesh and McCallum (2019), ACL, Eq. 1-2", "year": "2019",
-            "primary": "true", "note": "0.954 lbs CO2e/kWh (US EPA 2018)"}]
+    out = [
+        {
+            "id": "strubell2019",
+            "name": "Strubell et al. 2019 (US average, Uptime 2018 PUE)",
+            "kind": "paper",
+            "pue": "1.58",
+            "intensity_g_per_kwh": fnum(round(0.954 * 453.59237, 2)),
+            "source": "Strubell, Ganesh and McCallum (2019), ACL, Eq. 1-2",
+            "year": "2019",
+            "primary": "true",
+            "note": "0.954 lbs CO2e/kWh (US EPA 2018)",
+        }
+    ]
     for r in read_csv(reference / "llmcarbon" / "models.csv"):
         ci = to_float(r["Datacenter Net CO2e/KWh (kg/KWh)"])
-        out.append({"id": "patterson2021-" + slug(r["Model"]), "kind": "paper",
-                    "name": f"{r['Datacenter of original experiment']} ({r['Model']}, Patterson et al. 2021)",
-                    "pue": r["Datacenter PUE"], "intensity_g_per_kwh": fnum(ci * 1000 if ci else None),
-                    "source": f"{PATTERSON}, via LLMCarbon data/models.csv (Apache-2.0)", "year": "2021",
-                    "primary": "false", "note": "net tCO2e/MWh of the datacentre used for that model"})
+        out.append(
+            {
+                "id": "patterson2021-" + slug(r["Model"]),
+                "kind": "paper",
+                "name": f"{r['Datacenter of original experiment']} ({r['Model']}, Patterson et al. 2021)",
+                "pue": r["Datacenter PUE"],
+                "intensity_g_per_kwh": fnum(ci * 1000 if ci else None),
+                "source": f"{PATTERSON}, via LLMCarbon data/models.csv (Apache-2.0)",
+                "year": "2021",
+                "primary": "false",
+                "note": "net tCO2e/MWh of the datacentre used for that model",
+            }
+        )
     return out
 
 
@@ -101,11 +184,24 @@ def build_datacenters(reference: Path) -> list[Row]:
     out = _uptime(rows) + _industry_other(rows) + _providers(rows) + _papers(reference)
     ccf = read_csv(reference / "ccf" / "ccf_constants_extracted.csv")
     for r in ccf:
-        if r["kind"] == "constant" and r["key"] == "PUE_AVG" and r["provider"] in ("aws", "gcp", "azure"):
-            out.append({"id": f"ccf-{r['provider']}", "name": f"Cloud Carbon Footprint default PUE ({r['provider']})",
-                        "kind": "provider", "pue": r["value"], "source": "Cloud Carbon Footprint (Apache-2.0), "
-                        + r["source_file_in_cloud-carbon-footprint@b7a049c7"], "year": "2023",
-                        "primary": "false", "note": "tool default"})
+        if (
+            r["kind"] == "constant"
+            and r["key"] == "PUE_AVG"
+            and r["provider"] in ("aws", "gcp", "azure")
+        ):
+            out.append(
+                {
+                    "id": f"ccf-{r['provider']}",
+                    "name": f"Cloud Carbon Footprint default PUE ({r['provider']})",
+                    "kind": "provider",
+                    "pue": r["value"],
+                    "source": "Cloud Carbon Footprint (Apache-2.0), "
+                    + r["source_file_in_cloud-carbon-footprint@b7a049c7"],
+                    "year": "2023",
+                    "primary": "false",
+                    "note": "tool default",
+                }
+            )
     return out
 
 

@@ -19,8 +19,23 @@ from .common import Row, curated, fnum, join_unique, read_csv, to_float
 from .units_shared import G_PER_KWH_PER_LB_PER_MWH
 
 COLUMNS = [
-    "id", "name", "kind", "intensity_g_per_kwh", "year", "source", "basis", "iso2", "iso3",
-    "parent", "provider", "provider_region", "location", "pue", "pue_source", "pue_year", "aliases",
+    "id",
+    "name",
+    "kind",
+    "intensity_g_per_kwh",
+    "year",
+    "source",
+    "basis",
+    "iso2",
+    "iso3",
+    "parent",
+    "provider",
+    "provider_region",
+    "location",
+    "pue",
+    "pue_source",
+    "pue_year",
+    "aliases",
 ]
 ALT_COLUMNS = ["region_id", "intensity_g_per_kwh", "year", "source", "basis"]
 
@@ -39,8 +54,12 @@ N_ALT_YEARS = 5
 _ISO2_FIX = {"CYM": "KY"}
 
 
-def _series(rows: list[Row], key: str, value: str = "emissions_intensity_gco2_per_kwh",
-            year_col: str = "year") -> dict[str, dict[int, float]]:
+def _series(
+    rows: list[Row],
+    key: str,
+    value: str = "emissions_intensity_gco2_per_kwh",
+    year_col: str = "year",
+) -> dict[str, dict[int, float]]:
     """{key: {year: intensity}} from a long-format table."""
     out: dict[str, dict[int, float]] = defaultdict(dict)
     for r in rows:
@@ -50,31 +69,58 @@ def _series(rows: list[Row], key: str, value: str = "emissions_intensity_gco2_pe
     return out
 
 
-def _grid_row(rid: str, name: str, kind: str, series: dict[int, float], source: str, basis: str) -> Row:
+def _grid_row(
+    rid: str, name: str, kind: str, series: dict[int, float], source: str, basis: str
+) -> Row:
     year = max(series)
-    return {"id": rid, "name": name, "kind": kind, "intensity_g_per_kwh": fnum(round(series[year], 2)),
-            "year": str(year), "source": source, "basis": basis}
+    return {
+        "id": rid,
+        "name": name,
+        "kind": kind,
+        "intensity_g_per_kwh": fnum(round(series[year], 2)),
+        "year": str(year),
+        "source": source,
+        "basis": basis,
+    }
 
 
 def _alts(rid: str, series: dict[int, float], source: str, basis: str) -> list[Row]:
     latest = max(series)
     years = [y for y in sorted(series, reverse=True) if y != latest][: N_ALT_YEARS - 1]
-    return [{"region_id": rid, "intensity_g_per_kwh": fnum(round(series[y], 2)), "year": str(y),
-             "source": source, "basis": basis} for y in years]
+    return [
+        {
+            "region_id": rid,
+            "intensity_g_per_kwh": fnum(round(series[y], 2)),
+            "year": str(y),
+            "source": source,
+            "basis": basis,
+        }
+        for y in years
+    ]
 
 
 def build_countries(reference: Path) -> tuple[list[Row], list[Row], list[str]]:
     """World + country rows, their alternatives, and the ISO-3 codes left without data."""
     ember = read_csv(reference / "ember" / "api_country_overview_yearly.csv")
     by_code = _series([r for r in ember if r["country_code"]], "country_code")
-    names = {r["country_code"]: r["country_or_region"] for r in ember if r["country_code"]}
-    world = _series([r for r in ember if r["country_or_region"] == "World"], "country_or_region")["World"]
+    names = {
+        r["country_code"]: r["country_or_region"] for r in ember if r["country_code"]
+    }
+    world = _series(
+        [r for r in ember if r["country_or_region"] == "World"], "country_or_region"
+    )["World"]
     owid_rows = read_csv(reference / "owid" / "carbon-intensity-electricity.csv")
-    owid = _series(owid_rows, "Code", "Carbon intensity of electricity - gCO2/kWh", "Year")
+    owid = _series(
+        owid_rows, "Code", "Carbon intensity of electricity - gCO2/kWh", "Year"
+    )
     owid_names = {r["Code"]: r["Entity"] for r in owid_rows if r["Code"]}
     extra = {r["iso2"]: r["aliases"] for r in curated("country_aliases.csv")}
-    rows = [{**_grid_row("WORLD", "World", "world", world, EMBER, LIFECYCLE_GEN),
-             "aliases": "World|Global|Earth|WRL"}]
+    rows = [
+        {
+            **_grid_row("WORLD", "World", "world", world, EMBER, LIFECYCLE_GEN),
+            "aliases": "World|Global|Earth|WRL",
+        }
+    ]
     alts = _alts("WORLD", world, EMBER, LIFECYCLE_GEN)
     missing: list[str] = []
     done: set[str] = set()
@@ -92,8 +138,19 @@ def build_countries(reference: Path) -> tuple[list[Row], list[Row], list[str]]:
             missing.append(iso3)
             continue
         row = _grid_row(iso2, name, "country", series, source, LIFECYCLE_GEN)
-        row.update(iso2=iso2, iso3=iso3, aliases=join_unique(
-            [name, cw["ember_country_name"], cw["unfccc_country_name"], iso3, *extra.get(iso2, "").split("|")]))
+        row.update(
+            iso2=iso2,
+            iso3=iso3,
+            aliases=join_unique(
+                [
+                    name,
+                    cw["ember_country_name"],
+                    cw["unfccc_country_name"],
+                    iso3,
+                    *extra.get(iso2, "").split("|"),
+                ]
+            ),
+        )
         rows.append(row)
         alts += _alts(iso2, series, source, LIFECYCLE_GEN)
     return rows, alts, sorted(missing)
@@ -106,8 +163,11 @@ def _subnational_meta() -> dict[tuple[str, str], Row]:
 def _sub_row(meta: Row, series: dict[int, float], source: str, basis: str) -> Row:
     row = _grid_row(meta["id"], meta["name"], "subnational", series, source, basis)
     country = meta["id"][:2]
-    row.update(parent=country, location=meta["name"], aliases=join_unique(
-        [meta["upstream_name"], *meta["aliases"].split("|")]))
+    row.update(
+        parent=country,
+        location=meta["name"],
+        aliases=join_unique([meta["upstream_name"], *meta["aliases"].split("|")]),
+    )
     return row
 
 
@@ -116,8 +176,10 @@ def build_us_in(reference: Path) -> tuple[list[Row], list[Row]]:
     meta = _subnational_meta()
     rows: list[Row] = []
     alts: list[Row] = []
-    for country, fname, source in (("US", "api_overview_usa_yearly.csv", EMBER_US),
-                                   ("IN", "api_overview_ind_yearly.csv", EMBER_IN)):
+    for country, fname, source in (
+        ("US", "api_overview_usa_yearly.csv", EMBER_US),
+        ("IN", "api_overview_ind_yearly.csv", EMBER_IN),
+    ):
         series = _series(read_csv(reference / "ember" / fname), "state")
         for state, s in sorted(series.items()):
             m = meta.get((country, state))
@@ -130,7 +192,14 @@ def build_us_in(reference: Path) -> tuple[list[Row], list[Row]]:
 
 
 def _egrid(reference: Path) -> list[Row]:
-    path = reference / "codecarbon" / "pypi-3.3.2" / "private_infra" / "2023" / "usa_emissions.json"
+    path = (
+        reference
+        / "codecarbon"
+        / "pypi-3.3.2"
+        / "private_infra"
+        / "2023"
+        / "usa_emissions.json"
+    )
     data = json.loads(path.read_text(encoding="utf-8"))
     year = str(data["_source"]["year"])
     out = []
@@ -138,15 +207,26 @@ def _egrid(reference: Path) -> list[Row]:
         if key.startswith("_"):
             continue
         g = val["emissions"] * G_PER_KWH_PER_LB_PER_MWH
-        out.append({"region_id": f"US-{val['regionCode']}", "intensity_g_per_kwh": fnum(round(g, 2)),
-                    "year": year, "source": EGRID, "basis": DIRECT_GEN})
+        out.append(
+            {
+                "region_id": f"US-{val['regionCode']}",
+                "intensity_g_per_kwh": fnum(round(g, 2)),
+                "year": year,
+                "source": EGRID,
+                "basis": DIRECT_GEN,
+            }
+        )
     return out
 
 
 def build_canada(reference: Path) -> tuple[list[Row], list[Row]]:
     """Provinces and territories from NIR 2021 (latest year 2019), earlier years as alternatives."""
-    data = json.loads((reference / "canada-nir" / "all_nir_reports.json").read_text(encoding="utf-8"))
-    report = next(v for d in data for k, v in d.items() if k == "EmissionFactors_NIR2021.json")
+    data = json.loads(
+        (reference / "canada-nir" / "all_nir_reports.json").read_text(encoding="utf-8")
+    )
+    report = next(
+        v for d in data for k, v in d.items() if k == "EmissionFactors_NIR2021.json"
+    )
     meta = _subnational_meta()
     rows: list[Row] = []
     alts: list[Row] = []
