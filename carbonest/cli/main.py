@@ -11,7 +11,7 @@ from carbonest.cli.common import OneLineParser, user_error
 def build_parser() -> OneLineParser:
     """The top-level parser with every subcommand registered."""
     from carbonest import __version__
-    from carbonest.cli import estimate_cmd, tables_cmd
+    from carbonest.cli import doctor_cmd, estimate_cmd, measure_cmd, runs_cmd, tables_cmd, whatif_cmd
 
     parser = OneLineParser(
         prog="carbonest",
@@ -20,7 +20,11 @@ def build_parser() -> OneLineParser:
     parser.add_argument("--version", action="version", version=f"carbonest {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     estimate_cmd.add_parser(sub)
+    whatif_cmd.add_parser(sub)
     tables_cmd.add_parsers(sub)
+    measure_cmd.add_parser(sub)
+    runs_cmd.add_parser(sub, OneLineParser)
+    doctor_cmd.add_parser(sub)
     return parser
 
 
