@@ -98,6 +98,68 @@ def _google_years(reference: Path) -> dict[str, dict[int, tuple[float, str]]]:
     return out
 
 
+def _cloud_row(provider: str, code: str, c: Row, parent: Row, pue: Row) -> Row:
+    """A cloud row carrying its parent grid row's intensity."""
+    names = [f"{provider} {code}", f"{provider} {c['name']}"]
+    if provider == "azure":
+        names.append(c["name"])  # Azure display names ("West Europe") are unique
+    return {
+        "id": f"{provider}:{code}",
+        "name": f"{_LABEL[provider]} {c['name']}",
+        "kind": "cloud",
+        "intensity_g_per_kwh": parent["intensity_g_per_kwh"],
+        "year": parent["year"],
+        "source": f"{parent['source']} (grid of {parent['id']})",
+        "basis": parent["basis"],
+        "iso2": parent.get("iso2", "") or parent["id"][:2],
+        "parent": parent["id"],
+        "provider": provider,
+        "provider_region": code,
+        "location": c["location"],
+        "aliases": join_unique(names),
+        **pue,
+    }
+
+
+def _alt(rid: str, value: str, year: str, source: str, basis: str) -> Row:
+    return {
+        "region_id": rid,
+        "intensity_g_per_kwh": value,
+        "year": year,
+        "source": source,
+        "basis": basis,
+    }
+
+
+def _use_google(
+    row: Row, years: dict[int, tuple[float, str]], parent: Row
+) -> list[Row]:
+    """Give a GCP row Google's latest figure; return Google's other years and the grid value."""
+    latest = max(years)
+    value, basis = years[latest]
+    row.update(
+        intensity_g_per_kwh=fnum(value),
+        year=str(latest),
+        basis=basis,
+        source=GOOGLE.format(year=latest),
+    )
+    alts = [
+        _alt(row["id"], fnum(v), str(y), GOOGLE.format(year=y), b)
+        for y, (v, b) in sorted(years.items(), reverse=True)
+        if y != latest
+    ]
+    alts.append(
+        _alt(
+            row["id"],
+            parent["intensity_g_per_kwh"],
+            parent["year"],
+            f"{parent['source']} (grid of {parent['id']})",
+            parent["basis"],
+        )
+    )
+    return alts
+
+
 def build_cloud(reference: Path, grid_rows: list[Row]) -> tuple[list[Row], list[Row]]:
     """Cloud rows and (GCP) alternatives, given the already-built grid rows."""
     grid = {r["id"]: r for r in grid_rows}
@@ -113,60 +175,10 @@ def build_cloud(reference: Path, grid_rows: list[Row]) -> tuple[list[Row], list[
     alts: list[Row] = []
     for (provider, code), c in sorted(entries.items()):
         parent = _grid_of(c["grid_id"], grid)
-        rid = f"{provider}:{code}"
-        row: Row = {
-            "id": rid,
-            "name": f"{_LABEL[provider]} {c['name']}",
-            "kind": "cloud",
-            "intensity_g_per_kwh": parent["intensity_g_per_kwh"],
-            "year": parent["year"],
-            "source": f"{parent['source']} (grid of {parent['id']})",
-            "basis": parent["basis"],
-            "iso2": parent.get("iso2", "") or parent["id"][:2],
-            "parent": parent["id"],
-            "provider": provider,
-            "provider_region": code,
-            "location": c["location"],
-            "aliases": join_unique(
-                [
-                    f"{provider} {code}",
-                    f"{provider} {c['name']}",
-                    c["name"] if provider == "azure" else "",
-                ]
-            ),
-            **pue[provider],
-        }
+        row = _cloud_row(provider, code, c, parent, pue[provider])
         if provider == "gcp":
-            years = google.get(code)
-            if not years:
+            if code not in google:
                 raise BuildError(f"no Google figure for {code}")
-            latest = max(years)
-            value, basis = years[latest]
-            row.update(
-                intensity_g_per_kwh=fnum(value),
-                year=str(latest),
-                basis=basis,
-                source=GOOGLE.format(year=latest),
-            )
-            alts += [
-                {
-                    "region_id": rid,
-                    "intensity_g_per_kwh": fnum(v),
-                    "year": str(y),
-                    "source": GOOGLE.format(year=y),
-                    "basis": b,
-                }
-                for y, (v, b) in sorted(years.items(), reverse=True)
-                if y != latest
-            ]
-            alts.append(
-                {
-                    "region_id": rid,
-                    "intensity_g_per_kwh": parent["intensity_g_per_kwh"],
-                    "year": parent["year"],
-                    "source": f"{parent['source']} (grid of {parent['id']})",
-                    "basis": parent["basis"],
-                }
-            )
+            alts += _use_google(row, google[code], parent)
         rows.append(row)
     return rows, alts

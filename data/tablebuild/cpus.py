@@ -97,58 +97,52 @@ def _family_of(name: str, families: dict[str, str]) -> str:
     return ""
 
 
-def build_cpus(reference: Path) -> list[Row]:
-    """Rows of ``cpus.csv``, sorted by vendor then name."""
-    families = _ccf_families(reference)
+def _row(name: str, vendor: str, tdp: float, cores: float | None, source: str) -> Row:
+    return {
+        "id": slug(name),
+        "name": name,
+        "vendor": vendor,
+        "tdp_w": fnum(tdp),
+        "cores": fnum(cores),
+        "threads": "",
+        "source": source,
+        "year": VINTAGE,
+    }
+
+
+def _collect(reference: Path) -> dict[str, Row]:
+    """norm(name) -> row: Green Algorithms first, then CodeCarbon for models it lacks."""
     rows: dict[str, Row] = {}
     for r in read_csv(reference / "green-algorithms" / "TDP_cpu.csv", skip=1):
         vn = _vendor_name(r.get("model", ""))
         tdp = to_float(r.get("TDP"))
-        if vn is None or not tdp:
-            continue
-        vendor, name = vn
-        cores = to_float(r.get("n_cores"))
-        rows.setdefault(
-            norm(name),
-            {
-                "id": slug(name),
-                "name": name,
-                "vendor": vendor,
-                "tdp_w": fnum(tdp),
-                "cores": fnum(cores),
-                "threads": "",
-                "source": GA_SOURCE,
-                "year": VINTAGE,
-            },
-        )
-    for r in read_csv(
-        reference / "codecarbon" / "pypi-3.3.2" / "hardware" / "cpu_power.csv"
-    ):
+        if vn is not None and tdp:
+            rows.setdefault(
+                norm(vn[1]),
+                _row(vn[1], vn[0], tdp, to_float(r.get("n_cores")), GA_SOURCE),
+            )
+    path = reference / "codecarbon" / "pypi-3.3.2" / "hardware" / "cpu_power.csv"
+    for r in read_csv(path):
         name = " ".join(r.get("Name", "").replace("®", "").replace("™", "").split())
         tdp = to_float(r.get("TDP"))
-        if not _KEEP.match(name) or not tdp or not name.isascii():
-            continue
-        rows.setdefault(
-            norm(name),
-            {
-                "id": slug(name),
-                "name": name,
-                "vendor": name.split()[0],
-                "tdp_w": fnum(tdp),
-                "cores": "",
-                "threads": "",
-                "source": CC_SOURCE,
-                "year": VINTAGE,
-            },
-        )
-    out = sorted(rows.values(), key=lambda x: (x["vendor"], x["name"].lower()))
+        if _KEEP.match(name) and tdp and name.isascii():
+            rows.setdefault(
+                norm(name), _row(name, name.split()[0], tdp, None, CC_SOURCE)
+            )
+    return rows
+
+
+def build_cpus(reference: Path) -> list[Row]:
+    """Rows of ``cpus.csv``, sorted by vendor then name."""
+    families = _ccf_families(reference)
+    out = sorted(
+        _collect(reference).values(), key=lambda x: (x["vendor"], x["name"].lower())
+    )
     seen: set[str] = set()
     for row in out:
         row["microarchitecture"] = _family_of(row["name"], families)
         row["model_key"] = model_signature(row["name"])
-        while (
-            row["id"] in seen
-        ):  # distinct names that slug alike, e.g. '8480+' vs '8480'
+        while row["id"] in seen:  # distinct names that slug alike
             row["id"] += "-x"
         seen.add(row["id"])
     return out

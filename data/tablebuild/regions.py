@@ -99,21 +99,36 @@ def _alts(rid: str, series: dict[int, float], source: str, basis: str) -> list[R
     ]
 
 
-def build_countries(reference: Path) -> tuple[list[Row], list[Row], list[str]]:
-    """World + country rows, their alternatives, and the ISO-3 codes left without data."""
+def _country_sources(
+    reference: Path,
+) -> tuple[dict[str, tuple[dict[int, float], str, str]], dict[int, float]]:
+    """ISO-3 -> (series, source, name) from Ember, then OWID for codes Ember lacks; and the world series."""
     ember = read_csv(reference / "ember" / "api_country_overview_yearly.csv")
-    by_code = _series([r for r in ember if r["country_code"]], "country_code")
-    names = {
-        r["country_code"]: r["country_or_region"] for r in ember if r["country_code"]
-    }
     world = _series(
         [r for r in ember if r["country_or_region"] == "World"], "country_or_region"
-    )["World"]
+    )
     owid_rows = read_csv(reference / "owid" / "carbon-intensity-electricity.csv")
     owid = _series(
         owid_rows, "Code", "Carbon intensity of electricity - gCO2/kWh", "Year"
     )
-    owid_names = {r["Code"]: r["Entity"] for r in owid_rows if r["Code"]}
+    out = {code: (s, OWID, "") for code, s in owid.items()}
+    for r in owid_rows:
+        if r["Code"] in out:
+            out[r["Code"]] = (owid[r["Code"]], OWID, r["Entity"])
+    ember_series = _series([r for r in ember if r["country_code"]], "country_code")
+    for r in ember:
+        if r["country_code"]:
+            out[r["country_code"]] = (
+                ember_series[r["country_code"]],
+                EMBER,
+                r["country_or_region"],
+            )
+    return out, world["World"]
+
+
+def build_countries(reference: Path) -> tuple[list[Row], list[Row], list[str]]:
+    """World + country rows, their alternatives, and the ISO-3 codes left without data."""
+    by_code, world = _country_sources(reference)
     extra = {r["iso2"]: r["aliases"] for r in curated("country_aliases.csv")}
     rows = [
         {
@@ -130,26 +145,16 @@ def build_countries(reference: Path) -> tuple[list[Row], list[Row], list[str]]:
         if not iso3 or iso2 in done:
             continue  # blank or repeated crosswalk rows
         done.add(iso2)
-        if iso3 in by_code:
-            series, source, name = by_code[iso3], EMBER, names[iso3]
-        elif iso3 in owid:
-            series, source, name = owid[iso3], OWID, owid_names[iso3]
-        else:
+        if iso3 not in by_code:
             missing.append(iso3)
             continue
+        series, source, name = by_code[iso3]
         row = _grid_row(iso2, name, "country", series, source, LIFECYCLE_GEN)
+        names = [name, cw["ember_country_name"], cw["unfccc_country_name"], iso3]
         row.update(
             iso2=iso2,
             iso3=iso3,
-            aliases=join_unique(
-                [
-                    name,
-                    cw["ember_country_name"],
-                    cw["unfccc_country_name"],
-                    iso3,
-                    *extra.get(iso2, "").split("|"),
-                ]
-            ),
+            aliases=join_unique([*names, *extra.get(iso2, "").split("|")]),
         )
         rows.append(row)
         alts += _alts(iso2, series, source, LIFECYCLE_GEN)
