@@ -34,7 +34,7 @@ def _region_tables(reference: Path) -> tuple[list[Row], list[Row], list[str]]:
     countries, alts, missing = regions.build_countries(reference)
     us_in, alts_us_in = regions.build_us_in(reference)
     canada, alts_ca = regions.build_canada(reference)
-    grid = countries + us_in + canada
+    grid = countries + us_in + canada + regions.build_china(reference)
     cloud_rows, alts_cloud = cloud.build_cloud(reference, grid)
     all_alts = alts + alts_us_in + alts_ca + alts_cloud
     all_alts.sort(key=lambda r: (r["region_id"], -int(r["year"]), r["source"]))

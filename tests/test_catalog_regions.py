@@ -111,6 +111,15 @@ def test_indian_states() -> None:
     assert len(_subnational("IN-")) >= 30
 
 
+def test_chinese_provinces_and_their_cloud_regions() -> None:
+    assert len(_subnational("CN-")) == 30
+    assert find_region("aws:cn-north-1").parent == "CN-BJ"
+    assert find_region("beijing").basis == "direct (CO2 only), consumption"
+    low, high, values = intensity_spread("CN-BJ")
+    assert low <= find_region("CN-BJ").intensity_g_per_kwh <= high
+    assert any(v["region_id"] == "CN" for v in values)
+
+
 @pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
 def test_cloud_providers(provider: str) -> None:
     regions = region_set(provider)

@@ -260,8 +260,9 @@ def intensity_spread(region_id: str) -> tuple[float, float, list[dict[str, Any]]
     """Range of published intensities for a region, for uncertainty bands.
 
     Uses the table value plus the region's alternatives (other recent years, other
-    shippable sources). A cloud region without its own alternatives uses its grid row's.
-    Values may mix bases (each dict says its own).
+    shippable sources). A region without alternatives of its own uses its parent's: the
+    grid row of an AWS or Azure region, the country of a Chinese province. Values may mix
+    bases and geographies; each dict says its own ``region_id``, ``source`` and ``basis``.
 
     Args:
         region_id: Any name :func:`find_region` accepts.
@@ -279,8 +280,10 @@ def intensity_spread(region_id: str) -> tuple[float, float, list[dict[str, Any]]
     values = [_value(spec.id, spec)] + [
         _value(spec.id, r) for r in alts.get(spec.id, ())
     ]
-    if len(values) == 1 and spec.parent and spec.parent in _index().by_id:
-        parent = _index().by_id[spec.parent]
+    parent = _index().by_id.get(spec.parent or "")
+    if len(values) == 1 and parent is not None:
+        if parent.intensity_g_per_kwh != spec.intensity_g_per_kwh:
+            values.append(_value(parent.id, parent))
         values += [_value(parent.id, r) for r in alts.get(parent.id, ())]
     numbers = [v["intensity_g_per_kwh"] for v in values]
     return min(numbers), max(numbers), values

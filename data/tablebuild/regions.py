@@ -5,6 +5,9 @@
 * US states + DC + PR, Indian states: Ember sub-national yearly data (CC BY 4.0).
 * Canadian provinces and territories: Canada's National Inventory Report 2021, Annex 13
   (Open Government Licence - Canada), as collected in ``canada-nir/all_nir_reports.json``.
+* Chinese provinces: the 2023 provincial grid factors published by China's Ministry of
+  Ecology and Environment and National Bureau of Statistics (an official government
+  announcement), as packaged in CodeCarbon 3.3.2.
 Alternatives (``intensity_alternatives.csv``): earlier years from the same sources, plus the
 US EPA eGRID2023 state rates (public domain) for US states.
 """
@@ -45,6 +48,11 @@ EMBER_IN = "Ember (2025), India State Electricity Data"
 OWID = "Our World in Data (2025), Carbon intensity of electricity (based on Ember and Energy Institute)"
 NIR = "Environment and Climate Change Canada (2021), National Inventory Report 1990-2019, Annex 13"
 EGRID = "US EPA eGRID2023 (state CO2e total output emission rate)"
+CHINA = (
+    "China MEE and NBS (2025), Announcement No. 47: 2023 provincial grid CO2 emission factors "
+    "(via CodeCarbon 3.3.2)"
+)
+DIRECT_CO2_CONS = "direct (CO2 only), consumption"
 LIFECYCLE_GEN = "lifecycle, generation"
 DIRECT_CONS = "direct, consumption"
 DIRECT_GEN = "direct, generation"
@@ -244,3 +252,34 @@ def build_canada(reference: Path) -> tuple[list[Row], list[Row]]:
         rows.append(_sub_row(m, series, NIR, DIRECT_CONS))
         alts += _alts(m["id"], series, NIR, DIRECT_CONS)
     return rows, alts
+
+
+def build_china(reference: Path) -> list[Row]:
+    """Chinese provinces: the official 2023 provincial grid emission factors (CO2 only)."""
+    path = (
+        reference
+        / "codecarbon"
+        / "pypi-3.3.2"
+        / "private_infra"
+        / "2023"
+        / "china_provincial_emissions.json"
+    )
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    rows = []
+    for code, v in sorted(data.items()):
+        name = v["description"]
+        row = _grid_row(
+            code,
+            name,
+            "subnational",
+            {int(v["year"]): float(v["emission_factor"])},
+            CHINA,
+            DIRECT_CO2_CONS,
+        )
+        row.update(
+            parent="CN",
+            location=name,
+            aliases=join_unique([*v.get("names", []), f"{name} China"]),
+        )
+        rows.append(row)
+    return rows
