@@ -40,6 +40,8 @@ def _numbers(args: argparse.Namespace) -> dict[str, Any]:
         out["pue"] = inputs.pue("pue", args.pue)
     if args.interval is not None:
         out["interval_s"] = inputs.positive("interval", args.interval)
+        if out["interval_s"] < 0.01:
+            raise InvalidInputError(f"interval: must be at least 0.01 s, got {args.interval!r}", field="interval")
     if args.flush_interval is not None:
         out["flush_interval_s"] = inputs.positive("flush_interval", args.flush_interval)
     return out
