@@ -77,3 +77,18 @@ def test_estimate_path_imports_no_heavy_module() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stderr.strip() == ""
+
+
+def test_runs_dataframe_and_get_run(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("CARBONEST_HOME", str(tmp_path))
+    from carbonest.probes.fake import FakeProbe
+
+    probe = FakeProbe({"gpu:0": 250.0})
+    probe.open()
+    with carbonest.track("api-run", region="FR", probes=[probe], interval_s=0.02) as run:
+        pass
+    frame = carbonest.runs()
+    assert list(frame["run_id"]) == [run.run_id]
+    assert frame.loc[0, "status"] == "completed"
+    stored = carbonest.get_run(run.run_id[:10])
+    assert stored == json.loads(json.dumps(run.record.to_dict()))
