@@ -1,0 +1,203 @@
+"""``carbonest whatif``: sweep scenarios and rank them (a thin layer over :func:`carbonest.whatif`).
+
+Every value flag takes a comma list (``--gpu V100,A100 --hours 10,100``);
+numbers may use scientific notation (``--params 7e9``). The CLI only splits
+the lists, calls the public API, sorts and renders; checks and equations live
+below it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import TYPE_CHECKING, Any
+
+from carbonest.cli.common import fmt, print_json
+from carbonest.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TEXT_ROWS = 20
+"""Rows printed as text when ``--top`` is not given (JSON and CSV get every row)."""
+
+# CLI flag -> whatif() parameter, for the list-valued flags.
+LIST_FLAGS = {
+    "gpu": "gpu", "gpus": "gpus", "gpu_power_w": "gpu_power_w", "hours": "hours", "region": "region",
+    "pue": "pue", "intensity": "intensity_g_per_kwh", "datacenter": "datacenter", "params": "params",
+    "tokens": "tokens", "mfu": "mfu", "dtype": "dtype", "adaptation": "adaptation", "tasks": "tasks",
+    "lora_params": "lora_params", "head_params": "head_params", "queries": "queries",
+    "energy_per_query_wh": "energy_per_query_wh", "tokens_per_query": "tokens_per_query",
+    "inference_mfu": "inference_mfu", "water_generation_l_per_kwh": "water_generation_l_per_kwh",
+}
+SORT_KEYS = {"co2e": "co2e_kg", "energy": "energy_kwh"}
+SHOWN_INPUTS = ("gpus", "gpu_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "adaptation",
+                "tasks", "queries", "tokens_per_query", "energy_per_query_wh", "datacenter", "pue",
+                "intensity_g_per_kwh")
+
+
+def add_parser(sub: Any) -> None:
+    """Register the ``whatif`` subcommand."""
+    p = sub.add_parser(
+        "whatif", help="sweep scenarios (hardware x duration x region ...) and rank them by CO2e",
+        description="Evaluate every combination of the given values (comma lists) and print them "
+                    "sorted, lowest CO2e first. Give --hours, or --params and --tokens (GPU-hours from 6ND).")
+    add = p.add_argument
+    add("--gpu", metavar="LIST", help="accelerator model(s), e.g. V100,A100")
+    add("--gpus", metavar="LIST", help="number(s) of accelerators (default 1)")
+    add("--gpu-power-w", metavar="LIST", help="average draw per accelerator in W (default: TDP)")
+    add("--hours", metavar="LIST", help="wall-clock duration(s) in hours")
+    add("--region", metavar="LIST", help="region(s), or a set: all, countries, subnational, cloud, aws, gcp, azure")
+    add("--pue", metavar="LIST", help="PUE value(s) (default: datacenter > cloud provider > industry average)")
+    add("--intensity", metavar="LIST", help="carbon intensity in g CO2e/kWh, instead of --region")
+    add("--datacenter", metavar="LIST", help="datacenter preset(s) for PUE (and intensity)")
+    add("--params", metavar="LIST", help="model parameters N (e.g. 7e9): GPU-hours from 6ND / (peak x MFU)")
+    add("--tokens", metavar="LIST", help="training tokens D (per task with --adaptation)")
+    add("--mfu", metavar="LIST", help="model FLOPs utilisation in (0, 1] (default 0.4)")
+    add("--dtype", metavar="LIST", help="number format for peak FLOP/s and storage (default bf16)")
+    add("--adaptation", metavar="LIST", help="full, lora and/or probe: adapt the model to --tasks tasks")
+    add("--tasks", metavar="LIST", help="number of tasks K to adapt to (default 1)")
+    add("--lora-params", metavar="LIST", help="LoRA adapter parameters (default 0.1%% of --params)")
+    add("--head-params", metavar="LIST", help="probe head parameters (default 40,970)")
+    add("--queries", metavar="LIST", help="queries served (adds serving, Patterson et al. 2021)")
+    add("--energy-per-query-wh", metavar="LIST", help="IT energy per query in Wh")
+    add("--tokens-per-query", metavar="LIST", help="tokens per query: energy from 2NT FLOPs (needs --params)")
+    add("--inference-mfu", metavar="LIST", help="MFU while serving (default 0.4)")
+    add("--embodied", action="store_true", help="add embodied carbon of the hardware (amortised)")
+    add("--wue", metavar="LIST", nargs="?", const="", default=None,
+        help="add water: on-site WUE in L/kWh (alone: the table's figure)")
+    add("--water-generation-l-per-kwh", metavar="LIST", help="water consumed per kWh generated (adds it to water)")
+    add("--baseline-region", metavar="R", help="print each row's CO2e saving against region R, in %%")
+    add("--sort", choices=tuple(SORT_KEYS), default="co2e", help="sort key, lowest first (default co2e)")
+    add("--top", metavar="N", help=f"keep the N best rows (text default: {TEXT_ROWS})")
+    add("--json", action="store_true", help="print a JSON list of row objects")
+    add("--csv", metavar="PATH", help="also write every (sorted) row to a CSV file")
+    add("--force", action="store_true", help="allow a sweep over the 10 million row limit")
+    p.set_defaults(run=run)
+
+
+def split_list(field: str, text: str) -> list[str]:
+    """A comma list as its items; an empty list or item is a user error naming ``field``."""
+    parts = [p.strip() for p in text.split(",")]
+    if not any(parts):
+        raise InvalidInputError(f"{field}: must not be an empty list", field=field)
+    if not all(parts):
+        raise InvalidInputError(f"{field}: empty item in the list {text!r}", field=field)
+    return parts
+
+
+def _request(args: argparse.Namespace) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    for flag, param in LIST_FLAGS.items():
+        text = getattr(args, flag)
+        if text is not None:
+            kwargs[param] = split_list(param, text)
+    if args.wue is not None:
+        kwargs["water"] = True
+        if args.wue.strip():
+            kwargs["wue_l_per_kwh"] = split_list("wue", args.wue)
+    kwargs.update(embodied=args.embodied, baseline_region=args.baseline_region, force=args.force)
+    return kwargs
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``carbonest whatif``."""
+    from carbonest import inputs
+    from carbonest.whatif import whatif
+
+    top = inputs.count("top", args.top) if args.top is not None else None
+    try:
+        frame = whatif(**_request(args))
+    except InvalidInputError as exc:
+        raise _cli_field(exc) from None
+    total = len(frame)
+    frame = frame.sort_values(SORT_KEYS[args.sort], kind="stable").reset_index(drop=True)
+    if args.csv:
+        _write_csv(frame, args.csv)
+    shown = frame.head(top if top is not None else (total if args.json else TEXT_ROWS))
+    if args.json:
+        print_json(rows(shown))
+    else:
+        sys.stdout.write(render(shown, total, args.sort, frame.attrs.get("notes", [])))
+        if args.csv:
+            sys.stdout.write(f"Wrote {total:,} rows to {args.csv}\n")
+    return 0
+
+
+def _cli_field(exc: InvalidInputError) -> InvalidInputError:
+    """Name the flag the user typed where it differs from the parameter (``--wue``)."""
+    if exc.field == "wue_l_per_kwh":
+        return InvalidInputError(str(exc).replace("wue_l_per_kwh:", "wue:", 1), field="wue")
+    return exc
+
+
+def _write_csv(frame: pd.DataFrame, path: str) -> None:
+    from carbonest.errors import CarbonestError
+
+    try:
+        frame.to_csv(path, index=False)
+    except OSError as exc:
+        raise CarbonestError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready row objects (NaN becomes null)."""
+    out = frame.astype(object).to_dict(orient="records")
+    for row in out:
+        for key, value in row.items():
+            if isinstance(value, float) and math.isnan(value):
+                row[key] = None
+    return out
+
+
+def _columns(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """(column, header) pairs of the text table: what varies, then the results."""
+    cols = [("region", "region"), ("region_name", "name")]
+    if "gpu" in frame:
+        cols.append(("gpu", "gpu"))
+    for name in SHOWN_INPUTS:
+        if name in frame and (name in ("gpus", "hours") or frame[name].nunique() > 1):
+            cols.append((name, name.replace("_", " ")))
+    cols += [("energy_kwh", "energy kWh"), ("co2e_kg", "CO2e kg"), ("co2e_range", "CO2e range kg")]
+    extras = (("storage_gb", "storage GB"), ("embodied_co2e_kg", "embodied kg"), ("total_co2e_kg", "total kg"),
+              ("water_l", "water L"), ("saving_pct", "saving %"))
+    cols += [(c, h) for c, h in extras if c in frame]
+    return cols
+
+
+def _cell(frame: pd.DataFrame, col: str, i: int) -> str:
+    if col == "co2e_range":
+        return f"{fmt(float(frame['co2e_kg_low'].iat[i]))}-{fmt(float(frame['co2e_kg_high'].iat[i]))}"
+    value = frame[col].iat[i]
+    if isinstance(value, str):
+        return value[:26]
+    if col == "saving_pct":
+        return f"{value:+.1f}" if math.isfinite(value) else "n/a"
+    if frame[col].dtype.kind in "iu":
+        return f"{int(value):,}"
+    return fmt(float(value))
+
+
+def render(frame: pd.DataFrame, total: int, sort: str, notes: list[str]) -> str:
+    """The readable sorted table, the provenance of the inputs and the notes."""
+    cols = _columns(frame)
+    cells = [[_cell(frame, c, i) for c, _ in cols] for i in range(len(frame))]
+    widths = [max([len(h)] + [len(r[j]) for r in cells]) for j, (_, h) in enumerate(cols)]
+    numeric = [c not in ("region", "region_name", "gpu", "dtype", "adaptation", "datacenter") for c, _ in cols]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
+
+    what = "CO2e" if sort == "co2e" else "energy"
+    out = [f"{total:,} scenario{'s' if total != 1 else ''}, sorted by {what} (lowest first); "
+           f"showing {len(frame):,}:", "", line([h for _, h in cols])]
+    out += [line(r) for r in cells]
+    out += ["", "Where the numbers came from:"]
+    for col in [c for c in frame.columns if c.endswith("_provenance")]:
+        labels = frame[col].astype(str).unique()
+        shown = labels[0] if len(labels) == 1 else f"{len(labels)} sources, e.g. {labels[0]}"
+        out.append(f"  {col.removesuffix('_provenance'):<16} {shown}")
+    if notes:
+        out += ["", "Notes:"] + [f"  - {n}" for n in notes]
+    return "\n".join(out) + "\n"
