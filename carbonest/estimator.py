@@ -36,13 +36,22 @@ class _Draft(Notes):
     components: list[ComponentEnergy] = field(default_factory=list)
 
 
+def _count(d: _Draft, kind: str, field_name: str, value: Any, counted: bool) -> int | None:
+    """The device count of a component, or None when the component is not counted at all."""
+    if not counted:
+        if value is not None:
+            raise InvalidInputError(
+                f"{field_name}: given without {kind} or {kind}_power_w", field=field_name
+            )
+        return None
+    d.provenance[field_name] = "user" if value is not None else Provenance.default("1").label
+    return inputs.count(field_name, 1 if value is None else value)
+
+
 def _gpu(d: _Draft, gpu: str | None, gpus: Any, power: Any, preset: str | None) -> None:
-    if gpu is None and power is None:
-        if gpus is not None:
-            raise InvalidInputError("gpus: given without gpu or gpu_power_w", field="gpus")
+    count = _count(d, "gpu", "gpus", gpus, gpu is not None or power is not None)
+    if count is None:
         return
-    count = inputs.count("gpus", 1 if gpus is None else gpus)
-    d.provenance["gpus"] = "user" if gpus is not None else Provenance.default("1").label
     model = None
     if gpu is not None:
         from carbonest.catalog import find_accelerator
@@ -70,12 +79,9 @@ def _gpu(d: _Draft, gpu: str | None, gpus: Any, power: Any, preset: str | None) 
 
 
 def _cpu(d: _Draft, cpu: str | None, cpus: Any, power: Any) -> None:
-    if cpu is None and power is None:
-        if cpus is not None:
-            raise InvalidInputError("cpus: given without cpu or cpu_power_w", field="cpus")
+    count = _count(d, "cpu", "cpus", cpus, cpu is not None or power is not None)
+    if count is None:
         return
-    count = inputs.count("cpus", 1 if cpus is None else cpus)
-    d.provenance["cpus"] = "user" if cpus is not None else Provenance.default("1").label
     spec = None
     if cpu is not None:
         from carbonest.catalog import find_cpu
@@ -100,11 +106,7 @@ def _cpu(d: _Draft, cpu: str | None, cpus: Any, power: Any) -> None:
 
 
 def _dram(d: _Draft, dram_gb: Any, power: Any) -> None:
-    if dram_gb is not None and power is not None:
-        raise InvalidInputError(
-            "dram_power_w: give either dram_gb (power from W per GB) or dram_power_w, not both",
-            field="dram_power_w",
-        )
+    inputs.exclusive("dram_gb", dram_gb, "dram_power_w", power, why="power from W per GB")
     if power is not None:
         power_w = inputs.positive("dram_power_w", power)
         _add(d, "dram", None, 1, power_w, d.note("dram_power_w", Provenance.user()))

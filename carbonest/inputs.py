@@ -106,3 +106,10 @@ def choice(field: str, value: Any, options: tuple[str, ...]) -> str:
     if isinstance(value, str) and value.strip().lower() in options:
         return value.strip().lower()
     raise _fail(field, f"must be one of {', '.join(options)}", value)
+
+
+def exclusive(first: str, first_value: Any, second: str, second_value: Any, *, why: str = "") -> None:
+    """Raise unless at most one of two mutually exclusive parameters is given (names the second)."""
+    if first_value is not None and second_value is not None:
+        extra = f" ({why})" if why else ""
+        raise InvalidInputError(f"{second}: give either {first}{extra} or {second}, not both", field=second)

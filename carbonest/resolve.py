@@ -58,11 +58,7 @@ def region_info(spec: Any) -> RegionInfo:
 
 def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: str | None) -> tuple[float, RegionInfo, Any]:
     """Carbon intensity, the region it belongs to, and the region spec (if a table region)."""
-    if region is not None and intensity is not None:
-        raise InvalidInputError(
-            "intensity_g_per_kwh: give either region or intensity_g_per_kwh, not both",
-            field="intensity_g_per_kwh",
-        )
+    inputs.exclusive("region", region, "intensity_g_per_kwh", intensity)
     if intensity is not None:
         value = inputs.non_negative("intensity_g_per_kwh", intensity)
         d.note("intensity_g_per_kwh", Provenance.user())
