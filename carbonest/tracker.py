@@ -118,7 +118,8 @@ class Tracker:
         self._record: RunRecord | None = None
         self._phases: list[PhaseRecord] = []
         self._warnings: list[str] = []
-        self._old_sigterm: Any = None
+        self._prev_sigterm: Any = None  # the SIGTERM handler ours replaced; kept to forward to
+        self._sigterm_installed = False
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -261,31 +262,50 @@ class Tracker:
         if not self._kwargs["handle_signals"] or threading.current_thread() is not threading.main_thread():
             return
         try:
-            self._old_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
+            self._prev_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
+            self._sigterm_installed = True
         except (ValueError, OSError):  # not the main interpreter, or no signals here
-            self._old_sigterm = None
+            pass
 
     def _remove_handlers(self) -> None:
         atexit.unregister(self._at_exit)
-        if self._old_sigterm is not None:
-            try:
-                signal.signal(signal.SIGTERM, self._old_sigterm)
-            except (ValueError, OSError):
-                pass
-            self._old_sigterm = None
+        # Put the previous handler back only if ours is still the one installed (a handler the
+        # user set during the run is theirs to keep) and only from the main thread (the only one
+        # allowed to). Otherwise ours stays installed or in another handler's chain, and only
+        # forwards: see _on_sigterm.
+        if not self._sigterm_installed or threading.current_thread() is not threading.main_thread():
+            return
+        try:
+            if signal.getsignal(signal.SIGTERM) == self._on_sigterm:
+                signal.signal(signal.SIGTERM, _unwrap_stopped(self._prev_sigterm))
+                self._sigterm_installed = False
+        except (ValueError, OSError):
+            pass
 
     def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
-        previous = self._old_sigterm
-        self.stop("interrupted", "SIGTERM")
+        if self._state == "running":
+            self.stop("interrupted", "SIGTERM")
+        else:
+            self._remove_handlers()
+        previous = _unwrap_stopped(self._prev_sigterm)
         if callable(previous):
             previous(signum, frame)
-        elif previous == signal.SIG_DFL:
+        elif previous != signal.SIG_IGN:
+            # SIG_DFL, or None (a handler not set from Python, which cannot be called):
+            # end the process by SIGTERM as it would have without carbonest.
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGTERM)
 
     def _at_exit(self) -> None:
         if self._state == "running":
             self.stop("interrupted", "the process exited while the run was still open")
+
+
+def _unwrap_stopped(handler: Any) -> Any:
+    """Skip the SIGTERM handlers of stopped trackers in a chain (they would only forward)."""
+    while getattr(handler, "__func__", None) is Tracker._on_sigterm and handler.__self__._state == "stopped":
+        handler = handler.__self__._prev_sigterm
+    return handler
 
 
 def track(name: str | None = None, **options: Any) -> Tracker:
