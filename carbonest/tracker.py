@@ -235,7 +235,9 @@ class Tracker:
         )
 
     def _on_flush(self, samples: list[Any], totals: Any) -> None:
-        if self._state == "running":
+        # "new" too: the sampler thread may flush before start() has saved the first checkpoint;
+        # the samples must then follow a record, not go to a run the store does not know yet.
+        if self._state != "stopped":
             self._checkpoint(totals, samples)
         elif samples:
             self._save(None, samples)
