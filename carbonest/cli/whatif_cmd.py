@@ -143,12 +143,9 @@ def _write_csv(frame: pd.DataFrame, path: str) -> None:
 
 def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-ready row objects (NaN becomes null)."""
-    out = frame.astype(object).to_dict(orient="records")
-    for row in out:
-        for key, value in row.items():
-            if isinstance(value, float) and math.isnan(value):
-                row[key] = None
-    return out
+    records = frame.astype(object).to_dict(orient="records")
+    return [{str(key): None if isinstance(value, float) and math.isnan(value) else value
+             for key, value in row.items()} for row in records]
 
 
 def _columns(frame: pd.DataFrame) -> list[tuple[str, str]]:
@@ -168,8 +165,10 @@ def _columns(frame: pd.DataFrame) -> list[tuple[str, str]]:
 
 def _cell(frame: pd.DataFrame, col: str, i: int) -> str:
     if col == "co2e_range":
-        return f"{fmt(float(frame['co2e_kg_low'].iat[i]))}-{fmt(float(frame['co2e_kg_high'].iat[i]))}"
-    value = frame[col].iat[i]
+        low: Any = frame["co2e_kg_low"].iat[i]
+        high: Any = frame["co2e_kg_high"].iat[i]
+        return f"{fmt(float(low))}-{fmt(float(high))}"
+    value: Any = frame[col].iat[i]
     if isinstance(value, str):
         return value[:26]
     if col == "saving_pct":

@@ -40,62 +40,54 @@ _FIRST = ("gpu", "gpus", "gpu_power_w", "hours", "gpu_hours", "params", "tokens"
 
 
 def whatif(
-    *,
-    gpu: Any = None, gpus: Any = None, gpu_power_w: Any = None, hours: Any = None,
-    region: Any = None, pue: Any = None, intensity_g_per_kwh: Any = None, datacenter: Any = None,
-    params: Any = None, tokens: Any = None, mfu: Any = None, dtype: Any = None,
-    adaptation: Any = None, tasks: Any = None, lora_params: Any = None, head_params: Any = None,
-    queries: Any = None, energy_per_query_wh: Any = None, tokens_per_query: Any = None,
-    inference_mfu: Any = None, embodied: bool = False, water: bool = False, wue_l_per_kwh: Any = None,
-    water_generation_l_per_kwh: Any = None, baseline_region: str | None = None, force: bool = False,
-) -> pd.DataFrame:
-    """Energy, CO2e (with low/high bounds), and optionally embodied carbon and water, of every scenario.
+    *, gpu: Any = None, gpus: Any = None, gpu_power_w: Any = None, hours: Any = None, region: Any = None,
+    pue: Any = None, intensity_g_per_kwh: Any = None, datacenter: Any = None, params: Any = None,
+    tokens: Any = None, mfu: Any = None, dtype: Any = None, adaptation: Any = None, tasks: Any = None,
+    lora_params: Any = None, head_params: Any = None, queries: Any = None, energy_per_query_wh: Any = None,
+    tokens_per_query: Any = None, inference_mfu: Any = None, embodied: bool = False, water: bool = False,
+    wue_l_per_kwh: Any = None, water_generation_l_per_kwh: Any = None, baseline_region: Any = None,
+    force: bool = False) -> pd.DataFrame:
+    """Energy, CO2e with low/high bounds, and optionally embodied carbon and water, of every scenario.
 
-    Each argument except the flags takes a scalar, a list or a numpy array; the
-    result has one row per combination. The job is either ``hours`` of
-    ``gpus`` x ``gpu``, or the FLOPs of training ``params`` on ``tokens``
-    (6ND, or an ``adaptation`` to ``tasks`` tasks) turned into GPU-hours by the
-    GPU's peak in ``dtype`` and ``mfu``; plus, optionally, serving ``queries``.
+    Each argument but the flags takes a scalar, a list or a numpy array: one row per combination.
+    docs/whatif.md explains the models (hours, 6ND FLOPs, adaptation, serving) and every default.
 
     Args:
-        gpu: Accelerator name(s), e.g. ``"A100"``, ``["V100", "H100"]``.
-        gpus: Number of accelerators (default 1).
-        gpu_power_w: Average power per accelerator (default: TDP, range idle..TDP). Units: W.
+        gpu: Accelerator name(s), e.g. ``"A100"``.
+        gpus: Accelerators per job (default 1).
+        gpu_power_w: Average power per accelerator; default TDP, bounds idle..TDP. Units: W.
         hours: Wall-clock duration, instead of params and tokens. Units: h.
-        region: Region name(s), or a set: ``all``, ``countries``, ``subnational``, ``cloud``, ``aws``,
-            ``gcp``, ``azure``. Default: the world average (said in ``intensity_provenance``).
-        pue: Power usage effectiveness (default: datacenter > cloud provider > industry average).
-        intensity_g_per_kwh: Carbon intensity, instead of region. Units: g CO2e/kWh.
-        datacenter: Datacenter preset(s) for the PUE (and intensity, if it carries one).
-        params: Model parameters N. tokens: training tokens D (per task when adapting).
-        mfu: Model FLOPs utilisation in (0, 1] (default 0.40, range 0.213-0.462 when not given).
-        dtype: Number format for the peak FLOP/s and storage (default ``bf16``).
-        adaptation: ``full``, ``lora`` or ``probe``. tasks: number of tasks K (default 1).
+        region: Region name(s) or set (all, countries, subnational, cloud, aws, gcp, azure); default world.
+        pue: PUE; default datacenter > cloud provider of the region > industry average.
+        intensity_g_per_kwh: Carbon intensity instead of region. Units: g CO2e/kWh.
+        datacenter: Datacenter preset(s) for the PUE (and intensity, if one carries it).
+        params: Model parameters N.
+        tokens: Training tokens D (per task when adapting).
+        mfu: Model FLOPs utilisation in (0, 1]; default 0.40, bounds 0.213-0.462.
+        dtype: Number format of the peak FLOP/s and of stored weights (default ``bf16``).
+        adaptation: ``full``, ``lora`` or ``probe`` fine-tuning instead of pretraining.
+        tasks: Tasks K to adapt to (default 1).
         lora_params: LoRA adapter parameters (default 0.1 % of params).
         head_params: Probe head parameters (default 40,970).
-        queries: Queries served. energy_per_query_wh: IT energy per query (Wh).
+        queries: Queries served (Patterson et al. 2021: training plus serving).
+        energy_per_query_wh: IT energy per query. Units: Wh.
         tokens_per_query: Tokens per query, for 2NT FLOPs per query instead of the energy.
         inference_mfu: MFU while serving (default 0.40).
         embodied: Add ``embodied_co2e_kg`` and ``total_co2e_kg``.
-        water: Add on-site (and, where a figure exists, generation) water, ``water_l``.
+        water: Add on-site (and, given a factor, generation) water ``water_l``.
         wue_l_per_kwh: On-site water usage effectiveness (implies water). Units: L/kWh.
         water_generation_l_per_kwh: Water consumed per kWh generated (implies water). Units: L/kWh.
-        baseline_region: Add ``saving_pct``: each row against the same job in this region.
+        baseline_region: Add ``saving_pct`` of each row against the same job in this region.
         force: Allow more than :data:`MAX_ROWS` scenarios.
 
     Returns:
-        A DataFrame, one row per scenario in C order of the inputs above; string
-        columns are categoricals. ``df.attrs["notes"]`` lists the defaults taken.
+        One row per scenario, in C order of the arguments; ``attrs["notes"]`` lists defaults taken.
 
     Raises:
-        InvalidInputError: A bad value or combination (``field`` names the parameter), or a
-            sweep over the limit without ``force``.
-        UnknownHardwareError, UnknownRegionError: A name not in the tables, with suggestions.
+        InvalidInputError: Bad value, combination or size (``field`` names it); unknown names: subclasses.
     """
-    args = dict(locals())
-    force = bool(args.pop("force"))
-    given = {k: v for k, v in args.items() if v is not None and v is not False}
-    return _run(given, force)
+    given = {k: v for k, v in locals().items() if v is not None and v is not False}
+    return _run({k: v for k, v in given.items() if k != "force"}, force)
 
 
 def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
@@ -109,8 +101,7 @@ def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
     engine.write_inputs(sw)
     power_w = engine.power(sw)
     parts = [p for p in (work.training(sw, power_w), work.serving(sw, power_w)) if p is not None]
-    it = parts[0][0] if len(parts) == 1 else engine.Bounds(*(a + b for a, b in zip(
-        (parts[0][0].c, parts[0][0].lo, parts[0][0].hi), (parts[1][0].c, parts[1][0].lo, parts[1][0].hi))))
+    it = engine.total_energy([energy for energy, _ in parts])
     energy, co2 = totals.footprint(sw, it)
     if req.embodied:
         totals.embodied(sw, sum(p[1] for p in parts), co2.c)

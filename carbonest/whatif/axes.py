@@ -9,13 +9,10 @@ gives for the same mistake.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from carbonest import inputs
 from carbonest.errors import InvalidInputError
-
-if TYPE_CHECKING:
-    import numpy as np
 
 RULES: dict[str, Callable[[str, Any], Any]] = {
     "positive": inputs.positive,
@@ -26,12 +23,13 @@ RULES: dict[str, Callable[[str, Any], Any]] = {
 }
 
 
-def items(field: str, value: Any) -> list[Any] | np.ndarray:
-    """The values of one input as a flat sequence (a scalar is a one-item list)."""
+def items(field: str, value: Any) -> Any:
+    """The values of one input as a flat list or 1-D array (a scalar is a one-item list)."""
     if getattr(value, "ndim", None) == 0:
         return [value.item()]
     if isinstance(value, (str, bytes, int, float)) or not hasattr(value, "__len__"):
         return [value]
+    arr: Any
     if hasattr(value, "dtype") and hasattr(value, "__array__"):
         import numpy as np
 
@@ -43,7 +41,7 @@ def items(field: str, value: Any) -> list[Any] | np.ndarray:
     return arr
 
 
-def _bad_mask(arr: np.ndarray, rule: str) -> np.ndarray:
+def _bad_mask(arr: Any, rule: str) -> Any:
     import numpy as np
 
     bad = ~np.isfinite(arr)
@@ -61,7 +59,7 @@ def _bad_mask(arr: np.ndarray, rule: str) -> np.ndarray:
     return bad
 
 
-def numbers(field: str, value: Any, rule: str) -> np.ndarray:
+def numbers(field: str, value: Any, rule: str) -> Any:
     """A checked float64 array of the values of a numeric input.
 
     Args:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from carbonest.errors import InvalidInputError
-from carbonest.formulas import emissions, flops, patterson, uncertainty
+from carbonest.formulas import flops, patterson, uncertainty
 from carbonest.records import Provenance
 from carbonest.whatif import lookup
 from carbonest.whatif.grid import Grid
@@ -151,6 +151,15 @@ def mfu(sw: Sweep, name: str) -> Bounds:
     label = Provenance.default(f"{flops.DEFAULT_MFU:g} (Llama 3 405B, Dubey et al. 2024)").label
     sw.label(f"{name}_provenance", None, [label])
     return Bounds(flops.DEFAULT_MFU, flops.MFU_LOW, flops.MFU_HIGH)
+
+
+def total_energy(parts: list[Bounds]) -> Bounds:
+    """IT energy of the parts of a job (training, serving) added up, bounds included."""
+    central = parts[0].c
+    for part in parts[1:]:
+        central = patterson.total_energy_kwh(central, part.c)
+    low, high = uncertainty.sum_range(*((p.lo, p.hi) for p in parts))
+    return Bounds(central, low, high)
 
 
 def hours_from_flops(sw: Sweep, total_flops: Any, m: Bounds, per_peak: Any) -> Bounds:

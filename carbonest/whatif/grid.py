@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -102,14 +101,14 @@ class Grid:
         dtype = np.int8 if n < 128 else np.int32
         return self.flat(self.along(name, np.arange(n, dtype=dtype)), keep, dtype)
 
-    def categorical(self, codes: Any, categories: Sequence[str]) -> pd.Categorical:
+    def categorical(self, codes: Any, categories: Sequence[str]) -> Any:
         """A string column from per-scenario codes into a short list of categories."""
         import numpy as np
         import pandas as pd
 
         unique = list(dict.fromkeys(categories))
         remap = np.array([unique.index(c) for c in categories], dtype=np.int32)
-        return pd.Categorical.from_codes(remap[codes], categories=unique)
+        return pd.Categorical.from_codes(remap[codes], categories=pd.Index(unique))
 
     def label_column(self, name: str | None, labels: Sequence[str], keep: tuple[slice, ...] | None = None) -> Any:
         """A string column whose value depends on axis ``name`` only (or is one constant label)."""

@@ -157,7 +157,7 @@ def datacenter_pue(axis: str, specs: Sequence[Any]) -> Along:
     for dc in specs:
         if getattr(dc, "pue", None) is None:
             raise InvalidInputError(f"datacenter: {dc.id} has no PUE figure; give pue", field="datacenter")
-    values = np.array([float(dc.pue) for dc in specs])
+    values = np.array([float(getattr(dc, "pue")) for dc in specs])
     labels = tuple(table_label("datacenters", dc.source, dc.year, dc.id) for dc in specs)
     return Along(axis, values, values, values, labels)
 
@@ -166,7 +166,7 @@ def industry_pue() -> Along:
     """The latest industry-average PUE, as a constant."""
     from carbonest.catalog import industry_pue as latest
 
-    spec = latest()
+    spec: Any = latest()
     return exact(None, [float(spec.pue)], table_label("datacenters", spec.source, spec.year, spec.id))
 
 
@@ -191,7 +191,7 @@ def wue(axis: str | None, dcs: Sequence[Any] | None) -> Along:
     """On-site WUE of datacenter presets that carry one, else the industry average."""
     from carbonest.catalog import industry_wue
 
-    default = industry_wue()
+    default: Any = industry_wue()
     default_label = table_label("datacenters", default.source, default.year, default.id)
     if dcs is None:
         return exact(None, [float(default.wue_l_per_kwh)], default_label)
