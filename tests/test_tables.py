@@ -177,3 +177,34 @@ def test_industry_pue_series_is_plausible() -> None:
     uptime = [r for r in rows("datacenters.csv") if r["id"].startswith("uptime-")]
     assert len(uptime) >= 8
     assert all(1.0 < float(r["pue"]) < 3.0 for r in uptime)
+
+
+def _curated(name: str) -> list[dict[str, str]]:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "data" / "curated" / name
+    lines = [
+        ln
+        for ln in path.read_text(encoding="utf-8").splitlines(True)
+        if not ln.startswith("#")
+    ]
+    return list(csv.DictReader(io.StringIO("".join(lines))))
+
+
+def test_shipped_tables_are_rebuilt_from_the_curated_inputs() -> None:
+    """A curated edit without a rebuild leaves the shipped table stale: catch it."""
+    assert [r["id"] for r in _curated("accelerators.csv")] == [
+        r["id"] for r in rows("accelerators.csv")
+    ]
+    assert [r["family"] for r in _curated("family_defaults.csv")] == [
+        r["family"] for r in rows("family_defaults.csv")
+    ]
+    region_ids = {r["id"] for r in rows("regions.csv")}
+    for c in _curated("cloud_regions.csv"):
+        assert f"{c['provider']}:{c['provider_region']}" in region_ids
+    for s in _curated("subnational.csv"):
+        assert s["id"] in region_ids
+    assert [r["name"] for r in _curated("constants.csv")] == [
+        r["name"] for r in rows("constants.csv")
+    ]
+    assert len(_curated("sources.csv")) == len(rows("sources.csv"))
