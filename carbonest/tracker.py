@@ -56,7 +56,7 @@ from types import FrameType, TracebackType
 from typing import Any, Literal, TypeVar
 
 from carbonest import inputs
-from carbonest.errors import CarbonestError
+from carbonest.errors import CarbonestError, InvalidInputError
 from carbonest.probes.base import Probe
 from carbonest.records import PhaseRecord, RunRecord
 from carbonest.resolve import Notes, resolve_intensity, resolve_pue
@@ -64,6 +64,24 @@ from carbonest.run_summary import RunContext, build_record, phase_record
 
 F = TypeVar("F", bound=Callable[..., Any])
 Scope = Literal["auto", "all", "rank"]
+
+
+def _check_options(kw: dict[str, Any]) -> None:
+    """Raise InvalidInputError for a bad number now, at construction, not once training runs."""
+    from carbonest.sampler import MIN_INTERVAL_S
+
+    if kw["pue"] is not None:
+        inputs.pue("pue", kw["pue"])
+    if kw["wue_l_per_kwh"] is not None:
+        inputs.non_negative("wue_l_per_kwh", kw["wue_l_per_kwh"])
+    if kw["interval_s"] is not None and inputs.positive("interval_s", kw["interval_s"]) < MIN_INTERVAL_S:
+        raise InvalidInputError(
+            f"interval_s: must be at least {MIN_INTERVAL_S} s, got {kw['interval_s']!r}", field="interval_s"
+        )
+    if kw["flush_interval_s"] is not None:
+        inputs.positive("flush_interval_s", kw["flush_interval_s"])
+    if kw["scope"] not in ("auto", "all", "rank"):
+        raise InvalidInputError(f"scope: must be one of auto, all, rank, got {kw['scope']!r}", field="scope")
 
 
 def _utc_now() -> str:
@@ -104,10 +122,7 @@ class Tracker:
             probes=probes, store=store, scope=scope, clock=clock, handle_signals=handle_signals,
         )
         self.name = name or "run"
-        if pue is not None:
-            inputs.pue("pue", pue)
-        if wue_l_per_kwh is not None:
-            inputs.non_negative("wue_l_per_kwh", wue_l_per_kwh)
+        _check_options(self._kwargs)
         self.run_id = uuid.uuid4().hex
         self._state: Literal["new", "running", "stopped"] = "new"
         self._lock = threading.RLock()
@@ -139,14 +154,18 @@ class Tracker:
             probes, owned, self._ctx.not_measured_reasons = setup_probes(kw, self._ctx, notes)
             self._owned_probes = owned
             self._ctx.notes.extend(notes)
-            self._store = open_store(kw["store"], self._warnings)
-            from carbonest.sampler import Sampler
+            try:
+                self._store = open_store(kw["store"], self._warnings)
+                from carbonest.sampler import Sampler
 
-            self._sampler = Sampler(
-                probes, interval_s=self._ctx.interval_s, clock=kw["clock"],
-                on_flush=self._on_flush, flush_interval_s=self._ctx.flush_interval_s,
-            )
-            self._sampler.start()
+                self._sampler = Sampler(
+                    probes, interval_s=self._ctx.interval_s, clock=kw["clock"],
+                    on_flush=self._on_flush, flush_interval_s=self._ctx.flush_interval_s,
+                )
+                self._sampler.start()
+            except BaseException:
+                self._close_owned()  # the probes this start opened must not leak
+                raise
             self._state = "running"
             self._checkpoint(self._sampler.snapshot(), [])
             self._install_handlers()
@@ -163,8 +182,7 @@ class Tracker:
             self._state = "stopped"
             self._remove_handlers()
             self._sampler.stop()
-            for probe in self._owned_probes:
-                probe.close()
+            self._close_owned()
             self._record = self._build(status, reason, ended=True)
             self._save(self._record, [])
             if self._store is not None and self._kwargs["store"] is None:
@@ -233,6 +251,15 @@ class Tracker:
             ended_at=_utc_now() if ended else None, duration_s=self._kwargs["clock"]() - self._ctx.t0,
             phases=tuple(self._phases), warnings=tuple(self._warnings + errors),
         )
+
+    def _close_owned(self) -> None:
+        for probe in self._owned_probes:
+            try:
+                probe.close()
+            except Exception as exc:  # a probe bug must not cost the run its final record
+                self._warnings.append(f"probe {probe.name}: close failed: {exc!r}")
+                warnings.warn(f"carbonest: probe {probe.name} close failed: {exc!r}", RuntimeWarning, stacklevel=3)
+        self._owned_probes = []
 
     def _on_flush(self, samples: list[Any], totals: Any) -> None:
         # "new" too: the sampler thread may flush before start() has saved the first checkpoint;

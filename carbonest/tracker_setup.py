@@ -52,8 +52,8 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
     pue_value = resolve_pue(notes, pue, None, spec, None)
     if kw["pue"] is None and settings.pue is not None:
         notes.provenance["pue"] = settings.pue_origin or "config"
-    interval = kw["interval_s"] or settings.interval_s or DEFAULT_INTERVAL_S
-    flush = kw["flush_interval_s"] or settings.flush_interval_s or DEFAULT_FLUSH_INTERVAL_S
+    interval = _first_set(kw["interval_s"], settings.interval_s, DEFAULT_INTERVAL_S)
+    flush = _first_set(kw["flush_interval_s"], settings.flush_interval_s, DEFAULT_FLUSH_INTERVAL_S)
     wue = kw["wue_l_per_kwh"] if kw["wue_l_per_kwh"] is not None else settings.wue_l_per_kwh
     if wue is not None:
         notes.provenance["wue_l_per_kwh"] = "user" if kw["wue_l_per_kwh"] is not None else "config"
@@ -63,6 +63,11 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
         pue=pue_value, intensity_g_per_kwh=value, region=info, provenance=notes.provenance, wue_l_per_kwh=wue,
     )
     return fields, notes.notes
+
+
+def _first_set(*values: Any) -> Any:
+    """The first value that is not None (0 is a value, and an invalid one, not "unset")."""
+    return next(v for v in values if v is not None)
 
 
 def _catalog_tdp(cpu_name: str | None) -> tuple[float, Provenance]:
