@@ -33,7 +33,7 @@ LIST_FLAGS = {
 }
 SORT_KEYS = {"co2e": "co2e_kg", "energy": "energy_kwh"}
 SHOWN_INPUTS = ("gpus", "gpu_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "adaptation",
-                "tasks", "queries", "tokens_per_query", "energy_per_query_wh", "datacenter", "pue",
+                "tasks", "queries", "tokens_per_query", "inference_mfu", "energy_per_query_wh", "datacenter", "pue",
                 "intensity_g_per_kwh")
 
 
@@ -157,7 +157,8 @@ def _columns(frame: pd.DataFrame) -> list[tuple[str, str]]:
         if name in frame and (name in ("gpus", "hours") or frame[name].nunique() > 1):
             cols.append((name, name.replace("_", " ")))
     cols += [("energy_kwh", "energy kWh"), ("co2e_kg", "CO2e kg"), ("co2e_range", "CO2e range kg")]
-    extras = (("storage_gb", "storage GB"), ("embodied_co2e_kg", "embodied kg"), ("total_co2e_kg", "total kg"),
+    extras = (("serving_it_energy_kwh", "serving IT kWh"), ("storage_gb", "storage GB"),
+              ("embodied_co2e_kg", "embodied kg"), ("total_co2e_kg", "total kg"),
               ("water_l", "water L"), ("saving_pct", "saving %"))
     cols += [(c, h) for c, h in extras if c in frame]
     return cols
@@ -170,7 +171,7 @@ def _cell(frame: pd.DataFrame, col: str, i: int) -> str:
         return f"{fmt(float(low))}-{fmt(float(high))}"
     value: Any = frame[col].iat[i]
     if isinstance(value, str):
-        return value[:26]
+        return value[:24] if col == "region_name" else value
     if col == "saving_pct":
         return f"{value:+.1f}" if math.isfinite(value) else "n/a"
     if frame[col].dtype.kind in "iu":
