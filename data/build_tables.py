@@ -36,7 +36,13 @@ def _region_tables(reference: Path) -> tuple[list[Row], list[Row], list[str]]:
     canada, alts_ca = regions.build_canada(reference)
     grid = countries + us_in + canada + regions.build_china(reference)
     cloud_rows, alts_cloud = cloud.build_cloud(reference, grid)
-    all_alts = alts + alts_us_in + alts_ca + alts_cloud
+    all_alts = (
+        alts
+        + alts_us_in
+        + alts_ca
+        + alts_cloud
+        + regions.build_iea_alternatives(reference)
+    )
     all_alts.sort(key=lambda r: (r["region_id"], -int(r["year"]), r["source"]))
     return grid + cloud_rows, all_alts, missing
 

@@ -8,12 +8,15 @@
 * Chinese provinces: the 2023 provincial grid factors published by China's Ministry of
   Ecology and Environment and National Bureau of Statistics (an official government
   announcement), as packaged in CodeCarbon 3.3.2.
-Alternatives (``intensity_alternatives.csv``): earlier years from the same sources, plus the
-US EPA eGRID2023 state rates (public domain) for US states.
+Alternatives (``intensity_alternatives.csv``): earlier years from the same sources, the
+US EPA eGRID2023 state rates (public domain) for US states, and the IEA's direct-CO2 figures
+(CC BY 4.0) for the world, the US, China and India.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -53,6 +56,12 @@ CHINA = (
     "(via CodeCarbon 3.3.2)"
 )
 DIRECT_CO2_CONS = "direct (CO2 only), consumption"
+IEA = (
+    "IEA (2025), CO2 intensity of electricity generation in selected regions, 2015-2026"
+)
+DIRECT_CO2_GEN = "direct (CO2 only), generation"
+IEA_LAST_ACTUAL = 2024  # the file's 2025-2026 rows are forecasts
+_IEA_REGIONS = {"World": "WORLD", "United States": "US", "China": "CN", "India": "IN"}
 LIFECYCLE_GEN = "lifecycle, generation"
 DIRECT_CONS = "direct, consumption"
 DIRECT_GEN = "direct, generation"
@@ -283,3 +292,34 @@ def build_china(reference: Path) -> list[Row]:
         )
         rows.append(row)
     return rows
+
+
+def build_iea_alternatives(reference: Path) -> list[Row]:
+    """IEA actuals (not its 2025-2026 forecasts) for the world, US, China and India, last two years."""
+    path = (
+        reference
+        / "iea"
+        / "co2-intensity-of-electricity-generation-in-selected-regions-2015-2026.csv"
+    )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = next(i for i, ln in enumerate(lines) if ln.startswith(",World"))
+    table = list(csv.DictReader(io.StringIO("\n".join(lines[header:]))))
+    out: list[Row] = []
+    for col, rid in _IEA_REGIONS.items():
+        series = {
+            int(r[""]): float(r[col])
+            for r in table
+            if r[""].isdigit() and int(r[""]) <= IEA_LAST_ACTUAL
+        }
+        years = sorted(series, reverse=True)[:2]
+        out += [
+            {
+                "region_id": rid,
+                "intensity_g_per_kwh": fnum(series[y]),
+                "year": str(y),
+                "source": IEA,
+                "basis": DIRECT_CO2_GEN,
+            }
+            for y in years
+        ]
+    return out
