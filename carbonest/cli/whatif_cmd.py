@@ -33,8 +33,8 @@ LIST_FLAGS = {
 }
 SORT_KEYS = {"co2e": "co2e_kg", "energy": "energy_kwh"}
 SHOWN_INPUTS = ("gpus", "gpu_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "adaptation",
-                "tasks", "queries", "tokens_per_query", "inference_mfu", "energy_per_query_wh", "datacenter", "pue",
-                "intensity_g_per_kwh")
+                "tasks", "queries", "tokens_per_query", "inference_mfu", "energy_per_query_wh", "datacenter",
+                "pue", "intensity_g_per_kwh")
 
 
 def add_parser(sub: Any) -> None:

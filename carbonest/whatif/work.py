@@ -11,7 +11,9 @@ from typing import Any
 from carbonest.formulas import emissions, flops, patterson
 from carbonest.records import Provenance
 from carbonest.units import BYTES_PER_GB
-from carbonest.whatif.engine import DEFAULT_HEAD_PARAMS, DEFAULT_LORA_FRACTION, Bounds, Sweep, hours_from_flops, mfu, peak
+from carbonest.whatif.engine import (
+    DEFAULT_HEAD_PARAMS, DEFAULT_LORA_FRACTION, Bounds, Sweep, hours_from_flops, mfu, peak,
+)
 
 FORMULA_LABELS = {
     None: "6ND / (peak x MFU)",
