@@ -124,8 +124,12 @@ def _rank_policy(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
 def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple[list[Probe], list[Probe], dict[str, str]]:
     """(probes to sample, the ones this run opened and must close, why components are missing)."""
     if kw["probes"] is not None:
-        ctx.wanted = tuple(sorted({i.component for p in kw["probes"] for i in p.device_info().values()}))
-        return list(kw["probes"]), [], {}
+        # Every component is wanted: one the given probes do not cover is listed as not measured
+        # (with probes=[] that is all of them), never silently left out of the record.
+        covered = {i.component for p in kw["probes"] for i in p.device_info().values()}
+        ctx.wanted = COMPONENTS + tuple(sorted(covered - set(COMPONENTS)))
+        reasons = {c: "no probe for it among the probes given" for c in ctx.wanted if c not in covered}
+        return list(kw["probes"]), [], reasons
     from carbonest.probes.discovery import discover_probes
 
     wanted, gpu = _rank_policy(kw, ctx, notes)
