@@ -113,7 +113,8 @@ def _rank_policy(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
     if rank > 0:
         notes.append(f"local rank {rank}: CPU and DRAM are counted by local rank 0 of this node, not here")
     visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    entries = [e for e in visible.split(",") if e.strip()] if visible else None
+    # Unset means every GPU of the node is visible; "" means none is (not "unset").
+    entries = [e for e in visible.split(",") if e.strip()] if visible is not None else None
     gpu = None
     if entries is None or len(entries) > 1:
         gpu = entries[rank] if entries is not None and rank < len(entries) else str(rank)
