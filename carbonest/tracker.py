@@ -194,8 +194,8 @@ class Tracker:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if exc is None:
-            self.stop("completed")
+        if exc is None or (isinstance(exc, SystemExit) and exc.code in (None, 0)):
+            self.stop("completed")  # sys.exit(0) inside the block ends the work successfully
         elif isinstance(exc, KeyboardInterrupt):
             self.stop("interrupted", "KeyboardInterrupt (SIGINT)")
         else:
