@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from types import FrameType, TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from carbonest import inputs
 from carbonest.errors import CarbonestError, InvalidInputError
@@ -70,6 +70,8 @@ def _check_options(kw: dict[str, Any]) -> None:
     """Raise InvalidInputError for a bad number now, at construction, not once training runs."""
     from carbonest.sampler import MIN_INTERVAL_S
 
+    if kw["name"] is not None and not isinstance(kw["name"], str):
+        raise InvalidInputError(f"name: must be a string, got {kw['name']!r}", field="name")
     if kw["pue"] is not None:
         inputs.pue("pue", kw["pue"])
     if kw["wue_l_per_kwh"] is not None:
@@ -337,9 +339,20 @@ def _unwrap_stopped(handler: Any) -> Any:
     return handler
 
 
-def track(name: str | None = None, **options: Any) -> Tracker:
+@overload
+def track(name: F, **options: Any) -> F: ...
+
+
+@overload
+def track(name: str | None = None, **options: Any) -> Tracker: ...
+
+
+def track(name: Any = None, **options: Any) -> Any:
     """A :class:`Tracker`, for ``with carbonest.track(...) as run:`` or ``@carbonest.track(...)``.
 
-    Takes the same arguments as :class:`Tracker`.
+    Takes the same arguments as :class:`Tracker`. ``@carbonest.track`` without parentheses
+    decorates the function directly, with the default options.
     """
+    if callable(name):
+        return Tracker(None, **options)(name)
     return Tracker(name, **options)
