@@ -7,13 +7,15 @@ reference data and live in the catalog, each with its source and year.
 
 Embodied carbon. The emissions of making a device are shared linearly over its
 service life, and a job is charged the share of the time it occupies the
-device, as in Cloud Carbon Footprint's embodied-emissions method
-(https://www.cloudcarbonfootprint.org/docs/embodied-emissions, which charges
-``M x TR x RR``: total embodied emissions M, time share TR = hours reserved /
-lifespan hours, and resource share RR). Here the resource share is 1 per
-accelerator (the job reserves whole accelerators) and, for the host server,
-the fraction of its accelerator slots the job uses (n / accelerators per
-server), as CCF shares a host between the instances it carries.
+device, as in Cloud Carbon Footprint's method (methodology page, "Embodied
+Emissions", https://www.cloudcarbonfootprint.org/docs/methodology), which
+follows the Green Software Foundation's SCI: M = TE x TS x RS, with TE the
+total embodied emissions, TS the time share (time reserved / expected
+lifespan) and RS the resource share (resources reserved / total resources).
+Here the resource share is 1 per accelerator (the job reserves whole
+accelerators) and, for the host server, the fraction of its accelerator slots
+the job uses (n / accelerators per server), as CCF shares a host between the
+instances it carries.
 
 Water. Water usage effectiveness (The Green Grid, White Paper #35, 2011) is
 site water used for cooling per kWh of **IT** energy, so on-site water is
@@ -56,7 +58,7 @@ def amortised_embodied_kg(embodied_kg: Any, hours_used: Any, lifetime_years: Any
 def server_share(accelerators: Any, accelerators_per_server: Any) -> Any:
     """Host servers' worth of a job: n / accelerators per server (a fraction below one server).
 
-    Cloud Carbon Footprint's resource share RR: a host's embodied emissions are
+    The resource share RS of Cloud Carbon Footprint / SCI: a host's embodied emissions are
     shared between the instances it carries in proportion to what they use.
 
     Units: counts -> servers (may be fractional).
