@@ -175,6 +175,7 @@ def test_module_stays_callable_after_the_package_is_imported() -> None:
     (dict(gpu="A100", hours=1, region="FR", intensity_g_per_kwh=3), "intensity_g_per_kwh"),
     (dict(gpu="A100", hours=1, params=7e9, tokens=1e9), "hours"),
     (dict(gpu="A100", hours=1, mfu=0.5), "mfu"),
+    (dict(gpu="A100", params=7e9, queries=10, tokens_per_query=100, mfu=0.5), "mfu"),
     (dict(gpu="A100"), "hours"),
     (dict(hours=1), "gpu"),
     (dict(gpu="A100", hours=1, gpus=1.5), "gpus"),

@@ -142,9 +142,9 @@ def _write_csv(frame: pd.DataFrame, path: str) -> None:
 
 
 def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready row objects (NaN becomes null)."""
+    """JSON-ready row objects (NaN and infinities become null)."""
     records = frame.astype(object).to_dict(orient="records")
-    return [{str(key): None if isinstance(value, float) and math.isnan(value) else value
+    return [{str(key): None if isinstance(value, float) and not math.isfinite(value) else value
              for key, value in row.items()} for row in records]
 
 

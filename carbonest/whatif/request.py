@@ -113,10 +113,11 @@ def _check_combinations(g: dict[str, Any]) -> None:
 
 
 def _check_serving(g: dict[str, Any]) -> None:
-    uses_flops = "tokens" in g or "tokens_per_query" in g
-    for name in ("mfu", "dtype"):
-        if name in g and not uses_flops:
-            raise InvalidInputError(f"{name}: only used with params and tokens (or tokens_per_query)", field=name)
+    if "mfu" in g and "tokens" not in g:
+        hint = "; for serving give inference_mfu" if "tokens_per_query" in g else ""
+        raise InvalidInputError(f"mfu: only used with params and tokens{hint}", field="mfu")
+    if "dtype" in g and "tokens" not in g and "tokens_per_query" not in g:
+        raise InvalidInputError("dtype: only used with params and tokens (or tokens_per_query)", field="dtype")
     if "queries" not in g:
         for name in ("energy_per_query_wh", "tokens_per_query", "inference_mfu"):
             ax.forbid(name, g.get(name), "only used with queries")

@@ -76,6 +76,16 @@ def test_adaptation_serving_embodied_and_water(cli) -> None:
     assert s.json()[0]["wue_l_per_kwh"] == 0.5 and s.json()[0]["it_energy_kwh"] == pytest.approx(303.2)
 
 
+def test_json_rows_turn_non_finite_numbers_into_null() -> None:
+    import pandas as pd
+
+    from carbonest.cli.whatif_cmd import rows
+
+    frame = pd.DataFrame({"region": ["FR", "XX"], "saving_pct": [float("-inf"), float("nan")], "co2e_kg": [1.0, 2.0]})
+    assert rows(frame) == [{"region": "FR", "saving_pct": None, "co2e_kg": 1.0},
+                           {"region": "XX", "saving_pct": None, "co2e_kg": 2.0}]
+
+
 def test_csv_gets_every_row(cli, tmp_path: Path) -> None:
     out = tmp_path / "sweep.csv"
     r = cli("whatif", "--gpu", "A100", "--hours", "1,2,3,4", "--region", "FR,DE", "--top", "2", "--csv", str(out))
