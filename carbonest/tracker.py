@@ -48,7 +48,6 @@ import signal
 import threading
 import time
 import uuid
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -84,6 +83,12 @@ def _check_options(kw: dict[str, Any]) -> None:
         inputs.positive("flush_interval_s", kw["flush_interval_s"])
     if kw["scope"] not in ("auto", "all", "rank"):
         raise InvalidInputError(f"scope: must be one of auto, all, rank, got {kw['scope']!r}", field="scope")
+
+
+def _warn(message: str) -> None:
+    from carbonest.tracker_setup import warn_user
+
+    warn_user(message, RuntimeWarning)
 
 
 def _utc_now() -> str:
@@ -260,7 +265,7 @@ class Tracker:
                 probe.close()
             except Exception as exc:  # a probe bug must not cost the run its final record
                 self._warnings.append(f"probe {probe.name}: close failed: {exc!r}")
-                warnings.warn(f"carbonest: probe {probe.name} close failed: {exc!r}", RuntimeWarning, stacklevel=3)
+                _warn(f"carbonest: probe {probe.name} close failed: {exc!r}")
         self._owned_probes = []
 
     def _on_flush(self, samples: list[Any], totals: Any) -> None:
@@ -286,7 +291,7 @@ class Tracker:
             message = f"run store: {exc}"
             if message not in self._warnings:
                 self._warnings.append(message)
-                warnings.warn(f"carbonest: {message}; measuring goes on", RuntimeWarning, stacklevel=2)
+                _warn(f"carbonest: {message}; measuring goes on")
 
     def _install_handlers(self) -> None:
         atexit.register(self._at_exit)

@@ -18,8 +18,21 @@ from carbonest.resolve import Notes, resolve_intensity, resolve_pue
 from carbonest.run_summary import COMPONENTS, RunContext
 from carbonest.runinfo import distributed_identity, hostname, local_rank
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep  # the carbonest package
 DEFAULT_INTERVAL_S = 1.0
 DEFAULT_FLUSH_INTERVAL_S = 10.0
+
+
+def warn_user(message: str, category: type[Warning]) -> None:
+    """``warnings.warn`` attributed to the first caller outside carbonest (the user's line).
+
+    A fixed ``stacklevel`` cannot do it: ``with track()``, ``Tracker.start()`` and a decorated
+    function reach the same code through different numbers of carbonest frames.
+    """
+    frame, level = sys._getframe(1), 2
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any], list[str]]:
@@ -40,14 +53,14 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
             raise  # an argument the user passed: a usage error, raised before training starts
         message = f"{origin} names an unknown region ({exc}); the world average is used instead"
         warn.append(message)
-        warnings.warn(f"carbonest: {message}", RuntimeWarning, stacklevel=4)
+        warn_user(f"carbonest: {message}", RuntimeWarning)
         value, info, spec = resolve_intensity(notes, None, None, None, None)
         origin = None
     if origin is not None:
         notes.provenance["region"] = origin
     elif region is None and intensity is None:
-        warnings.warn("carbonest: no region set (argument, CARBONEST_REGION or config file): the world-average "
-                      "carbon intensity is used", UserWarning, stacklevel=4)
+        warn_user("carbonest: no region set (argument, CARBONEST_REGION or config file): the world-average "
+                  "carbon intensity is used", UserWarning)
     pue = kw["pue"] if kw["pue"] is not None else settings.pue
     pue_value = resolve_pue(notes, pue, None, spec, None)
     if kw["pue"] is None and settings.pue is not None:
@@ -146,7 +159,7 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
     try:
         probes, statuses = discover_probes(wanted, cpu_tdp=_catalog_tdp, nvml_factory=nvml)  # type: ignore[arg-type]
     except CarbonestError as exc:  # never let discovery crash training
-        warnings.warn(f"carbonest: probe discovery failed: {exc}", RuntimeWarning, stacklevel=4)
+        warn_user(f"carbonest: probe discovery failed: {exc}", RuntimeWarning)
         return [], [], {c: str(exc) for c in wanted}
     reasons = {}
     for st in statuses:
@@ -168,5 +181,5 @@ def open_store(store: Any, warn: list[str]) -> Any:
         return SQLiteStore()
     except CarbonestError as exc:
         warn.append(f"run store: {exc}")
-        warnings.warn(f"carbonest: run store unavailable ({exc}); the run is not saved", RuntimeWarning, stacklevel=4)
+        warn_user(f"carbonest: run store unavailable ({exc}); the run is not saved", RuntimeWarning)
         return None

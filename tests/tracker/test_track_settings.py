@@ -148,3 +148,20 @@ def test_wue_gives_water_from_it_energy(make_probe, store) -> None:
 def test_region_and_intensity_together_is_a_usage_error(make_probe, store) -> None:
     with pytest.raises(InvalidInputError):
         Tracker(region="FR", intensity_g_per_kwh=50.0, probes=[make_probe()], store=store, **FAST).start()
+
+
+def test_warnings_point_at_the_users_line(make_probe) -> None:
+    probe = make_probe()
+    with pytest.warns(UserWarning) as caught:
+        with track(probes=[probe], store=False, **FAST):
+            pass
+        Tracker(probes=[probe], store=False, **FAST).start().stop()
+
+        @track(probes=[probe], store=False, **FAST)
+        def step() -> None:
+            pass
+
+        step()
+    region_warnings = [w for w in caught if "no region set" in str(w.message)]
+    assert len(region_warnings) == 3
+    assert all(w.filename == __file__ for w in region_warnings), [w.filename for w in region_warnings]
