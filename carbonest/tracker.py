@@ -287,8 +287,10 @@ class Tracker:
                 self._store.save_run(record.to_dict())
             if samples:
                 self._store.add_samples(self.run_id, samples)
-        except CarbonestError as exc:
-            message = f"run store: {exc}"
+        except Exception as exc:  # noqa: BLE001 - kept in the record and warned about, never hidden
+            # StorageError is the contract, but a third-party store's own error must not crash
+            # training either (at start) or end the sampler thread (at a checkpoint).
+            message = f"run store: {exc}" if isinstance(exc, CarbonestError) else f"run store: {exc!r}"
             if message not in self._warnings:
                 self._warnings.append(message)
                 _warn(f"carbonest: {message}; measuring goes on")

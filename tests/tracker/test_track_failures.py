@@ -172,3 +172,27 @@ def test_probe_close_failure_is_a_warning(store, monkeypatch) -> None:
     assert run.record.status == "completed"
     assert store.get_run(run.run_id)["status"] == "completed"
     assert any("close failed" in w for w in run.record.warnings)
+
+
+class _ForeignErrorStore(BrokenStore):
+    """A third-party store that lets its backend's own error out (breaking the contract)."""
+
+    def save_run(self, record):
+        self.attempts += 1
+        raise OSError(28, "No space left on device")
+
+    def add_samples(self, run_id, samples):
+        self.save_run(None)
+
+
+def test_store_with_a_foreign_error_does_not_crash_or_stop_sampling(make_probe) -> None:
+    broken = _ForeignErrorStore()
+    with pytest.warns(RuntimeWarning, match="No space left"):
+        with track("foreign", region="FR", probes=[make_probe()], store=broken, interval_s=0.01,
+                   flush_interval_s=0.02) as run:
+            time.sleep(0.15)
+    r = run.record
+    assert r.status == "completed" and broken.attempts >= 3  # checkpoints went on being tried
+    assert r.it_energy_kwh * 3_600_000 > 100.0 * 0.1
+    assert not any(w.startswith("sampler:") for w in r.warnings)
+    assert any("OSError" in w for w in r.warnings)
