@@ -69,8 +69,16 @@ def component_entries(ctx: RunContext, totals: Any) -> tuple[dict[str, Any], lis
         devices = [d for d in totals.devices.values() if d.component == comp and d.additive]
         if devices:
             entries[comp] = _component_entry(devices, totals.elapsed_s)
-    missing = [c for c in ctx.wanted if c not in entries]
+    # A component whose devices never completed a sampling interval measured nothing either:
+    # its entry stays (reads, errors) but it is listed as not measured.
+    missing = [c for c in ctx.wanted if c not in entries or entries[c]["energy_kwh"] is None]
     return entries, missing
+
+
+def _missing_reason(ctx: RunContext, entries: dict[str, Any], component: str) -> str:
+    if component in entries:
+        return "its probe gave no complete sampling interval"
+    return ctx.not_measured_reasons.get(component, "no working probe")
 
 
 def _outputs(ctx: RunContext, it_energy_kwh: float | None) -> tuple[float | None, float | None, float | None]:
@@ -92,8 +100,7 @@ def build_record(ctx: RunContext, totals: Any, *, status: str, reason: str | Non
     powers = [e["mean_power_w"] for e in entries.values() if e["mean_power_w"] is not None]
     peaks = [e["peak_power_w"] for e in entries.values() if e["peak_power_w"] is not None]
     dropped = tuple(f"probe {name} dropped: {why}" for name, why in totals.dropped)
-    notes = list(ctx.notes) + [f"{c}: not measured ({ctx.not_measured_reasons.get(c, 'no working probe')})"
-                               for c in missing]
+    notes = list(ctx.notes) + [f"{c}: not measured ({_missing_reason(ctx, entries, c)})" for c in missing]
     return RunRecord(
         run_id=ctx.run_id, name=ctx.name, status=status, started_at=ctx.started_at,  # type: ignore[arg-type]
         ended_at=ended_at, duration_s=duration_s, host=ctx.host, pid=ctx.pid,

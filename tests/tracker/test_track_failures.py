@@ -196,3 +196,15 @@ def test_store_with_a_foreign_error_does_not_crash_or_stop_sampling(make_probe) 
     assert r.it_energy_kwh * 3_600_000 > 100.0 * 0.1
     assert not any(w.startswith("sampler:") for w in r.warnings)
     assert any("OSError" in w for w in r.warnings)
+
+
+def test_probe_dying_before_a_full_interval_is_not_measured(make_probe, store) -> None:
+    probe = make_probe({"gpu:0": 100.0}, fail_after=1, fail_mode="probe")  # only the baseline read
+    with pytest.warns(RuntimeWarning, match="dropped"):
+        with track(region="FR", probes=[probe], store=store, **FAST) as run:
+            time.sleep(0.05)
+    r = run.record
+    assert r.it_energy_kwh is None and r.co2e_kg is None
+    assert "gpu" in r.not_measured
+    assert "gpu: not measured (its probe gave no complete sampling interval)" in r.notes
+    assert dict(r.components)["gpu"]["energy_kwh"] is None
