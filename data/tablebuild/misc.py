@@ -72,7 +72,7 @@ def _uptime(rows: list[Row]) -> list[Row]:
                     "name": f"Uptime Institute industry average {r['year']}",
                     "kind": "industry-average",
                     "pue": r["value"],
-                    "source": r["source_url"],
+                    "source": f"Uptime Institute Global Data Center Survey {r['year']} ({r['source_url']})",
                     "year": r["year"],
                     "primary": _primary(r),
                     "note": r["note"] or r["source_kind"],
@@ -89,7 +89,7 @@ def _providers(rows: list[Row]) -> list[Row]:
             raise BuildError(f"no PUE for {pid}")
         wue = _latest(rows, wue_entity, "WUE") if wue_entity else None
         note = f"PUE: {pue['basis']}"
-        source = pue["source_url"]
+        source = f"{pue['entity']} {pue['year']} ({pue['source_url']})"
         if wue is not None:
             note += f"; WUE {wue['value']} L/kWh ({wue['year'] or 'year not stated'}, {wue['source_kind']})"
             source += f"; WUE: {wue['source_url']}"
@@ -124,7 +124,7 @@ def _industry_other(rows: list[Row]) -> list[Row]:
                     "name": r["entity"],
                     "kind": "industry-average",
                     "pue": r["value"],
-                    "source": r["source_url"],
+                    "source": f"{r['entity']} ({r['source_url']})",
                     "year": r["year"],
                     "primary": _primary(r),
                     "note": r["source_kind"],
