@@ -42,6 +42,26 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
 
     settings = load_settings()
     notes = Notes()
+    value, info, spec = _resolve_region(kw, settings, notes, warn)
+    pue = kw["pue"] if kw["pue"] is not None else settings.pue
+    pue_value = resolve_pue(notes, pue, None, spec, None)
+    if kw["pue"] is None and settings.pue is not None:
+        notes.provenance["pue"] = settings.pue_origin or "config"
+    interval = _first_set(kw["interval_s"], settings.interval_s, DEFAULT_INTERVAL_S)
+    flush = _first_set(kw["flush_interval_s"], settings.flush_interval_s, DEFAULT_FLUSH_INTERVAL_S)
+    wue = kw["wue_l_per_kwh"] if kw["wue_l_per_kwh"] is not None else settings.wue_l_per_kwh
+    if wue is not None:
+        notes.provenance["wue_l_per_kwh"] = "user" if kw["wue_l_per_kwh"] is not None else _config_label()
+    fields = dict(
+        host=hostname(), pid_create_time=current_process_create_time(), distributed=distributed_identity(),
+        interval_s=inputs.positive("interval_s", interval), flush_interval_s=inputs.positive("flush_interval_s", flush),
+        pue=pue_value, intensity_g_per_kwh=value, region=info, provenance=notes.provenance, wue_l_per_kwh=wue,
+    )
+    return fields, notes.notes
+
+
+def _resolve_region(kw: dict[str, Any], settings: Any, notes: Notes, warn: list[str]) -> tuple[float, Any, Any]:
+    """Carbon intensity, region info and spec: argument > environment/config file > world average."""
     region, intensity = kw["region"], kw["intensity_g_per_kwh"]
     origin = None
     if region is None and intensity is None and settings.region is not None:
@@ -54,28 +74,26 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
         message = f"{origin} names an unknown region ({exc}); the world average is used instead"
         warn.append(message)
         warn_user(f"carbonest: {message}", RuntimeWarning)
-        value, info, spec = resolve_intensity(notes, None, None, None, None)
-        origin = None
+        fallback = Notes()  # its "no region given" note would be wrong: one was given, unknown
+        value, info, spec = resolve_intensity(fallback, None, None, None, None)
+        notes.provenance.update(fallback.provenance)
+        notes.notes.append(
+            f"{origin} names an unknown region {region!r}: the world average {value:g} g CO2e/kWh "
+            f"({info.source} {info.year}) was used."
+        )
+        return value, info, spec
     if origin is not None:
         notes.provenance["region"] = origin
     elif region is None and intensity is None:
         warn_user("carbonest: no region set (argument, CARBONEST_REGION or config file): the world-average "
                   "carbon intensity is used", UserWarning)
-    pue = kw["pue"] if kw["pue"] is not None else settings.pue
-    pue_value = resolve_pue(notes, pue, None, spec, None)
-    if kw["pue"] is None and settings.pue is not None:
-        notes.provenance["pue"] = settings.pue_origin or "config"
-    interval = _first_set(kw["interval_s"], settings.interval_s, DEFAULT_INTERVAL_S)
-    flush = _first_set(kw["flush_interval_s"], settings.flush_interval_s, DEFAULT_FLUSH_INTERVAL_S)
-    wue = kw["wue_l_per_kwh"] if kw["wue_l_per_kwh"] is not None else settings.wue_l_per_kwh
-    if wue is not None:
-        notes.provenance["wue_l_per_kwh"] = "user" if kw["wue_l_per_kwh"] is not None else "config"
-    fields = dict(
-        host=hostname(), pid_create_time=current_process_create_time(), distributed=distributed_identity(),
-        interval_s=inputs.positive("interval_s", interval), flush_interval_s=inputs.positive("flush_interval_s", flush),
-        pue=pue_value, intensity_g_per_kwh=value, region=info, provenance=notes.provenance, wue_l_per_kwh=wue,
-    )
-    return fields, notes.notes
+    return value, info, spec
+
+
+def _config_label() -> str:
+    from carbonest.config import config_path
+
+    return f"config:{config_path(os.environ)}"
 
 
 def _first_set(*values: Any) -> Any:

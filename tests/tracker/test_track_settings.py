@@ -55,6 +55,9 @@ def test_unknown_region_in_environment_warns_and_uses_world_average(make_probe, 
     assert r.region.kind == "world"
     assert any("CARBONEST_REGION" in w and "Atlantis" in w for w in r.warnings)
     assert "region" not in dict(r.provenance)
+    assert dict(r.provenance)["intensity_g_per_kwh"].startswith("table:regions")
+    assert any("CARBONEST_REGION names an unknown region 'Atlantis'" in n for n in r.notes)
+    assert not any(n.startswith("No region given") for n in r.notes)
 
 
 def test_no_region_warns_and_says_world_average(make_probe, store) -> None:
@@ -77,7 +80,7 @@ def test_config_file_region_pue_wue_and_intervals(make_probe, store, home: Path)
     prov = dict(r.provenance)
     assert r.region.id == "FR" and prov["region"] == f"config:{home / 'config.toml'}"
     assert r.pue == 1.3 and prov["pue"].startswith("config:")
-    assert r.wue_l_per_kwh == 0.5 and prov["wue_l_per_kwh"].startswith("config")
+    assert r.wue_l_per_kwh == 0.5 and prov["wue_l_per_kwh"] == f"config:{home / 'config.toml'}"
     assert r.interval_s == 0.02
     assert r.water_l == r.it_energy_kwh * 0.5
 
