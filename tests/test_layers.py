@@ -16,7 +16,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (1, ("carbonest.records",)),
     (2, ("carbonest.formulas",)),
     (3, ("carbonest.catalog",)),
-    (4, ("carbonest.inputs", "carbonest.config", "carbonest.runinfo", "carbonest.probes.base", "carbonest.store.base",
+    (4, ("carbonest.inputs", "carbonest.config", "carbonest.runinfo", "carbonest.assumptions", "carbonest.probes.base", "carbonest.store.base",
          "carbonest.intensity.base")),
     (5, ("carbonest.probes", "carbonest.store", "carbonest.intensity", "carbonest.sampler", "carbonest.data")),
     (6, ("carbonest.estimator", "carbonest.resolve", "carbonest.tracker", "carbonest.whatif", "carbonest.api", "carbonest.doctor",

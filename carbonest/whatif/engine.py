@@ -12,26 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from carbonest.errors import InvalidInputError
+from carbonest.assumptions import DEFAULT_HEAD_PARAMS, DEFAULT_LORA_FRACTION
 from carbonest.formulas import flops, patterson, uncertainty
 from carbonest.records import Provenance
 from carbonest.whatif import lookup
 from carbonest.whatif.grid import Grid
 from carbonest.whatif.request import Request
-
-DEFAULT_LORA_FRACTION = 0.001
-"""LoRA adapter size when not given, as a fraction of the base model's parameters.
-
-An assumption of the order of common LoRA set-ups: rank-8 adapters on the query
-and value projections of LLaMA-7B (32 layers x 2 matrices x (4096 x 8 + 8 x 4096))
-are 4.19M parameters, 0.06 % of 6.7B; rank 16 or more projections double or
-triple that. Dimensionless. Give ``lora_params`` for your own adapters.
-"""
-
-DEFAULT_HEAD_PARAMS = 40_970
-"""Linear-probe head size when not given: a 10-class linear classifier on a
-4,096-wide representation (4096 x 10 weights + 10 biases; 4,096 is LLaMA-7B's
-d_model). An assumption; its FLOPs are negligible next to the backbone's 2ND."""
-
 
 @dataclass(frozen=True)
 class Bounds:

@@ -12,15 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from carbonest.assumptions import DEFAULT_GPUS_PER_SERVER
 from carbonest.formulas import emissions, lifecycle
 from carbonest.records import Provenance
 from carbonest.whatif import lookup
 from carbonest.whatif.engine import Bounds, Sweep
-
-DEFAULT_GPUS_PER_SERVER = 8
-"""Accelerators per host server, for the host's share of embodied carbon: the
-8-GPU HGX/DGX baseboard, e.g. Meta's Grand Teton servers for Llama 3 (Dubey et
-al. 2024, section 3.3.1). An assumption for other hardware."""
 
 GENERATION_WATER_CONSTANT = "water_generation_l_per_kwh"
 """Catalog constant for the water consumed per kWh generated, used when present."""

@@ -1,0 +1,25 @@
+"""Documented assumptions shared by ``estimate`` and the what-if engine.
+
+These are not measurements and not table rows: each is a stated, sourced
+assumption that applies when the user does not give the value. Outputs that
+use one say so in their notes or provenance.
+"""
+
+DEFAULT_LORA_FRACTION = 0.001
+"""LoRA adapter size when not given, as a fraction of the base model's parameters.
+
+An assumption of the order of common LoRA set-ups: rank-8 adapters on the query
+and value projections of LLaMA-7B (32 layers x 2 matrices x (4096 x 8 + 8 x 4096))
+are 4.19M parameters, 0.06 % of 6.7B; rank 16 or more projections double or
+triple that. Dimensionless. Give ``lora_params`` for your own adapters.
+"""
+
+DEFAULT_HEAD_PARAMS = 40_970
+"""Linear-probe head size when not given: a 10-class linear classifier on a
+4,096-wide representation (4096 x 10 weights + 10 biases; 4,096 is LLaMA-7B's
+d_model). An assumption; its FLOPs are negligible next to the backbone's 2ND."""
+
+DEFAULT_GPUS_PER_SERVER = 8
+"""Accelerators per host server, for the host's share of embodied carbon: the
+8-GPU HGX/DGX baseboard, e.g. Meta's Grand Teton servers for Llama 3 (Dubey et
+al. 2024, section 3.3.1). An assumption for other hardware."""
