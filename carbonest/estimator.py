@@ -33,7 +33,9 @@ class _Draft(Notes):
     """Mutable scratch state of one estimate while it is being assembled."""
 
     hours: float = 0.0
+    hours_range: tuple[float, float] = (0.0, 0.0)
     components: list[ComponentEnergy] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def _count(d: _Draft, kind: str, field_name: str, value: Any, counted: bool) -> int | None:
@@ -164,15 +166,18 @@ def estimate(
     pue: float | None = None,
     datacenter: str | None = None,
     preset: str | None = None,
+    **work: Any,
 ) -> Estimate:
-    """Estimate the energy and CO2e of a job from its hardware, duration and location.
+    """Estimate the energy and CO2e of a job from its hardware, duration (or work) and location.
 
     Components not given are not counted (``left_out`` names them). Every
     input's origin is in ``Estimate.provenance``; every default taken is said
-    in ``Estimate.notes``.
+    in ``Estimate.notes``. Every estimate also carries low/high bounds
+    (``co2e_kg_low``/``_high``, ``energy_kwh_low``/``_high``), the on-site
+    water and, when asked, embodied carbon.
 
     Args:
-        hours: Wall-clock duration. Units: h. Required.
+        hours: Wall-clock duration. Units: h. Required unless params/tokens or queries are given.
         gpu: Accelerator name (``"V100"``, ``"a100 80gb"``); a family name resolves to a documented SKU.
         gpus: Number of accelerators (default 1).
         gpu_power_w: Average power per accelerator (default: its TDP). Units: W.
@@ -186,6 +191,10 @@ def estimate(
         pue: Power usage effectiveness (>= 1).
         datacenter: A datacenter or provider preset for the PUE (and intensity if it carries one).
         preset: ``"strubell2019"`` or ``"patterson2021"``.
+        **work: The work instead of a duration, and what else to count: ``params``, ``tokens``
+            (training compute 6ND), ``dtype``, ``mfu``; ``adaptation`` (full, lora, probe),
+            ``tasks``, ``lora_params``, ``head_params``; ``queries`` with ``energy_per_query_wh``
+            or ``tokens_per_query`` (and ``inference_mfu``); ``embodied`` (bool); ``wue_l_per_kwh``.
 
     Returns:
         The immutable :class:`~carbonest.records.Estimate`.
@@ -194,22 +203,27 @@ def estimate(
         InvalidInputError: a bad number or combination (the message names the parameter).
         UnknownHardwareError, UnknownRegionError: a name not in the tables, with suggestions.
     """
+    from carbonest import estimate_extras as ex
+
+    unknown = set(work) - set(ex.Work.__dataclass_fields__)
+    if unknown:
+        raise TypeError(f"estimate() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
     if preset is not None:
         preset = inputs.choice("preset", preset, PRESETS)
-    if hours is None:
-        raise InvalidInputError("hours: a duration is required", field="hours")
-    d = _Draft(hours=inputs.positive("hours", hours))
-    d.provenance["hours"] = "user"
+    job = ex.validate_work({**work, "hours": hours})
+    d = _Draft()
+    spec = _duration(d, job, hours, gpu, gpus)
     if preset == "patterson2021" and (cpu, cpu_power_w, dram_gb, dram_power_w) != (None,) * 4:
         raise InvalidInputError(
             "preset: patterson2021 counts the measured system power per processor (host included); "
             "drop cpu, cpu_power_w, dram_gb and dram_power_w, or drop the preset",
             field="preset",
         )
-    _gpu(d, gpu, gpus, gpu_power_w, preset)
-    _cpu(d, cpu, cpus, cpu_power_w)
-    _dram(d, dram_gb, dram_power_w)
-    if not d.components:
+    if d.hours:
+        _gpu(d, gpu, gpus, gpu_power_w, preset)
+        _cpu(d, cpu, cpus, cpu_power_w)
+        _dram(d, dram_gb, dram_power_w)
+    if not d.components and job.queries is None:
         raise InvalidInputError(
             "gpu: nothing to estimate: give gpu or gpu_power_w, cpu or cpu_power_w, dram_gb or dram_power_w",
             field="gpu",
@@ -223,22 +237,66 @@ def estimate(
     pue_value = resolve_pue(d, pue, dc, region_spec, preset)
     if preset is not None:
         d.provenance["preset"] = f"preset:{preset}"
-    return _finish(d, pue_value, intensity, region_info, preset)
+    return _finish(d, job, spec, (pue_value, intensity, region_info, region_spec, dc), gpu_power_w, gpu, preset)
 
 
-def _finish(d: _Draft, pue_value: float, intensity: float, region: RegionInfo, preset: str | None) -> Estimate:
-    it_energy = sum(c.energy_kwh or 0.0 for c in d.components)
+def _duration(d: _Draft, job: Any, hours: Any, gpu: str | None, gpus: Any) -> Any:
+    """Set the draft's hours (given, or from FLOPs) and return the GPU spec when one is needed."""
+    from carbonest import estimate_extras as ex
+
+    spec = None
+    if gpu is not None and (job.trains_from_flops or job.tokens_per_query is not None):
+        from carbonest.catalog import find_accelerator
+
+        spec = find_accelerator(inputs.name("gpu", gpu))
+    if job.trains_from_flops:
+        if spec is None:
+            raise InvalidInputError("gpu: params and tokens need a gpu (its peak FLOP/s)", field="gpu")
+        count = inputs.count("gpus", 1 if gpus is None else gpus)
+        d.hours, d.hours_range = ex.hours_from_flops(d, job, spec, count, d.extras)
+    elif hours is not None:
+        d.hours = inputs.positive("hours", hours)
+        d.hours_range = (d.hours, d.hours)
+        d.provenance["hours"] = "user"
+    elif job.queries is None:
+        raise InvalidInputError("hours: a duration is required (or params and tokens, or queries)", field="hours")
+    return spec
+
+
+def _finish(d: _Draft, job: Any, spec: Any, place: tuple[Any, ...], gpu_power_w: Any, gpu: str | None,
+            preset: str | None) -> Estimate:
+    from carbonest import estimate_extras as ex
+
+    pue_value, intensity, region, region_spec, dc = place
     gpu_entry = next((c for c in d.components if c.component == "gpu"), None)
-    if preset == "patterson2021" and gpu_entry is not None and gpu_entry.power_w is not None:
-        facility = 1000.0 * patterson.training_energy_mwh(d.hours, gpu_entry.count, gpu_entry.power_w, pue_value)
+    if spec is None and gpu is not None:
+        from carbonest.catalog import find_accelerator
+
+        spec = find_accelerator(gpu)
+    it_energy = sum(c.energy_kwh or 0.0 for c in d.components)
+    training_it = it_energy
+    serving_range = None
+    gpu_hours = d.hours * gpu_entry.count if gpu_entry is not None and d.hours else None
+    if job.queries is not None:
+        power, power_w = _serving_power(gpu_entry, spec, gpu_power_w)
+        serving, serving_range, busy = ex.serving(d, job, spec, power, power_w, d.extras)
+        d.extras["training_it_energy_kwh"] = training_it
+        it_energy += serving
+        gpu_hours = (gpu_hours or 0.0) + busy if gpu_entry is not None else gpu_hours
+    if preset == "patterson2021" and gpu_entry is not None and gpu_entry.power_w is not None and d.hours:
+        training = 1000.0 * patterson.training_energy_mwh(d.hours, gpu_entry.count, gpu_entry.power_w, pue_value)
+        serving_facility = emissions.facility_energy_kwh(it_energy - training_it, pue_value)
+        facility = patterson.total_energy_kwh(training, serving_facility)
         co2 = 1000.0 * patterson.co2e_t(facility / 1000.0, intensity / 1000.0)
     else:
         facility = emissions.facility_energy_kwh(it_energy, pue_value)
         co2 = emissions.co2e_kg(facility, intensity)
+    _bounds(d, job, spec, (pue_value, intensity, region_spec, dc), it_energy, facility, co2,
+            serving_range, gpu_hours)
     counted = {c.component for c in d.components}
     return Estimate(
-        hours=d.hours,
-        gpu_hours=d.hours * gpu_entry.count if gpu_entry is not None else None,
+        hours=d.hours or None,
+        gpu_hours=gpu_hours,
         it_energy_kwh=it_energy,
         energy_kwh=facility,
         pue=pue_value,
@@ -251,4 +309,48 @@ def _finish(d: _Draft, pue_value: float, intensity: float, region: RegionInfo, p
         preset=preset,
         notes=tuple(d.notes),
         equivalents=_equivalents(co2),
+        extras=tuple(d.extras.items()),
     )
+
+
+def _serving_power(gpu_entry: Any, spec: Any, gpu_power_w: Any) -> tuple[tuple[float, float], float | None]:
+    """Power per accelerator while serving: the counted GPU's, else the given or the TDP."""
+    from carbonest import estimate_extras as ex
+    from carbonest.formulas import uncertainty
+
+    if gpu_entry is not None:
+        return ex.component_power_range(gpu_entry, spec), gpu_entry.power_w
+    if gpu_power_w is not None:
+        value = inputs.positive("gpu_power_w", gpu_power_w)
+        return uncertainty.exact(value), value
+    if spec is not None:
+        low, high = uncertainty.power_range_w(float(spec.tdp_w))
+        return (float(low), float(high)), float(spec.tdp_w)
+    return (0.0, 0.0), None
+
+
+def _bounds(d: _Draft, job: Any, spec: Any, place: tuple[Any, ...], it_energy: float, facility: float,
+            co2: float, serving_range: Any, gpu_hours: float | None) -> None:
+    """Low/high bounds, embodied carbon and water, into the draft's extras."""
+    from carbonest import estimate_extras as ex
+
+    pue_value, intensity, region_spec, dc = place
+    it_range = ex.it_energy_range(d.components, spec, d.hours_range, serving_range)
+    pue_rng = ex.pue_range(d, pue_value)
+    energy_rng = (emissions.facility_energy_kwh(it_range[0], pue_rng[0]),
+                  emissions.facility_energy_kwh(it_range[1], pue_rng[1]))
+    ci_rng = ex.intensity_range(region_spec, intensity)
+    embodied = ex.embodied_kg(d, gpu_hours, d.hours) if job.embodied else None
+    water, wue = ex.water(d, job, dc, region_spec, it_energy)
+    d.extras.update(
+        energy_kwh_low=min(energy_rng[0], facility), energy_kwh_high=max(energy_rng[1], facility),
+        co2e_kg_low=min(emissions.co2e_kg(energy_rng[0], ci_rng[0]), co2),
+        co2e_kg_high=max(emissions.co2e_kg(energy_rng[1], ci_rng[1]), co2),
+        pue_low=pue_rng[0], pue_high=pue_rng[1],
+        intensity_g_per_kwh_low=ci_rng[0], intensity_g_per_kwh_high=ci_rng[1],
+        embodied_co2e_kg=embodied, total_co2e_kg=co2 + (embodied or 0.0),
+        water_l=water, wue_l_per_kwh=wue,
+    )
+    if not job.embodied:
+        d.notes.append("Embodied (manufacturing) carbon not counted: total_co2e_kg is operational only "
+                       "(use embodied=True / --embodied).")

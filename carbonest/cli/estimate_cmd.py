@@ -30,6 +30,22 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--pue", metavar="X", help="power usage effectiveness (default: industry average)")
     p.add_argument("--datacenter", metavar="NAME", help="datacenter or provider preset for PUE (and intensity)")
     p.add_argument("--preset", metavar="NAME", help="strubell2019 or patterson2021")
+    w = p.add_argument_group("work instead of a duration (training compute 6ND, adaptation, serving)")
+    w.add_argument("--params", metavar="N", help="model parameters, e.g. 7e9")
+    w.add_argument("--tokens", metavar="D", help="training tokens (per task with --adaptation), e.g. 2e12")
+    w.add_argument("--dtype", metavar="T", help="number format for the peak FLOP/s: bf16, fp16, fp8, tf32, fp32...")
+    w.add_argument("--mfu", metavar="X", help="model FLOPs utilisation in (0, 1] (default 0.40)")
+    w.add_argument("--adaptation", metavar="M", help="full, lora or probe: adapt a pretrained model")
+    w.add_argument("--tasks", metavar="K", help="number of downstream tasks (default 1)")
+    w.add_argument("--lora-params", metavar="N", help="LoRA adapter parameters (default 0.1%% of --params)")
+    w.add_argument("--head-params", metavar="N", help="probe head parameters (default 40,970)")
+    w.add_argument("--queries", metavar="Q", help="queries served (adds inference, Patterson et al. 2021)")
+    w.add_argument("--energy-per-query-wh", metavar="E", help="IT energy per query in Wh")
+    w.add_argument("--tokens-per-query", metavar="T", help="tokens per query (2N FLOPs per token)")
+    w.add_argument("--inference-mfu", metavar="X", help="MFU while serving (default 0.40)")
+    x = p.add_argument_group("beyond operational emissions")
+    x.add_argument("--embodied", action="store_true", help="add the hardware's manufacturing emissions, amortised")
+    x.add_argument("--wue", metavar="L_PER_KWH", help="on-site water usage effectiveness (default: provider or industry)")
     p.add_argument("--units", choices=("metric", "imperial"), default="metric", help="units of the text output")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
@@ -45,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
         dram_gb=args.dram_gb, dram_power_w=args.dram_power_w,
         region=args.region, intensity_g_per_kwh=args.intensity, pue=args.pue,
         datacenter=args.datacenter, preset=args.preset,
+        params=args.params, tokens=args.tokens, dtype=args.dtype, mfu=args.mfu,
+        adaptation=args.adaptation, tasks=args.tasks, lora_params=args.lora_params,
+        head_params=args.head_params, queries=args.queries, energy_per_query_wh=args.energy_per_query_wh,
+        tokens_per_query=args.tokens_per_query, inference_mfu=args.inference_mfu,
+        embodied=args.embodied, wue_l_per_kwh=args.wue,
     )
     if args.json:
         print_json(result.to_dict())
@@ -61,6 +82,21 @@ def render(e: dict[str, Any], *, imperial: bool = False) -> str:
     region = e["region"]
     where = f"{region['name']} [{region['id']}]"
     lines.append(f"Estimated footprint: {co2}")
+    lines.append(f"  Range    {fmt(e['co2e_kg_low'])} to {fmt(e['co2e_kg_high'])} kg CO2e; "
+                 f"energy {fmt(e['energy_kwh_low'])} to {fmt(e['energy_kwh_high'])} kWh")
+    if e.get("embodied_co2e_kg") is not None:
+        lines.append(f"  Embodied {fmt(e['embodied_co2e_kg'])} kg CO2e (manufacturing, amortised); "
+                     f"total {fmt(e['total_co2e_kg'])} kg CO2e")
+    lines.append(f"  Water    {fmt(e['water_l'])} L on site (WUE {e['wue_l_per_kwh']:g} L/kWh)")
+    if e.get("flops") is not None:
+        lines.append(f"  Work     {e['flops']:.3g} FLOPs at {e['mfu']:.0%} MFU of {e['peak_flops_per_s']:.3g} "
+                     f"FLOP/s ({e['dtype']}) = {fmt(e['gpu_hours'])} GPU-hours")
+    if e.get("storage_gb") is not None:
+        lines.append(f"  Storage  {fmt(e['storage_gb'])} GB for {e['tasks']} task(s) "
+                     f"({fmt(e['storage_gb_per_task'])} GB each, {e['adaptation']})")
+    if e.get("serving_it_energy_kwh") is not None:
+        lines.append(f"  Serving  {fmt(e['queries'])} queries x {fmt(e['energy_per_query_wh'])} Wh = "
+                     f"{fmt(e['serving_it_energy_kwh'])} kWh IT energy")
     lines.append(f"  Energy   {fmt(e['energy_kwh'])} kWh at the facility "
                  f"(IT {fmt(e['it_energy_kwh'])} kWh x PUE {e['pue']:g})")
     lines.append(f"  Grid     {fmt(e['intensity_g_per_kwh'])} g CO2e/kWh, {where}")
