@@ -19,7 +19,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (4, ("carbonest.inputs", "carbonest.config", "carbonest.runinfo", "carbonest.assumptions", "carbonest.probes.base", "carbonest.store.base",
          "carbonest.intensity.base")),
     (5, ("carbonest.probes", "carbonest.store", "carbonest.intensity", "carbonest.sampler", "carbonest.data")),
-    (6, ("carbonest.estimator", "carbonest.resolve", "carbonest.tracker", "carbonest.whatif", "carbonest.api", "carbonest.doctor",
+    (6, ("carbonest.estimator", "carbonest.resolve", "carbonest.estimate_extras", "carbonest.tracker", "carbonest.whatif", "carbonest.api", "carbonest.doctor",
          "carbonest.scenarios", "carbonest.runs", "carbonest.doctor", "carbonest.run_summary", "carbonest.tracker_setup")),
     (7, ("carbonest",)),
     (8, ("carbonest.cli", "carbonest.__main__")),
