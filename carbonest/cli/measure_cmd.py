@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
 from typing import Any
 
@@ -55,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     if not command:
         raise InvalidInputError("command: give the command to measure after --, "
                                 "e.g. carbonest measure -- python train.py", field="command")
+    import shutil
+
     if shutil.which(command[0]) is None:
         sys.stderr.write(f"carbonest measure: error: command not found: {command[0]}\n")
         return 127
@@ -67,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _supervise(tracker: Any, command: list[str], json_file: str | None) -> int:
+    import signal
+    import subprocess
+
     received: list[int] = []
     try:
         child = subprocess.Popen(command)
@@ -99,6 +100,8 @@ def _supervise(tracker: Any, command: list[str], json_file: str | None) -> int:
 
 
 def _report(record: dict[str, Any], json_file: str | None) -> None:
+    import json
+
     from carbonest.cli.report import render_run
 
     sys.stderr.write("\n" + render_run(record))
