@@ -236,18 +236,12 @@ def water(n: Notes, work: Work, dc: Any, region_spec: Any, it_kwh: float) -> tup
 
 
 def pue_range(n: Notes, pue: float) -> Range:
-    """PUE and its spread: when the industry average was defaulted, from the best published fleet
-    figure to the highest industry average of the last five survey years; else exact."""
+    """PUE bounds: the industry spread when the industry average was defaulted, else exact."""
     if not n.provenance.get("pue", "").startswith("table:datacenters uptime-"):
         return uncertainty.exact(pue)
-    from carbonest.catalog import list_datacenters
+    from carbonest.resolve import industry_pue_bounds
 
-    rows = list_datacenters()
-    providers = [float(r.pue) for r in rows if r.kind == "provider"]
-    surveys = [r for r in rows if r.id.startswith("uptime-")]
-    latest = max(int(r.year) for r in surveys)
-    recent = [float(r.pue) for r in surveys if int(r.year) > latest - 5]
-    return min(providers + [pue]), max(recent + [pue])
+    return industry_pue_bounds(pue)
 
 
 def intensity_range(region_spec: Any, intensity: float) -> Range:

@@ -123,3 +123,16 @@ def resolve_pue(d: Notes, pue: Any, dc: Any, region_spec: Any, preset: str | Non
     return float(spec.pue)
 
 
+
+
+def industry_pue_bounds(pue: float) -> tuple[float, float]:
+    """The spread around a defaulted industry-average PUE: from the best published provider fleet
+    figure to the highest industry average of the last five survey years (``datacenters.csv``)."""
+    from carbonest.catalog import list_datacenters
+
+    rows = list_datacenters()
+    providers = [float(r.pue) for r in rows if r.kind == "provider"]
+    surveys = [r for r in rows if r.id.startswith("uptime-")]
+    latest = max(int(r.year) for r in surveys)
+    recent = [float(r.pue) for r in surveys if int(r.year) > latest - 5]
+    return min(providers + [pue]), max(recent + [pue])

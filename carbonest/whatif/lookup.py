@@ -166,8 +166,14 @@ def industry_pue() -> Along:
     """The latest industry-average PUE, as a constant."""
     from carbonest.catalog import industry_pue as latest
 
+    import numpy as np
+
+    from carbonest.resolve import industry_pue_bounds
+
     spec: Any = latest()
-    return exact(None, [float(spec.pue)], table_label("datacenters", spec.source, spec.year, spec.id))
+    low, high = industry_pue_bounds(float(spec.pue))
+    label = table_label("datacenters", spec.source, spec.year, spec.id)
+    return Along(None, np.array([float(spec.pue)]), np.array([low]), np.array([high]), (label,))
 
 
 def region_pue(axis: str | None, specs: Sequence[Any]) -> Along:
@@ -175,16 +181,19 @@ def region_pue(axis: str | None, specs: Sequence[Any]) -> Along:
     import numpy as np
 
     default = industry_pue()
-    values, labels = [], []
+    values, lows, highs, labels = [], [], [], []
     for s in specs:
         if getattr(s, "pue", None) is not None:
             values.append(float(s.pue))
+            lows.append(float(s.pue))
+            highs.append(float(s.pue))
             labels.append(Provenance("table", f"regions {s.id} provider PUE", s.pue_source, s.pue_year).label)
         else:
             values.append(float(default.values[0]))
+            lows.append(float(default.low[0]))
+            highs.append(float(default.high[0]))
             labels.append(default.labels[0])
-    arr = np.array(values)
-    return Along(axis, arr, arr, arr, tuple(labels))
+    return Along(axis, np.array(values), np.array(lows), np.array(highs), tuple(labels))
 
 
 def wue(axis: str | None, dcs: Sequence[Any] | None) -> Along:

@@ -23,7 +23,7 @@ GENERATION_WATER_CONSTANT = "water_generation_l_per_kwh"
 
 
 def pue(sw: Sweep) -> Bounds:
-    """PUE per scenario (exact: a published annual figure or the user's)."""
+    """PUE per scenario: exact when given or published for the place; the industry spread when defaulted."""
     req = sw.req
     if req.has("pue"):
         a = lookup.exact("pue", req.axes[sw.grid.position["pue"]].values, "user")
