@@ -69,6 +69,11 @@ def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: st
         spec = find_region(inputs.name("region", region))
         d.note("region", Provenance.user())
         d.note("intensity_g_per_kwh", table_provenance("regions", spec.source, spec.year, spec.id))
+        if (spec.basis or "").startswith("direct"):
+            d.notes.append(
+                f"{spec.name}: {spec.intensity_g_per_kwh:g} g CO2e/kWh counts direct (combustion) emissions "
+                f"only ({spec.basis}); lifecycle figures for the same grid are higher (see docs/methodology.md)."
+            )
         return float(spec.intensity_g_per_kwh), region_info(spec), spec
     if dc is not None and getattr(dc, "intensity_g_per_kwh", None) is not None:
         d.note("intensity_g_per_kwh", table_provenance("datacenters", dc.source, dc.year, dc.id))

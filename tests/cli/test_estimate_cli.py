@@ -147,3 +147,11 @@ def test_json_numbers_are_finite(cli) -> None:
         assert math.isfinite(d[key]) and d[key] > 0
     # a cloud region carries its provider's PUE
     assert d["provenance"]["pue"].startswith("table:regions")
+
+
+def test_a_direct_basis_region_is_flagged(cli) -> None:
+    d = cli("estimate", "--gpu", "V100", "--hours", "1", "--region", "quebec", "--json").json()
+    assert d["region"]["basis"].startswith("direct")
+    assert any("direct (combustion) emissions only" in n for n in d["notes"])
+    lifecycle = cli("estimate", "--gpu", "V100", "--hours", "1", "--region", "FR", "--json").json()
+    assert not any("combustion" in n for n in lifecycle["notes"])
