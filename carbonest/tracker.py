@@ -64,6 +64,9 @@ from carbonest.run_summary import RunContext, build_record, phase_record
 F = TypeVar("F", bound=Callable[..., Any])
 Scope = Literal["auto", "all", "rank"]
 
+SIGTERM_STOP_TIMEOUT_S = 10.0
+"""How long the SIGTERM handler waits for the run to be saved before passing the signal on. Units: s."""
+
 
 def _check_options(kw: dict[str, Any]) -> None:
     """Raise InvalidInputError for a bad number now, at construction, not once training runs."""
@@ -322,9 +325,17 @@ class Tracker:
 
     def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
         if self._state == "running":
-            self.stop("interrupted", "SIGTERM")
-        else:
-            self._remove_handlers()
+            # The handler runs in the main thread between two bytecodes, possibly while that
+            # thread holds a lock the stop needs (the sampler's, for a moment in run.record or at
+            # a phase edge): stopping here could deadlock. Stop on a helper thread and wait a
+            # bounded time; if it cannot finish now it finishes when the lock is released, or the
+            # process ends and the store shows the last checkpoint as interrupted.
+            helper = threading.Thread(
+                target=self.stop, args=("interrupted", "SIGTERM"), name="carbonest-sigterm", daemon=True
+            )
+            helper.start()
+            helper.join(SIGTERM_STOP_TIMEOUT_S)
+        self._remove_handlers()  # the helper thread may not touch signal handlers
         previous = _unwrap_stopped(self._prev_sigterm)
         if callable(previous):
             previous(signum, frame)

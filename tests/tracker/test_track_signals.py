@@ -40,6 +40,19 @@ SCRIPT = textwrap.dedent(
     if mode == "exit":
         Tracker("left-open", **options).start()
         sys.exit(0)
+    if mode == "locked":
+        import os, carbonest.tracker
+        carbonest.tracker.SIGTERM_STOP_TIMEOUT_S = 0.5
+        calls = []
+        signal.signal(signal.SIGTERM, lambda signum, frame: calls.append(signum))
+        tracker = Tracker("locked", **options).start()
+        with tracker._sampler._lock:  # as run.record or a phase edge holds it for a moment
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(20):
+                time.sleep(0.001)
+        time.sleep(0.3)
+        print(calls == [signal.SIGTERM], tracker.record.status, tracker.record.status_reason, flush=True)
+        sys.exit(0)
     with track("sub", **options) as run:
         print(run.run_id, flush=True)
         while True:
@@ -121,6 +134,19 @@ def test_exit_with_the_run_open_saves_it_as_interrupted(tmp_path) -> None:
     with SQLiteStore(db) as store:
         (run,) = store.list_runs()
     assert run["status"] == "interrupted" and "exited" in run["status_reason"]
+
+
+def test_sigterm_while_the_main_thread_holds_the_sampler_lock(tmp_path) -> None:
+    """Stopping inside the handler would deadlock; the run is still saved once the lock is free."""
+    proc, _, _ = _spawn("locked", tmp_path)
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()  # SIGTERM would not end a deadlocked child
+        proc.communicate()
+        raise AssertionError("the SIGTERM handler deadlocked") from None
+    assert proc.returncode == 0, err
+    assert out.split() == ["True", "interrupted", "SIGTERM"]
 
 
 # -- in this process (pytest runs tests in the main thread) ---------------------------------------
