@@ -142,6 +142,7 @@ class Tracker:
         self._store: Any = None
         self._record: RunRecord | None = None
         self._phases: list[PhaseRecord] = []
+        self._open_phases: dict[object, tuple[str, str, Any]] = {}
         self._warnings: list[str] = []
         self._prev_sigterm: Any = None  # the SIGTERM handler ours replaced; kept to forward to
         self._sigterm_installed = False
@@ -193,6 +194,9 @@ class Tracker:
             self._remove_handlers()
             self._sampler.stop()
             self._close_owned()
+            for opened in self._open_phases.values():  # a phase still open ends with the run
+                self._close_phase(*opened)
+            self._open_phases.clear()
             self._record = self._build(status, reason, ended=True)
             self._save(self._record, [])
             if self._store is not None and self._kwargs["store"] is None:
@@ -238,17 +242,24 @@ class Tracker:
     def phase(self, name: str) -> Iterator[None]:
         """Measure a named part of the run separately: ``with run.phase("eval"): ...``."""
         name = inputs.name("phase", name)
-        if self._state != "running":
-            raise CarbonestError(f"phase {name!r}: the run is not running")
-        before, started = self._sampler.snapshot(), _utc_now()
+        key = object()
+        with self._lock:
+            if self._state != "running":
+                raise CarbonestError(f"phase {name!r}: the run is not running")
+            self._open_phases[key] = (name, _utc_now(), self._sampler.snapshot())
         try:
             yield
         finally:
-            # Phase edges have the sampling interval's resolution: no extra read is forced
-            # from this thread, since probes are read by the sampler thread alone.
-            after = self._sampler.snapshot()
-            assert self._ctx is not None
-            self._phases.append(phase_record(self._ctx, name, started, before, after))
+            with self._lock:  # stop() may have closed it already (SIGTERM or stop() inside the phase)
+                opened = self._open_phases.pop(key, None)
+                if opened is not None:
+                    self._close_phase(*opened)
+
+    def _close_phase(self, name: str, started: str, before: Any) -> None:
+        # Phase edges have the sampling interval's resolution: no extra read is forced
+        # from this thread, since probes are read by the sampler thread alone.
+        assert self._ctx is not None
+        self._phases.append(phase_record(self._ctx, name, started, before, self._sampler.snapshot()))
 
     # -- internals -----------------------------------------------------------------------------
 

@@ -87,3 +87,14 @@ def test_phases_are_visible_while_running(make_probe, store) -> None:
         with run.phase("warmup"):
             time.sleep(0.02)
         assert [p.name for p in run.record.phases] == ["warmup"]
+
+
+def test_phase_open_when_the_run_stops_is_in_the_record(make_probe, store) -> None:
+    tracker = Tracker(region="FR", probes=[make_probe()], store=store, **FAST).start()
+    with tracker.phase("train"):
+        time.sleep(0.03)
+        record = tracker.stop("interrupted", "scripted")
+    assert [p.name for p in record.phases] == ["train"]
+    assert record.phases[0].it_energy_kwh > 0
+    assert tracker.record is record and len(record.phases) == 1  # not added twice
+    assert store.get_run(record.run_id)["phases"][0]["name"] == "train"
