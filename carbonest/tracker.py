@@ -58,7 +58,6 @@ from carbonest import inputs
 from carbonest.errors import CarbonestError, InvalidInputError
 from carbonest.probes.base import Probe
 from carbonest.records import PhaseRecord, RunRecord
-from carbonest.resolve import Notes, resolve_intensity, resolve_pue
 from carbonest.run_summary import RunContext, build_record, phase_record
 
 F = TypeVar("F", bound=Callable[..., Any])
