@@ -333,8 +333,12 @@ class Tracker:
         except (ValueError, OSError):
             pass
 
+    def _in_owner(self) -> bool:
+        """False in a child forked during the run: it inherits the handlers, not the run."""
+        return self._ctx is not None and os.getpid() == self._ctx.pid
+
     def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
-        if self._state == "running":
+        if self._state == "running" and self._in_owner():
             # The handler runs in the main thread between two bytecodes, possibly while that
             # thread holds a lock the stop needs (the sampler's, for a moment in run.record or at
             # a phase edge): stopping here could deadlock. Stop on a helper thread and wait a
@@ -356,7 +360,7 @@ class Tracker:
             os.kill(os.getpid(), signal.SIGTERM)
 
     def _at_exit(self) -> None:
-        if self._state == "running":
+        if self._state == "running" and self._in_owner():
             self.stop("interrupted", "the process exited while the run was still open")
 
 

@@ -40,6 +40,20 @@ SCRIPT = textwrap.dedent(
     if mode == "exit":
         Tracker("left-open", **options).start()
         sys.exit(0)
+    if mode in ("fork-sigterm", "fork-exit"):
+        import os
+        tracker = Tracker("forked", **options).start()
+        time.sleep(0.1)
+        child = os.fork()
+        if child == 0:  # a worker forked by the training code (a DataLoader worker, say)
+            if mode == "fork-sigterm":
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(5)
+            sys.exit(0)  # runs the atexit handlers inherited from the parent
+        _, wait_status = os.waitpid(child, 0)
+        during = SQLiteStore(db).get_run(tracker.run_id)["status"]
+        print(wait_status, during, tracker.stop().status, flush=True)
+        sys.exit(0)
     if mode == "locked":
         import os, carbonest.tracker
         carbonest.tracker.SIGTERM_STOP_TIMEOUT_S = 0.5
@@ -147,6 +161,14 @@ def test_sigterm_while_the_main_thread_holds_the_sampler_lock(tmp_path) -> None:
         raise AssertionError("the SIGTERM handler deadlocked") from None
     assert proc.returncode == 0, err
     assert out.split() == ["True", "interrupted", "SIGTERM"]
+
+
+@pytest.mark.parametrize(("mode", "child_status"), [("fork-sigterm", signal.SIGTERM), ("fork-exit", 0)])
+def test_a_forked_child_does_not_end_the_parents_run(tmp_path, mode, child_status) -> None:
+    proc, _, _ = _spawn(mode, tmp_path)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert out.split() == [str(child_status), "running", "completed"], err
 
 
 # -- in this process (pytest runs tests in the main thread) ---------------------------------------
