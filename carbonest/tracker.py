@@ -23,14 +23,16 @@ What a run does:
 * Every ``flush_interval_s`` the sampler thread saves the samples and the
   record so far, so a process killed with SIGKILL keeps everything up to its
   last checkpoint (the store shows it as ``interrupted`` once its pid is gone).
-* An exception in the ``with`` block saves the run as ``failed`` and
-  propagates unchanged; KeyboardInterrupt (SIGINT) and SIGTERM save it as
-  ``interrupted`` (SIGTERM then reaches the handler that was there before,
-  by default ending the process as usual).
+* An exception in the ``with`` block saves the run as ``failed`` (``sys.exit(0)``
+  as ``completed``) and propagates unchanged; KeyboardInterrupt (SIGINT) and
+  SIGTERM save it as ``interrupted`` (SIGTERM then reaches the handler that was
+  there before, by default ending the process as usual). A child forked during
+  the run inherits neither: its SIGTERM and exit leave the parent's run alone.
 * Training code never crashes because of carbonest: a probe that fails is
   dropped with a warning, a store that cannot be written is warned about and
-  the run goes on. Only a user mistake given as an argument (an unknown
-  region, a PUE below 1) raises, at construction or ``start()``.
+  the run goes on. Only a user mistake raises: a bad argument (an unknown
+  region, a PUE below 1, an interval below 0.01 s) at construction or
+  ``start()``, an invalid config file or ``CARBONEST_PUE`` at ``start()``.
 
 Multi-process jobs (torchrun, Slurm, MPI): with ``scope="auto"`` a process
 that knows its local rank counts host-wide components (CPU, DRAM) only on
