@@ -22,3 +22,11 @@ def test_given_pue_is_exact_in_both() -> None:
     assert e["co2e_kg_low"] == pytest.approx(e["co2e_kg_high"])
     row = carbonest.whatif(gpu="V100", gpu_power_w=300, hours=10, intensity_g_per_kwh=100, pue=1.2).iloc[0]
     assert row["co2e_kg_low"] == pytest.approx(row["co2e_kg_high"]) == pytest.approx(e["co2e_kg"])
+
+
+def test_mixed_bases_are_said_and_shown() -> None:
+    frame = carbonest.whatif(gpu="V100", hours=1, region=["CA-QC", "FR"])
+    assert set(frame["basis"]) == {"direct, consumption", "lifecycle, generation"}
+    assert any("mix bases" in n for n in frame.attrs["notes"])
+    same = carbonest.whatif(gpu="V100", hours=1, region=["DE", "FR"])
+    assert not any("mix bases" in n for n in same.attrs["notes"])

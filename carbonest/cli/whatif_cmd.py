@@ -156,6 +156,8 @@ def _columns(frame: pd.DataFrame) -> list[tuple[str, str]]:
     for name in SHOWN_INPUTS:
         if name in frame and (name in ("gpus", "hours") or frame[name].nunique() > 1):
             cols.append((name, name.replace("_", " ")))
+    if "basis" in frame and frame["basis"].nunique() > 1:
+        cols.append(("basis", "basis"))
     cols += [("energy_kwh", "energy kWh"), ("co2e_kg", "CO2e kg"), ("co2e_range", "CO2e range kg")]
     extras = (("serving_it_energy_kwh", "serving IT kWh"), ("storage_gb", "storage GB"),
               ("embodied_co2e_kg", "embodied kg"), ("total_co2e_kg", "total kg"),
@@ -171,7 +173,7 @@ def _cell(frame: pd.DataFrame, col: str, i: int) -> str:
         return f"{fmt(float(low))}-{fmt(float(high))}"
     value: Any = frame[col].iat[i]
     if isinstance(value, str):
-        return value[:24] if col == "region_name" else value
+        return value[:24] if col == "region_name" else (value.split(",")[0] if col == "basis" else value)
     if col == "saving_pct":
         return f"{value:+.1f}" if math.isfinite(value) else "n/a"
     if frame[col].dtype.kind in "iu":
@@ -184,7 +186,8 @@ def render(frame: pd.DataFrame, total: int, sort: str, notes: list[str]) -> str:
     cols = _columns(frame)
     cells = [[_cell(frame, c, i) for c, _ in cols] for i in range(len(frame))]
     widths = [max([len(h)] + [len(r[j]) for r in cells]) for j, (_, h) in enumerate(cols)]
-    numeric = [c not in ("region", "region_name", "gpu", "dtype", "adaptation", "datacenter") for c, _ in cols]
+    numeric = [c not in ("region", "region_name", "gpu", "dtype", "adaptation", "datacenter", "basis")
+               for c, _ in cols]
 
     def line(values: list[str]) -> str:
         return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()

@@ -50,6 +50,13 @@ def intensity(sw: Sweep) -> Bounds:
         a = lookup.Along(a.axis, a.values, a.low, a.high, a.labels, ("custom",), ("user-given intensity",))
     elif req.regions is not None:
         a = lookup.region_intensity("region", req.regions)
+        bases = sorted({(r.basis or "unknown").split(",")[0].strip() for r in req.regions})
+        if len(bases) > 1:
+            sw.notes.append(
+                "The regions compared mix bases of carbon intensity (" + " and ".join(bases) + "): "
+                "direct-emission figures (e.g. Canadian provinces) leave out lifecycle emissions and "
+                "rank lower than a lifecycle figure for the same grid would; see the basis column."
+            )
     elif req.dcs is not None:
         a = lookup.datacenter_intensity("datacenter", req.dcs, world_region())
     else:
@@ -60,6 +67,8 @@ def intensity(sw: Sweep) -> Bounds:
     region_axis = a.axis if a.axis != "intensity_g_per_kwh" else None
     sw.text("region", region_axis, a.ids)
     sw.text("region_name", region_axis, a.names)
+    if req.regions is not None and region_axis is not None and not req.has("intensity_g_per_kwh"):
+        sw.text("basis", region_axis, tuple(r.basis or "" for r in req.regions))
     b = sw.along(a)
     sw.put("intensity_g_per_kwh", b.c)
     sw.label("intensity_provenance", a.axis, a.labels)
