@@ -86,7 +86,7 @@ def count(field: str, value: Any) -> int:
     if isinstance(value, Integral):
         number = int(value)
     elif isinstance(value, Real) and math.isfinite(float(value)) and float(value).is_integer():
-        number = int(value)
+        number = int(float(value))
     else:
         raise _fail(field, "must be a positive integer", value)
     if number < 1:

@@ -9,7 +9,7 @@ Units: the name of each constant says what it converts.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any
 
 J_PER_KWH = 3_600_000.0
 """Joules in one kilowatt-hour (1 kW x 3600 s). Exact."""
@@ -47,34 +47,35 @@ BYTES_PER_GB = 1_000_000_000.0
 BYTES_PER_GIB = 1_073_741_824.0
 """Bytes in one gibibyte (2**30). Exact."""
 
-T = TypeVar("T")
+Num = Any
+"""A float, or a numpy array of them (formulas broadcast). Units: see each parameter."""
 
 
-def j_to_kwh(energy_j: T) -> T:
+def j_to_kwh(energy_j: Num) -> Num:
     """Joules to kilowatt-hours. Units: J -> kWh."""
-    return energy_j / J_PER_KWH  # type: ignore[operator,no-any-return]
+    return energy_j / J_PER_KWH
 
 
-def kwh_to_j(energy_kwh: T) -> T:
+def kwh_to_j(energy_kwh: Num) -> Num:
     """Kilowatt-hours to joules. Units: kWh -> J."""
-    return energy_kwh * J_PER_KWH  # type: ignore[operator,no-any-return]
+    return energy_kwh * J_PER_KWH
 
 
-def kg_to_lbs(mass_kg: T) -> T:
+def kg_to_lbs(mass_kg: Num) -> Num:
     """Kilograms to pounds. Units: kg -> lb."""
-    return mass_kg / KG_PER_LB  # type: ignore[operator,no-any-return]
+    return mass_kg / KG_PER_LB
 
 
-def lbs_to_kg(mass_lbs: T) -> T:
+def lbs_to_kg(mass_lbs: Num) -> Num:
     """Pounds to kilograms. Units: lb -> kg."""
-    return mass_lbs * KG_PER_LB  # type: ignore[operator,no-any-return]
+    return mass_lbs * KG_PER_LB
 
 
-def lbs_per_kwh_to_g_per_kwh(intensity_lbs_per_kwh: T) -> T:
+def lbs_per_kwh_to_g_per_kwh(intensity_lbs_per_kwh: Num) -> Num:
     """Carbon intensity in lbs CO2e/kWh to g CO2e/kWh. Units: lb/kWh -> g/kWh."""
-    return intensity_lbs_per_kwh * KG_PER_LB * G_PER_KG  # type: ignore[operator,no-any-return]
+    return intensity_lbs_per_kwh * KG_PER_LB * G_PER_KG
 
 
-def g_per_kwh_to_lbs_per_kwh(intensity_g_per_kwh: T) -> T:
+def g_per_kwh_to_lbs_per_kwh(intensity_g_per_kwh: Num) -> Num:
     """Carbon intensity in g CO2e/kWh to lbs CO2e/kWh. Units: g/kWh -> lb/kWh."""
-    return intensity_g_per_kwh / (KG_PER_LB * G_PER_KG)  # type: ignore[operator,no-any-return]
+    return intensity_g_per_kwh / (KG_PER_LB * G_PER_KG)

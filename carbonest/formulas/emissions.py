@@ -5,34 +5,35 @@ Pure functions over floats or numpy arrays. See :mod:`carbonest.formulas`.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any
 
 from carbonest.units import G_PER_KG, KG_PER_LB, S_PER_HOUR
 
-T = TypeVar("T")
+Num = Any
+"""A float, or a numpy array of them (formulas broadcast). Units: see each parameter."""
 
 W_PER_KW = 1_000.0
 
 
-def energy_kwh(power_w: T, hours: T | float) -> T:
+def energy_kwh(power_w: Num, hours: Num) -> Num:
     """Energy of a constant (or average) power drawn for a time.
 
     E = P x t.
 
     Units: power_w in W, hours in h -> kWh.
     """
-    return power_w * hours / W_PER_KW  # type: ignore[operator,no-any-return]
+    return power_w * hours / W_PER_KW
 
 
-def energy_kwh_from_seconds(power_w: T, duration_s: T | float) -> T:
+def energy_kwh_from_seconds(power_w: Num, duration_s: Num) -> Num:
     """Energy of an average power over a duration in seconds.
 
     Units: power_w in W, duration_s in s -> kWh.
     """
-    return power_w * duration_s / (W_PER_KW * S_PER_HOUR)  # type: ignore[operator,no-any-return]
+    return power_w * duration_s / (W_PER_KW * S_PER_HOUR)
 
 
-def facility_energy_kwh(it_energy_kwh: T, pue: T | float) -> T:
+def facility_energy_kwh(it_energy_kwh: Num, pue: Num) -> Num:
     """Energy drawn by the whole facility for an IT load.
 
     Power Usage Effectiveness is total facility energy / IT equipment energy
@@ -40,52 +41,52 @@ def facility_energy_kwh(it_energy_kwh: T, pue: T | float) -> T:
 
     Units: it_energy_kwh in kWh, pue dimensionless (>= 1) -> kWh.
     """
-    return it_energy_kwh * pue  # type: ignore[operator,no-any-return]
+    return it_energy_kwh * pue
 
 
-def co2e_kg(energy_kwh: T, intensity_g_per_kwh: T | float) -> T:
+def co2e_kg(energy_kwh: Num, intensity_g_per_kwh: Num) -> Num:
     """Operational emissions of electricity use.
 
     CO2e = E x CI.
 
     Units: energy_kwh in kWh, intensity_g_per_kwh in g CO2e/kWh -> kg CO2e.
     """
-    return energy_kwh * intensity_g_per_kwh / G_PER_KG  # type: ignore[operator,no-any-return]
+    return energy_kwh * intensity_g_per_kwh / G_PER_KG
 
 
-def kg_to_lbs(mass_kg: T) -> T:
+def kg_to_lbs(mass_kg: Num) -> Num:
     """Kilograms to international avoirdupois pounds (1 lb = 0.45359237 kg exactly).
 
     Units: kg -> lb.
     """
-    return mass_kg / KG_PER_LB  # type: ignore[operator,no-any-return]
+    return mass_kg / KG_PER_LB
 
 
-def lbs_to_kg(mass_lbs: T) -> T:
+def lbs_to_kg(mass_lbs: Num) -> Num:
     """Pounds to kilograms (1 lb = 0.45359237 kg exactly).
 
     Units: lb -> kg.
     """
-    return mass_lbs * KG_PER_LB  # type: ignore[operator,no-any-return]
+    return mass_lbs * KG_PER_LB
 
 
-def lbs_per_kwh_to_g_per_kwh(intensity_lbs_per_kwh: T) -> T:
+def lbs_per_kwh_to_g_per_kwh(intensity_lbs_per_kwh: Num) -> Num:
     """Carbon intensity from lbs CO2e/kWh to g CO2e/kWh.
 
     Units: lb/kWh -> g/kWh.
     """
-    return intensity_lbs_per_kwh * KG_PER_LB * G_PER_KG  # type: ignore[operator,no-any-return]
+    return intensity_lbs_per_kwh * KG_PER_LB * G_PER_KG
 
 
-def g_per_kwh_to_lbs_per_kwh(intensity_g_per_kwh: T) -> T:
+def g_per_kwh_to_lbs_per_kwh(intensity_g_per_kwh: Num) -> Num:
     """Carbon intensity from g CO2e/kWh to lbs CO2e/kWh.
 
     Units: g/kWh -> lb/kWh.
     """
-    return intensity_g_per_kwh / (KG_PER_LB * G_PER_KG)  # type: ignore[operator,no-any-return]
+    return intensity_g_per_kwh / (KG_PER_LB * G_PER_KG)
 
 
-def water_l(energy_kwh: T, wue_l_per_kwh: T | float) -> T:
+def water_l(energy_kwh: Num, wue_l_per_kwh: Num) -> Num:
     """Water used for an energy draw at a given water-usage effectiveness.
 
     W = E x WUE (WUE as defined by The Green Grid: litres per kWh of IT energy
@@ -94,12 +95,12 @@ def water_l(energy_kwh: T, wue_l_per_kwh: T | float) -> T:
 
     Units: energy_kwh in kWh, wue_l_per_kwh in L/kWh -> L.
     """
-    return energy_kwh * wue_l_per_kwh  # type: ignore[operator,no-any-return]
+    return energy_kwh * wue_l_per_kwh
 
 
-def equivalent_count(co2e_kg: T, co2e_kg_per_unit: T | float) -> T:
+def equivalent_count(co2e_kg: Num, co2e_kg_per_unit: Num) -> Num:
     """How many of an everyday unit (a km driven, a flight) an amount of CO2e equals.
 
     Units: co2e_kg in kg CO2e, co2e_kg_per_unit in kg CO2e per unit -> units.
     """
-    return co2e_kg / co2e_kg_per_unit  # type: ignore[operator,no-any-return]
+    return co2e_kg / co2e_kg_per_unit

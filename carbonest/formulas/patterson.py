@@ -15,10 +15,11 @@ training plus serving (section 2.1 of the paper).
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any
 
 
-T = TypeVar("T")
+Num = Any
+"""A float, or a numpy array of them (formulas broadcast). Units: see each parameter."""
 
 W_PER_MW = 1_000_000.0
 WH_PER_KWH = 1_000.0
@@ -26,8 +27,8 @@ HOURS_PER_DAY = 24.0
 
 
 def training_energy_mwh(
-    hours: T, processors: T | int, system_power_w_per_processor: T | float, pue: T | float
-) -> T:
+    hours: Num, processors: Num, system_power_w_per_processor: Num, pue: Num
+) -> Num:
     """Patterson et al. 2021: MWh = hours x processors x avg system power x PUE.
 
     Args:
@@ -39,33 +40,33 @@ def training_energy_mwh(
     Returns:
         Facility energy. Units: MWh.
     """
-    return hours * processors * system_power_w_per_processor * pue / W_PER_MW  # type: ignore[operator,no-any-return]
+    return hours * processors * system_power_w_per_processor * pue / W_PER_MW
 
 
-def co2e_t(energy_mwh: T, t_per_mwh: T | float) -> T:
+def co2e_t(energy_mwh: Num, t_per_mwh: Num) -> Num:
     """Patterson et al. 2021: tCO2e = MWh x tCO2e/MWh.
 
     Units: energy_mwh in MWh, t_per_mwh in t CO2e/MWh (= kg/kWh) -> t CO2e.
     """
-    return energy_mwh * t_per_mwh  # type: ignore[operator,no-any-return]
+    return energy_mwh * t_per_mwh
 
 
-def inference_energy_kwh(queries: T, energy_per_query_wh: T | float) -> T:
+def inference_energy_kwh(queries: Num, energy_per_query_wh: Num) -> Num:
     """Serving energy: queries x energy per query.
 
     Units: queries dimensionless, energy_per_query_wh in Wh -> kWh.
     """
-    return queries * energy_per_query_wh / WH_PER_KWH  # type: ignore[operator,no-any-return]
+    return queries * energy_per_query_wh / WH_PER_KWH
 
 
-def total_energy_kwh(training_energy_kwh: T, inference_energy_kwh: T | float) -> T:
+def total_energy_kwh(training_energy_kwh: Num, inference_energy_kwh: Num) -> Num:
     """Lifetime energy of a model: training plus serving (Patterson et al. 2021, section 2.1).
 
     Units: kWh + kWh -> kWh.
     """
-    return training_energy_kwh + inference_energy_kwh  # type: ignore[operator,no-any-return]
+    return training_energy_kwh + inference_energy_kwh
 
 
-def days_to_hours(days: T) -> T:
+def days_to_hours(days: Num) -> Num:
     """Days to hours, as the paper reports training time in days. Units: d -> h."""
-    return days * HOURS_PER_DAY  # type: ignore[operator,no-any-return]
+    return days * HOURS_PER_DAY

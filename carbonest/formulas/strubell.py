@@ -13,11 +13,12 @@ published by the US EPA (2018), as used in the paper.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any
 
 from carbonest.formulas.emissions import energy_kwh, facility_energy_kwh
 
-T = TypeVar("T")
+Num = Any
+"""A float, or a numpy array of them (formulas broadcast). Units: see each parameter."""
 
 STRUBELL_PUE = 1.58
 """Industry-average PUE used by Strubell et al. 2019 (Uptime Institute 2018). Dimensionless."""
@@ -26,15 +27,15 @@ STRUBELL_LBS_PER_KWH = 0.954
 """US-average emissions used by Strubell et al. 2019 (US EPA 2018). Units: lbs CO2e/kWh."""
 
 
-def total_power_w(cpu_power_w: T, dram_power_w: T, gpu_power_w: T, gpu_count: T | int) -> T:
+def total_power_w(cpu_power_w: Num, dram_power_w: Num, gpu_power_w: Num, gpu_count: Num) -> Num:
     """The bracket of Strubell et al. 2019 Eq. 1: p_c + p_r + g x p_g.
 
     Units: powers in W, gpu_count dimensionless -> W.
     """
-    return cpu_power_w + dram_power_w + gpu_count * gpu_power_w  # type: ignore[operator,no-any-return]
+    return cpu_power_w + dram_power_w + gpu_count * gpu_power_w
 
 
-def energy_kwh_pue(hours: T, power_w: T | float, pue: T | float = STRUBELL_PUE) -> T:
+def energy_kwh_pue(hours: Num, power_w: Num, pue: Num = STRUBELL_PUE) -> Num:
     """Strubell et al. 2019 Eq. 1: p_t = PUE x t x p / 1000.
 
     Args:
@@ -45,12 +46,12 @@ def energy_kwh_pue(hours: T, power_w: T | float, pue: T | float = STRUBELL_PUE) 
     Returns:
         Facility energy p_t. Units: kWh.
     """
-    return facility_energy_kwh(energy_kwh(power_w, hours), pue)  # type: ignore[arg-type,return-value]
+    return facility_energy_kwh(energy_kwh(power_w, hours), pue)
 
 
-def co2e_lbs(energy_kwh_pue: T, lbs_per_kwh: T | float = STRUBELL_LBS_PER_KWH) -> T:
+def co2e_lbs(energy_kwh_pue: Num, lbs_per_kwh: Num = STRUBELL_LBS_PER_KWH) -> Num:
     """Strubell et al. 2019 Eq. 2: CO2e = 0.954 x p_t.
 
     Units: energy_kwh_pue in kWh, lbs_per_kwh in lbs CO2e/kWh -> lbs CO2e.
     """
-    return energy_kwh_pue * lbs_per_kwh  # type: ignore[operator,no-any-return]
+    return energy_kwh_pue * lbs_per_kwh

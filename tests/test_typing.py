@@ -1,0 +1,26 @@
+"""mypy --strict is clean on the typed core (DESIGN.md section 2): units, records, errors,
+formulas, catalog and the contracts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TYPED = [
+    "carbonest/units.py", "carbonest/records.py", "carbonest/errors.py", "carbonest/inputs.py",
+    "carbonest/formulas", "carbonest/catalog", "carbonest/probes/base.py", "carbonest/store/base.py",
+]
+
+
+@pytest.mark.slow
+def test_mypy_strict_on_the_typed_core() -> None:
+    pytest.importorskip("mypy")
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *TYPED],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
