@@ -52,9 +52,9 @@ def test_phase_in_real_time(make_probe, store) -> None:
             pass
     first, second = run.record.phases
     inside_j = first.it_energy_kwh * J_PER_KWH
-    # edges have the sampling interval's resolution (0.01 s here); allow a few intervals of slack
-    assert inside_j == pytest.approx(100.0 * first.duration_s, abs=100.0 * 0.03)
-    assert 100.0 * 0.15 < inside_j < 100.0 * 0.3
+    # edges have the sampling interval's resolution (0.01 s here); slack for a loaded machine
+    assert inside_j == pytest.approx(100.0 * first.duration_s, abs=100.0 * 0.06)
+    assert 100.0 * 0.1 < inside_j < 100.0 * 0.4
     assert inside_j < run.record.it_energy_kwh * J_PER_KWH
     assert second.it_energy_kwh is not None and second.it_energy_kwh < first.it_energy_kwh
 

@@ -137,7 +137,7 @@ def test_sigkill_keeps_the_last_checkpoint(tmp_path) -> None:
     energy_j = run["it_energy_kwh"] * 3_600_000
     # > 0 from the checkpoints, <= what the whole life of the run could have drawn at 100 W
     assert 0 < energy_j <= 100.0 * (alive_s + 0.5)
-    assert energy_j >= 100.0 * 0.2  # checkpoints every 0.1 s: at most ~0.1-0.2 s lost
+    assert energy_j >= 100.0 * 0.1  # 0.5 s of run, checkpoints every 0.1 s: little is lost
     assert samples and sum(s.energy_j for s in samples) <= energy_j + 1e-6 + 100.0 * 0.2
 
 
