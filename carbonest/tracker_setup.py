@@ -146,9 +146,15 @@ def _rank_policy(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
     visible = os.environ.get("CUDA_VISIBLE_DEVICES")
     # Unset means every GPU of the node is visible; "" means none is (not "unset").
     entries = [e for e in visible.split(",") if e.strip()] if visible is not None else None
+    if entries is not None and 1 < len(entries) <= rank:
+        # More ranks than visible GPUs: they share GPUs that ranks 0..n-1 count already (and
+        # index ``rank`` would name a GPU outside the visible set, perhaps another job's).
+        notes.append(f"local rank {rank}: the {len(entries)} visible GPUs are counted by local ranks "
+                     f"0-{len(entries) - 1}, not here")
+        return tuple(c for c in wanted if c != "gpu"), None
     gpu = None
     if entries is None or len(entries) > 1:
-        gpu = entries[rank] if entries is not None and rank < len(entries) else str(rank)
+        gpu = entries[rank] if entries is not None else str(rank)
         notes.append(f"local rank {rank}: only GPU {gpu} (this rank's device) is counted here")
     return wanted, gpu
 

@@ -42,6 +42,17 @@ def test_local_rank_picks_its_entry_of_cuda_visible_devices(monkeypatch) -> None
     assert _policy()[:2] == (("gpu",), "6")
 
 
+def test_more_ranks_than_visible_gpus_count_no_gpu(monkeypatch) -> None:
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "4,6")
+    monkeypatch.setenv("LOCAL_RANK", "3")
+    wanted, gpu, notes = _policy()
+    assert wanted == () and gpu is None  # not physical GPU 3, outside the visible set
+    assert any("counted by local ranks 0-1" in n for n in notes)
+    monkeypatch.setenv("LOCAL_RANK", "2")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1")
+    assert _policy()[:2] == ((), None)
+
+
 def test_single_visible_gpu_needs_no_override(monkeypatch) -> None:
     monkeypatch.setenv("LOCAL_RANK", "1")
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3")
