@@ -342,7 +342,8 @@ class RunRecord:
         region: The grid region (id, name, year, source, basis, kind).
         provenance: Where the PUE, intensity and region came from.
         mean_power_w: Mean IT power over the run. Units: W.
-        peak_power_w: Highest IT power seen in one sampling interval. Units: W.
+        peak_power_w: Sum over devices of each one's highest power: an upper bound of the
+            highest IT power at any one time (devices need not peak together). Units: W.
         wue_l_per_kwh: Water usage effectiveness, if given. Units: L/kWh.
         water_l: On-site water, if a WUE was given. Units: L.
         phases: Named phases.
