@@ -25,9 +25,9 @@ key; so are bad values.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from carbonest import inputs
@@ -47,20 +47,23 @@ class Settings:
     flush_interval_s: float | None = None
 
 
-def config_path(environ: Mapping[str, str]) -> Path | None:
-    """Where the config file would be: CARBONEST_CONFIG, else $CARBONEST_HOME/config.toml, else the user config dir."""
+def config_path(environ: Mapping[str, str]) -> str | None:
+    """Where the config file would be (no pathlib: it is on the tracker's start path): CARBONEST_CONFIG, else $CARBONEST_HOME/config.toml, else the user config dir."""
     if environ.get("CARBONEST_CONFIG"):
-        return Path(environ["CARBONEST_CONFIG"])
+        return environ["CARBONEST_CONFIG"]
     if environ.get("CARBONEST_HOME"):
-        return Path(environ["CARBONEST_HOME"]) / "config.toml"
+        return os.path.join(environ["CARBONEST_HOME"], "config.toml")
+    if sys.platform.startswith("linux"):  # what platformdirs answers there, without importing it
+        base = environ.get("XDG_CONFIG_HOME", "").strip() or os.path.join(os.path.expanduser("~"), ".config")
+        return os.path.join(base, "carbonest", "config.toml")
     try:
         from platformdirs import user_config_dir
     except ImportError:  # pragma: no cover - platformdirs is a dependency
         return None
-    return Path(user_config_dir("carbonest")) / "config.toml"
+    return os.path.join(user_config_dir("carbonest"), "config.toml")
 
 
-def _read_file(path: Path) -> dict[str, Any]:
+def _read_file(path: str) -> dict[str, Any]:
     try:
         import tomllib
     except ImportError:  # Python 3.10
@@ -71,14 +74,14 @@ def _read_file(path: Path) -> dict[str, Any]:
                 f"config: {path} needs Python >= 3.11 or the 'tomli' package to be read", field="config"
             ) from None
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             raw = tomllib.load(fh)
     except (OSError, ValueError) as exc:
         raise InvalidInputError(f"config: cannot read {path}: {exc}", field="config") from None
     return _validate(raw, path)
 
 
-def _validate(raw: dict[str, Any], path: Path) -> dict[str, Any]:
+def _validate(raw: dict[str, Any], path: str) -> dict[str, Any]:
     from pydantic import BaseModel, ConfigDict, ValidationError, confloat
 
     class ConfigFile(BaseModel):
@@ -103,7 +106,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     path = config_path(env)
-    if path is not None and path.is_file():
+    if path is not None and os.path.isfile(path):
         for key, value in _read_file(path).items():
             values[key], origins[key] = value, f"config:{path}"
     if env.get("CARBONEST_REGION", "").strip():

@@ -353,6 +353,9 @@ class RunRecord:
         status_reason: Why a run failed or was interrupted.
         interval_s: Sampling interval. Units: s.
         carbonest_version: Version that wrote the record.
+        measured_from_s: Seconds after the start at which the discovered probes had their first
+            reading (discovery runs on the sampler thread so that start() returns at once);
+            their energy before it is not counted. None until then. Units: s.
     """
 
     run_id: str
@@ -384,6 +387,7 @@ class RunRecord:
     status_reason: str | None = None
     interval_s: float | None = None
     carbonest_version: str = ""
+    measured_from_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object stored and printed for this run."""
@@ -402,5 +406,6 @@ class RunRecord:
             "phases": [p.to_dict() for p in self.phases],
             "not_measured": list(self.not_measured), "warnings": list(self.warnings),
             "notes": list(self.notes), "interval_s": self.interval_s,
+            "measured_from_s": self.measured_from_s,
             "carbonest_version": self.carbonest_version,
         }

@@ -7,7 +7,6 @@ share one definition.
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Mapping
 
 DISTRIBUTED_VARS = (
@@ -36,5 +35,9 @@ def local_rank(environ: Mapping[str, str] | None = None) -> int | None:
 
 
 def hostname() -> str:
-    """This machine's host name."""
+    """This machine's host name (``uname``'s node name, as ``socket.gethostname()`` gives it)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename  # no socket import on the tracker's start path
+    import socket  # Windows
+
     return socket.gethostname()

@@ -190,6 +190,10 @@ class Sampler:
             sampler thread, and once more at ``stop()``.
         flush_interval_s: Time between flushes. Units: s.
         max_samples: Bound of the in-memory Sample buffer (oldest dropped beyond it).
+        prepare: Optional set-up run first *on the sampler thread* (e.g. probe discovery, which
+            can take tens of milliseconds): it returns further probes to sample. ``start()``
+            then returns at once and the baseline reading is taken when ``prepare`` is done;
+            :attr:`ready_s` says how long after ``start()`` that was.
 
     Raises:
         InvalidInputError: An interval below 0.01 s, a non-positive flush interval or bound.
@@ -203,6 +207,7 @@ class Sampler:
         on_flush: FlushCallback | None = None,
         flush_interval_s: float = 10.0,
         max_samples: int = 100_000,
+        prepare: Callable[[], Sequence[Probe]] | None = None,
     ) -> None:
         if not interval_s >= MIN_INTERVAL_S:
             raise InvalidInputError(
@@ -231,6 +236,10 @@ class Sampler:
         self._t0: float | None = None
         self.dropped: list[tuple[str, str]] = []
         self.error: BaseException | None = None
+        self._prepare = prepare
+        self._started_at: float | None = None
+        self.ready_s: float | None = None
+        self._ready = threading.Event()
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -247,10 +256,22 @@ class Sampler:
             for accs in self._accs.values():  # after a stop: do not count the pause
                 for acc in accs.values():
                     acc.rebaseline()
-        self.sample_once()
         self._stop_event.clear()
-        self._thread = threading.Thread(target=self._run, name="carbonest-sampler", daemon=True)
+        self._started_at = self._clock()
+        if self._probes or self._prepare is None:
+            self.sample_once()  # the probes already open get their baseline now
+        if self._prepare is None:
+            self.ready_s = 0.0
+            self._ready.set()
+            target = self._run
+        else:
+            target = self._prepare_then_run
+        self._thread = threading.Thread(target=target, name="carbonest-sampler", daemon=True)
         self._thread.start()
+
+    def wait_ready(self, timeout_s: float | None = None) -> bool:
+        """Wait until every probe (those from ``prepare`` too) has its baseline reading."""
+        return self._ready.wait(timeout_s)
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop the thread, take a final reading and flush. Idempotent."""
@@ -274,6 +295,22 @@ class Sampler:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def _prepare_then_run(self) -> None:
+        prepare, self._prepare = self._prepare, None
+        try:
+            assert prepare is not None
+            extra = list(prepare())
+        except BaseException as exc:  # kept and reported; the run goes on with what it has
+            self._fail(exc)
+            extra = []
+        with self._lock:
+            self._probes.extend(extra)
+        if extra or not self._accs:
+            self.sample_once()
+        self.ready_s = self._clock() - (self._started_at or 0.0)
+        self._ready.set()
+        self._run()
 
     def _run(self) -> None:
         try:

@@ -44,12 +44,12 @@ once. The record carries the distributed identity to add runs up later.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import functools
 import os
 import signal
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -134,7 +134,7 @@ class Tracker:
         )
         self.name = name or "run"
         _check_options(self._kwargs)
-        self.run_id = uuid.uuid4().hex
+        self.run_id = os.urandom(16).hex()
         self._state: Literal["new", "running", "stopped"] = "new"
         self._lock = threading.RLock()
         self._sampler: Any = None
@@ -155,33 +155,49 @@ class Tracker:
         with self._lock:
             if self._state != "new":
                 return self
-            from carbonest.tracker_setup import open_store, resolve_settings, setup_probes
+            from carbonest.tracker_setup import resolve_settings, setup_probes
 
             kw = self._kwargs
-            settings, notes = resolve_settings(kw, self._warnings)
+            settings, notes = resolve_settings(kw, self._warnings)  # user mistakes raise here
             self._ctx = RunContext(
                 run_id=self.run_id, name=self.name, started_at=_utc_now(), t0=kw["clock"](),
                 pid=os.getpid(), **settings,
             )
-            probes, owned, self._ctx.not_measured_reasons = setup_probes(kw, self._ctx, notes)
-            self._owned_probes = owned
             self._ctx.notes.extend(notes)
-            try:
-                self._store = open_store(kw["store"], self._warnings)
-                from carbonest.sampler import Sampler
+            given: list[Probe] = []
+            if kw["probes"] is not None:
+                given, _, self._ctx.not_measured_reasons = setup_probes(kw, self._ctx, self._ctx.notes)
+            from carbonest.sampler import Sampler
 
-                self._sampler = Sampler(
-                    probes, interval_s=self._ctx.interval_s, clock=kw["clock"],
-                    on_flush=self._on_flush, flush_interval_s=self._ctx.flush_interval_s,
-                )
-                self._sampler.start()
-            except BaseException:
-                self._close_owned()  # the probes this start opened must not leak
-                raise
+            # Discovery, the store and the first checkpoint run on the sampler thread, so
+            # start() returns at once; the record says when measuring began (ready_s).
+            self._sampler = Sampler(
+                given, interval_s=self._ctx.interval_s, clock=kw["clock"],
+                on_flush=self._on_flush, flush_interval_s=self._ctx.flush_interval_s,
+                prepare=self._prepare,
+            )
             self._state = "running"
-            self._checkpoint(self._sampler.snapshot(), [])
+            self._sampler.start()
             self._install_handlers()
             return self
+
+    def _prepare(self) -> list[Probe]:
+        """Runs first on the sampler thread: discover probes, open the store, save a checkpoint."""
+        from carbonest.store.liveness import current_process_create_time
+        from carbonest.tracker_setup import open_store, setup_probes
+
+        assert self._ctx is not None
+        kw = self._kwargs
+        self._ctx.pid_create_time = current_process_create_time()
+        found: list[Probe] = []
+        if kw["probes"] is None:
+            notes: list[str] = []
+            found, owned, self._ctx.not_measured_reasons = setup_probes(kw, self._ctx, notes)
+            self._owned_probes = owned
+            self._ctx.notes.extend(notes)
+        self._store = open_store(kw["store"], self._warnings)
+        self._checkpoint(self._sampler.snapshot(), [])
+        return found
 
     def stop(self, status: Literal["completed", "failed", "interrupted"] = "completed",
              reason: str | None = None) -> RunRecord:
@@ -228,6 +244,15 @@ class Tracker:
 
         return wrapper  # type: ignore[return-value]
 
+    def wait_ready(self, timeout_s: float | None = 10.0) -> bool:
+        """Wait until the probes are discovered and read once (start() does not wait for it).
+
+        Returns False if that did not happen within ``timeout_s`` seconds.
+        """
+        if self._sampler is None:
+            return False
+        return bool(self._sampler.wait_ready(timeout_s))
+
     # -- results -------------------------------------------------------------------------------
 
     @property
@@ -268,11 +293,12 @@ class Tracker:
         assert self._ctx is not None
         snap = totals if totals is not None else self._sampler.snapshot()
         errors = [f"sampler: {self._sampler.error!r}"] if self._sampler.error else []
-        return build_record(
+        record = build_record(
             self._ctx, snap, status=status, reason=reason,
             ended_at=_utc_now() if ended else None, duration_s=self._kwargs["clock"]() - self._ctx.t0,
             phases=tuple(self._phases), warnings=tuple(self._warnings + errors),
         )
+        return dataclasses.replace(record, measured_from_s=self._sampler.ready_s)
 
     def _close_owned(self) -> None:
         for probe in self._owned_probes:

@@ -38,7 +38,6 @@ def warn_user(message: str, category: type[Warning]) -> None:
 def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any], list[str]]:
     """Intensity, region, PUE, WUE and intervals, with provenance; returns RunContext fields and notes."""
     from carbonest.config import load_settings
-    from carbonest.store.liveness import current_process_create_time
 
     settings = load_settings()
     notes = Notes()
@@ -53,7 +52,7 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
     if wue is not None:
         notes.provenance["wue_l_per_kwh"] = "user" if kw["wue_l_per_kwh"] is not None else _config_label()
     fields = dict(
-        host=hostname(), pid_create_time=current_process_create_time(), distributed=distributed_identity(),
+        host=hostname(), pid_create_time=None, distributed=distributed_identity(),
         interval_s=inputs.positive("interval_s", interval), flush_interval_s=inputs.positive("flush_interval_s", flush),
         pue=pue_value, intensity_g_per_kwh=value, region=info, provenance=notes.provenance, wue_l_per_kwh=wue,
     )

@@ -246,3 +246,53 @@ def test_per_sample_cost_is_small() -> None:
             s.sample_once()
         per_sample = (time.process_time() - start) / n
     assert per_sample < 0.002  # generous bound for CI noise; ~0.05 ms measured here
+
+
+def test_prepare_runs_on_the_thread_and_start_returns_at_once() -> None:
+    import threading
+    import time as _time
+
+    from carbonest.probes.fake import FakeProbe
+    from carbonest.sampler import Sampler
+
+    seen: dict[str, object] = {}
+
+    def prepare():
+        seen["thread"] = threading.current_thread().name
+        _time.sleep(0.2)  # slow discovery (e.g. NVML init)
+        probe = FakeProbe({"gpu:0": 50.0})
+        probe.open()
+        return [probe]
+
+    s = Sampler([], interval_s=0.01, prepare=prepare)
+    t0 = _time.perf_counter()
+    s.start()
+    assert _time.perf_counter() - t0 < 0.1
+    assert s.wait_ready(5)
+    assert seen["thread"] == "carbonest-sampler"
+    assert s.ready_s is not None and s.ready_s >= 0.2
+    _time.sleep(0.1)
+    s.stop()
+    assert s.snapshot().components["gpu"] > 0
+
+
+def test_a_failing_prepare_is_reported_and_sampling_goes_on() -> None:
+    import warnings
+
+    from carbonest.probes.fake import FakeProbe
+    from carbonest.sampler import Sampler
+
+    given = FakeProbe({"cpu": 10.0}, component="cpu")
+    given.open()
+
+    def prepare():
+        raise RuntimeError("discovery broke")
+
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        s = Sampler([given], interval_s=0.01, prepare=prepare)
+        s.start()
+        assert s.wait_ready(5)
+        s.stop()
+    assert isinstance(s.error, RuntimeError)
+    assert s.snapshot().components["cpu"] >= 0

@@ -21,26 +21,71 @@ Rules of this subpackage:
 
 from __future__ import annotations
 
-from .constants import Constant, UnknownConstantError, constant, list_constants
-from .cpus import CpuSpec, find_cpu, list_cpus, match_cpu_model_name
-from .datacenters import (
-    DatacenterSpec,
-    PueSpec,
-    find_datacenter,
-    industry_pue,
-    industry_wue,
-    list_datacenters,
-)
-from .hardware import AcceleratorSpec, find_accelerator, list_accelerators
-from .regions import (
-    RegionSpec,
-    find_region,
-    intensity_spread,
-    list_regions,
-    region_set,
-    world_region,
-)
-from .sources import TableSource, list_sources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .constants import Constant, UnknownConstantError, constant, list_constants
+    from .cpus import CpuSpec, find_cpu, list_cpus, match_cpu_model_name
+    from .datacenters import (
+        DatacenterSpec,
+        PueSpec,
+        find_datacenter,
+        industry_pue,
+        industry_wue,
+        list_datacenters,
+    )
+    from .hardware import AcceleratorSpec, find_accelerator, list_accelerators
+    from .regions import (
+        RegionSpec,
+        find_region,
+        intensity_spread,
+        list_regions,
+        region_set,
+        world_region,
+    )
+    from .sources import TableSource, list_sources
+
+# Each name is imported from its module on first use, so that looking up a region does not
+# also import (and build the dataclasses of) the hardware, CPU and datacenter modules.
+_WHERE = {
+    "AcceleratorSpec": "hardware",
+    "Constant": "constants",
+    "CpuSpec": "cpus",
+    "DatacenterSpec": "datacenters",
+    "PueSpec": "datacenters",
+    "RegionSpec": "regions",
+    "TableSource": "sources",
+    "UnknownConstantError": "constants",
+    "constant": "constants",
+    "find_accelerator": "hardware",
+    "find_cpu": "cpus",
+    "find_datacenter": "datacenters",
+    "find_region": "regions",
+    "industry_pue": "datacenters",
+    "industry_wue": "datacenters",
+    "intensity_spread": "regions",
+    "list_accelerators": "hardware",
+    "list_constants": "constants",
+    "list_cpus": "cpus",
+    "list_datacenters": "datacenters",
+    "list_regions": "regions",
+    "list_sources": "sources",
+    "match_cpu_model_name": "cpus",
+    "region_set": "regions",
+    "world_region": "regions",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AcceleratorSpec",

@@ -156,11 +156,12 @@ def find_region(name: str) -> RegionSpec:
         UnknownRegionError: No region matches (``suggestions`` holds the closest ids), or the
             name is ambiguous (``suggestions`` lists the candidates).
     """
-    idx = _index()
     typed = name.strip()
     lower = typed.lower()
-    if lower in idx.id_lower:
-        return idx.by_id[idx.id_lower[lower]]
+    row = _rows_by_id().get(lower)
+    if row is not None:  # an id ("FR", "CA-QC", "aws:us-east-1"): no need to build the whole index
+        return _by_id_spec(row["id"])
+    idx = _index()
     if lower in idx.codes:
         return _pick(idx.codes[lower], typed, idx)
     key = norm(typed)
@@ -172,7 +173,18 @@ def find_region(name: str) -> RegionSpec:
 
 def world_region() -> RegionSpec:
     """The world-average row (``WORLD``)."""
-    return _index().by_id["WORLD"]
+    return _by_id_spec("WORLD")
+
+
+@functools.cache
+def _rows_by_id() -> dict[str, dict[str, str]]:
+    """Raw rows by lower-case id: the tracker's start path looks regions up by id."""
+    return {r["id"].lower(): r for r in read_table("regions.csv")}
+
+
+@functools.cache
+def _by_id_spec(region_id: str) -> RegionSpec:
+    return _spec(_rows_by_id()[region_id.lower()])
 
 
 def list_regions(query: str | None = None, kind: str | None = None) -> list[RegionSpec]:

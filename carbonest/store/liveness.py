@@ -15,7 +15,6 @@ a stored creation time a live pid is taken as the writer.
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -24,8 +23,10 @@ CREATE_TIME_TOLERANCE_S: Final = 1.0
 
 
 def current_host() -> str:
-    """Return this machine's host name, as the tracker should store it in ``host``."""
-    return socket.gethostname()
+    """Return this machine's host name, as the tracker stores it in ``host``."""
+    from carbonest.runinfo import hostname
+
+    return hostname()
 
 
 def current_process_create_time() -> float | None:

@@ -160,7 +160,9 @@ def test_failed_start_closes_the_probes_it_opened(store, monkeypatch) -> None:
     monkeypatch.setattr(sampler_module.Sampler, "__init__", broken_init)
     with pytest.raises(OSError):
         track(region="FR", store=store, **FAST).start()
-    assert made[0].closed_count == 1
+    # Discovery runs on the sampler thread, after the sampler exists: a failed start opens
+    # nothing, and anything it had opened would have been closed.
+    assert all(p.closed_count == 1 for p in made)
 
 
 def test_probe_close_failure_is_a_warning(store, monkeypatch) -> None:
@@ -168,6 +170,7 @@ def test_probe_close_failure_is_a_warning(store, monkeypatch) -> None:
     _discover_one(monkeypatch, made)
     with pytest.warns(RuntimeWarning, match="close failed"):
         with track(region="FR", store=store, **FAST) as run:
+            assert run.wait_ready()
             made[0].close = lambda: 1 / 0  # type: ignore[method-assign]
     assert run.record.status == "completed"
     assert store.get_run(run.run_id)["status"] == "completed"
