@@ -132,9 +132,12 @@ class CpuModelProbe(Probe):
         self._ncpu = 1
         self._last: tuple[float, float, float] | None = None  # (t_s, busy_s, total_s)
         self._energy_j = 0.0
+        self._stat: Any = None  # procfs fast path (Linux, machine scope, psutil not injected)
 
     def _times(self) -> tuple[float, float]:
-        """(busy seconds, capacity seconds or total seconds) from psutil, by field name."""
+        """(busy seconds, capacity seconds or total seconds) from procfs or psutil."""
+        if self._stat is not None:
+            return self._stat.busy_total()
         if self._process is not None:
             t = self._process.cpu_times()
             return float(t.user + t.system), 0.0
@@ -151,13 +154,19 @@ class CpuModelProbe(Probe):
             ProbeUnavailableError: psutil is missing or cannot read CPU times here.
         """
         try:
-            if self._psutil is None:
-                import psutil
+            if self._psutil is None and self.scope == "machine" and os.path.exists("/proc/stat"):
+                from carbonest.probes.procfs import StatReader
 
-                self._psutil = psutil
-            if self.scope == "process":
-                self._process = self._psutil.Process()  # ONE object, kept (HARDWARE-FACTS §3.1)
-            self._ncpu = self._psutil.cpu_count() or 1
+                self._stat = StatReader()
+                self._ncpu = os.cpu_count() or 1
+            else:
+                if self._psutil is None:
+                    import psutil
+
+                    self._psutil = psutil
+                if self.scope == "process":
+                    self._process = self._psutil.Process()  # ONE object, kept (HARDWARE-FACTS §3.1)
+                self._ncpu = self._psutil.cpu_count() or 1
             busy, total = self._times()
         except (ImportError, OSError) as exc:
             self._status_reason = f"cannot read CPU times: {exc}"
@@ -213,3 +222,6 @@ class CpuModelProbe(Probe):
         """Forget the baseline. Idempotent."""
         self._last = None
         self._opened = False
+        if self._stat is not None:
+            self._stat.close()
+            self._stat = None

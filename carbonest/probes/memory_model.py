@@ -17,6 +17,7 @@ modelled counter (provenance kind ``modelled``).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any, Literal
@@ -62,7 +63,7 @@ class MemoryModelProbe(Probe):
             raise InvalidInputError(f"w_per_gb must be >= 0, got {w_per_gb!r}", field="w_per_gb")
         self.w_per_gb = float(w_per_gb)
         self.scope = scope
-        what = "process RSS" if scope == "process" else "memory used"
+        what = "process RSS" if scope == "process" else "memory in use (MemTotal - MemAvailable)"
         if self.w_per_gb == GREEN_ALGORITHMS_W_PER_GB:
             self.provenance = Provenance(
                 "modelled",
@@ -77,11 +78,15 @@ class MemoryModelProbe(Probe):
         self._process: Any = None
         self._last: tuple[float, float] | None = None  # (t_s, power_w)
         self._energy_j = 0.0
+        self._meminfo: Any = None  # procfs fast path (Linux, machine scope, psutil not injected)
 
     def _used_bytes(self) -> int:
+        if self._meminfo is not None:
+            return int(self._meminfo.used_bytes())
         if self._process is not None:
             return int(self._process.memory_info().rss)
-        return int(self._psutil.virtual_memory().used)
+        vm = self._psutil.virtual_memory()
+        return int(vm.total - vm.available)  # the same definition as the procfs path
 
     def open(self) -> None:
         """Take the first memory reading.
@@ -90,12 +95,17 @@ class MemoryModelProbe(Probe):
             ProbeUnavailableError: psutil is missing or cannot read memory here.
         """
         try:
-            if self._psutil is None:
-                import psutil
+            if self._psutil is None and self.scope == "machine" and os.path.exists("/proc/meminfo"):
+                from carbonest.probes.procfs import MeminfoReader
 
-                self._psutil = psutil
-            if self.scope == "process":
-                self._process = self._psutil.Process()
+                self._meminfo = MeminfoReader()
+            else:
+                if self._psutil is None:
+                    import psutil
+
+                    self._psutil = psutil
+                if self.scope == "process":
+                    self._process = self._psutil.Process()
             used = self._used_bytes()
         except (ImportError, OSError) as exc:
             self._status_reason = f"cannot read memory use: {exc}"
@@ -137,3 +147,6 @@ class MemoryModelProbe(Probe):
         """Forget the baseline. Idempotent."""
         self._last = None
         self._opened = False
+        if self._meminfo is not None:
+            self._meminfo.close()
+            self._meminfo = None

@@ -36,7 +36,8 @@ class FakePsutil:
         return 4
 
     def virtual_memory(self) -> SimpleNamespace:
-        return SimpleNamespace(used=self.used, total=32 * 10**9)
+        total = 32 * 10**9  # the probe counts total - available as in use
+        return SimpleNamespace(used=self.used, total=total, available=total - self.used)
 
     def Process(self) -> SimpleNamespace:  # noqa: N802 (psutil's name)
         self.processes += 1
