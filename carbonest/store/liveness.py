@@ -34,11 +34,31 @@ def current_process_create_time() -> float | None:
 
     Units: s since the epoch. None if psutil is missing.
     """
+    own = _linux_create_time()
+    if own is not None:
+        return own
     try:
         import psutil  # lazily: keeps `import carbonest` light
     except ImportError:  # pragma: no cover - psutil is a declared dependency
         return None
     return float(psutil.Process().create_time())
+
+
+def _linux_create_time(proc_root: str = "/proc") -> float | None:
+    """This process's start as psutil computes it on Linux, without importing psutil (~25 ms):
+    boot time (``btime`` of /proc/stat) + start time in clock ticks (field 22 of
+    /proc/self/stat, proc(5)) / CLK_TCK. Units: s since the epoch. None if unreadable."""
+    try:
+        with open(f"{proc_root}/self/stat", "rb") as fh:
+            stat = fh.read().decode("ascii", "replace")
+        with open(f"{proc_root}/stat", "rb") as fh:
+            btime = next(int(line.split()[1]) for line in fh.read().decode().splitlines()
+                         if line.startswith("btime "))
+        after_name = stat[stat.rindex(")") + 2 :].split()  # the name may hold spaces and ')'
+        start_ticks = int(after_name[19])  # field 22 overall; field 3 is after_name[0]
+        return btime + start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 def process_alive(pid: int, create_time: float | None = None) -> bool:
