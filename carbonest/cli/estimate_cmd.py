@@ -103,7 +103,8 @@ def render(e: dict[str, Any], *, imperial: bool = False) -> str:
     if region.get("source"):
         lines.append(f"           {region['source']} {region.get('year') or ''}, basis: {region.get('basis') or 'n/a'}")
     for eq in e["equivalents"]:
-        lines.append(f"  About    {fmt(eq['amount'])} {eq['label']} ({eq['source']})")
+        if eq["amount"] >= 0.1:  # "0.00006 flights" helps nobody; --json keeps every one
+            lines.append(f"  About    {fmt(eq['amount'])} {eq['label']} ({eq['source']})")
     lines.append("")
     lines.append("Components (IT energy, before PUE):")
     for name, c in e["components"].items():
