@@ -235,6 +235,7 @@ class RaplProbe(Probe):
             for z in zones:
                 try:
                     z.fd = self._opener(z.path, os.O_RDONLY)
+                    self._trial_read(z)
                 except PermissionError:
                     denied.append(z.path)
                 except OSError as exc:
@@ -250,6 +251,21 @@ class RaplProbe(Probe):
         except ProbeUnavailableError:
             self._close_fds(zones)
             raise
+
+    def _trial_read(self, z: _Zone) -> None:
+        """Read the counter once at open, so a counter that can never be read fails now.
+
+        EIO/EAGAIN (a failed MSR read) is left for the sampler to retry; anything else
+        (EISDIR, content that is not a number) means the file is not a counter.
+        """
+        try:
+            int(os.pread(z.fd, 32, 0))
+        except OSError as exc:
+            if exc.errno in (errno.EIO, errno.EAGAIN):
+                return
+            raise
+        except ValueError as exc:
+            raise OSError(errno.EINVAL, f"not an energy counter ({exc})") from exc
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -147,3 +147,14 @@ def test_doctor_explains_a_tree_without_rapl_zones(proc, tmp_path: Path) -> None
     assert "CARBONEST_POWERCAP_ROOT" in rapl["fix"]
     text = proc("doctor", env={"CARBONEST_POWERCAP_ROOT": str(tmp_path / "powercap")})
     assert "fix:" in text.out and "no  rapl" in text.out
+
+
+def test_doctor_refuses_a_counter_that_is_not_a_file(proc, tmp_path: Path) -> None:
+    zone = tmp_path / "powercap" / "intel-rapl:0"
+    zone.mkdir(parents=True)
+    (zone / "name").write_text("package-0\n")
+    (zone / "max_energy_range_uj").write_text("262143328850\n")
+    (zone / "energy_uj").mkdir()  # a directory where the counter should be
+    r = proc("doctor", "--json", env={"CARBONEST_POWERCAP_ROOT": str(tmp_path / "powercap")})
+    rapl = next(p for p in r.json() if p["name"] == "rapl")
+    assert not rapl["available"] and "energy_uj" in rapl["reason"]
