@@ -73,11 +73,7 @@ def mig_parent_index(nv: ModuleType, handles: Sequence[Any], entry: str) -> int 
     """NVML index of the GPU owning a MIG entry (``MIG-<uuid>`` or ``MIG-GPU-<uuid>/gi/ci``)."""
     if entry.startswith("MIG-GPU-"):
         prefix = entry[4:].split("/", 1)[0]
-        hits = [
-            i
-            for i, h in enumerate(handles)
-            if h is not None and as_text(nv.nvmlDeviceGetUUID(h)).startswith(prefix)
-        ]
+        hits = [i for i, h in enumerate(handles) if _uuid(nv, h).startswith(prefix)]
         return hits[0] if len(hits) == 1 else None
     for i, h in enumerate(handles):
         if h is None:
@@ -91,9 +87,20 @@ def mig_parent_index(nv: ModuleType, handles: Sequence[Any], entry: str) -> int 
                 mig = nv.nvmlDeviceGetMigDeviceHandleByIndex(h, j)
             except nv.NVMLError:
                 continue  # empty slot (NOT_FOUND)
-            if as_text(nv.nvmlDeviceGetUUID(mig)).startswith(entry):
+            if _uuid(nv, mig).startswith(entry):
                 return i
     return None
+
+
+def _uuid(nv: ModuleType, handle: Any) -> str:
+    """A device's UUID, or "" when there is no handle or NVML cannot give it (that device is
+    then simply not matched, instead of the error disabling NVML for every GPU)."""
+    if handle is None:
+        return ""
+    try:
+        return as_text(nv.nvmlDeviceGetUUID(handle))
+    except nv.NVMLError:
+        return ""
 
 
 def order_note(nv: ModuleType, visible: str | None, handles: Sequence[Any], idx: list[int]) -> str:
