@@ -216,3 +216,21 @@ def test_real_gpu() -> None:
             assert r.energy_j is not None or r.power_w is not None, r.error
     finally:
         probe.close()
+
+
+def test_mig_resolution_skips_a_gpu_whose_uuid_fails() -> None:
+    """One GPU that cannot report its UUID must not stop the MIG entry resolving to another."""
+    from types import SimpleNamespace
+
+    import pynvml as real
+
+    from carbonest.probes.cuda_visible import mig_parent_index
+
+    def get_uuid(handle: str) -> str:
+        if handle == "broken":
+            raise real.NVMLError(real.NVML_ERROR_GPU_IS_LOST)
+        return "GPU-5e5e5e5e-0000"
+
+    nv = SimpleNamespace(NVMLError=real.NVMLError, nvmlDeviceGetUUID=get_uuid)
+    assert mig_parent_index(nv, ["broken", "ok"], "MIG-GPU-5e5e5e5e-0000/1/0") == 1  # type: ignore[arg-type]
+    assert mig_parent_index(nv, ["broken", None], "MIG-GPU-5e5e5e5e-0000/1/0") is None  # type: ignore[arg-type]
