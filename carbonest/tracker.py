@@ -229,16 +229,37 @@ class Tracker:
             self.stop("completed")  # sys.exit(0) inside the block ends the work successfully
         elif isinstance(exc, KeyboardInterrupt):
             self.stop("interrupted", "KeyboardInterrupt (SIGINT)")
+        elif type(exc).__name__ == "CancelledError":  # asyncio's (not imported here: it is heavy)
+            self.stop("interrupted", "cancelled (asyncio.CancelledError)")
         else:
             self.stop("failed", f"{type(exc).__name__}: {exc}")
 
     def __call__(self, func: F) -> F:
         """Use as a decorator: every call of ``func`` is measured as a fresh run."""
 
+        options = dict(self._kwargs)
+        options["name"] = options["name"] or func.__qualname__
+        import inspect
+
+        if inspect.iscoroutinefunction(func):  # measure the awaiting, not the coroutine's creation
+
+            @functools.wraps(func)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                with Tracker(**options):
+                    return await func(*args, **kwargs)
+
+            return run_async  # type: ignore[return-value]
+        if inspect.isgeneratorfunction(func):  # measure the iteration, not the generator's creation
+
+            @functools.wraps(func)
+            def run_generator(*args: Any, **kwargs: Any) -> Any:
+                with Tracker(**options):
+                    return (yield from func(*args, **kwargs))
+
+            return run_generator  # type: ignore[return-value]
+
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            options = dict(self._kwargs)
-            options["name"] = options["name"] or func.__qualname__
             with Tracker(**options):
                 return func(*args, **kwargs)
 
