@@ -43,17 +43,15 @@ once. The record carries the distributed identity to add runs up later.
 
 from __future__ import annotations
 
-import atexit
 import dataclasses
 import functools
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
 
 from carbonest import inputs
@@ -61,13 +59,10 @@ from carbonest.errors import CarbonestError, InvalidInputError
 from carbonest.probes.base import Probe
 from carbonest.records import PhaseRecord, RunRecord
 from carbonest.run_summary import RunContext, build_record, phase_record
+from carbonest.tracker_signals import SignalHandling
 
 F = TypeVar("F", bound=Callable[..., Any])
 Scope = Literal["auto", "all", "rank"]
-
-SIGTERM_STOP_TIMEOUT_S = 10.0
-"""How long the SIGTERM handler waits for the run to be saved before passing the signal on. Units: s."""
-
 
 def _check_options(kw: dict[str, Any]) -> None:
     """Raise InvalidInputError for a bad number now, at construction, not once training runs."""
@@ -99,7 +94,7 @@ def _utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class Tracker:
+class Tracker(SignalHandling):
     """Measures the energy and emissions of one run. See the module docstring.
 
     Args:
@@ -356,68 +351,6 @@ class Tracker:
             if message not in self._warnings:
                 self._warnings.append(message)
                 _warn(f"carbonest: {message}; measuring goes on")
-
-    def _install_handlers(self) -> None:
-        atexit.register(self._at_exit)
-        if not self._kwargs["handle_signals"] or threading.current_thread() is not threading.main_thread():
-            return
-        try:
-            self._prev_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
-            self._sigterm_installed = True
-        except (ValueError, OSError):  # not the main interpreter, or no signals here
-            pass
-
-    def _remove_handlers(self) -> None:
-        atexit.unregister(self._at_exit)
-        # Put the previous handler back only if ours is still the one installed (a handler the
-        # user set during the run is theirs to keep) and only from the main thread (the only one
-        # allowed to). Otherwise ours stays installed or in another handler's chain, and only
-        # forwards: see _on_sigterm.
-        if not self._sigterm_installed or threading.current_thread() is not threading.main_thread():
-            return
-        try:
-            if signal.getsignal(signal.SIGTERM) == self._on_sigterm:
-                signal.signal(signal.SIGTERM, _unwrap_stopped(self._prev_sigterm))
-                self._sigterm_installed = False
-        except (ValueError, OSError):
-            pass
-
-    def _in_owner(self) -> bool:
-        """False in a child forked during the run: it inherits the handlers, not the run."""
-        return self._ctx is not None and os.getpid() == self._ctx.pid
-
-    def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
-        if self._state == "running" and self._in_owner():
-            # The handler runs in the main thread between two bytecodes, possibly while that
-            # thread holds a lock the stop needs (the sampler's, for a moment in run.record or at
-            # a phase edge): stopping here could deadlock. Stop on a helper thread and wait a
-            # bounded time; if it cannot finish now it finishes when the lock is released, or the
-            # process ends and the store shows the last checkpoint as interrupted.
-            helper = threading.Thread(
-                target=self.stop, args=("interrupted", "SIGTERM"), name="carbonest-sigterm", daemon=True
-            )
-            helper.start()
-            helper.join(SIGTERM_STOP_TIMEOUT_S)
-        self._remove_handlers()  # the helper thread may not touch signal handlers
-        previous = _unwrap_stopped(self._prev_sigterm)
-        if callable(previous):
-            previous(signum, frame)
-        elif previous != signal.SIG_IGN:
-            # SIG_DFL, or None (a handler not set from Python, which cannot be called):
-            # end the process by SIGTERM as it would have without carbonest.
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    def _at_exit(self) -> None:
-        if self._state == "running" and self._in_owner():
-            self.stop("interrupted", "the process exited while the run was still open")
-
-
-def _unwrap_stopped(handler: Any) -> Any:
-    """Skip the SIGTERM handlers of stopped trackers in a chain (they would only forward)."""
-    while getattr(handler, "__func__", None) is Tracker._on_sigterm and handler.__self__._state == "stopped":
-        handler = handler.__self__._prev_sigterm
-    return handler
 
 
 @overload

@@ -55,8 +55,8 @@ SCRIPT = textwrap.dedent(
         print(wait_status, during, tracker.stop().status, flush=True)
         sys.exit(0)
     if mode == "locked":
-        import os, carbonest.tracker
-        carbonest.tracker.SIGTERM_STOP_TIMEOUT_S = 0.5
+        import os, carbonest.tracker_signals
+        carbonest.tracker_signals.SIGTERM_STOP_TIMEOUT_S = 0.5
         calls = []
         signal.signal(signal.SIGTERM, lambda signum, frame: calls.append(signum))
         tracker = Tracker("locked", **options).start()
