@@ -22,7 +22,8 @@ from typing import Any
 from carbonest import inputs
 from carbonest.errors import InvalidInputError
 from carbonest.formulas import emissions, patterson, strubell
-from carbonest.records import ComponentEnergy, Equivalent, Estimate, Provenance, RegionInfo
+from carbonest.estimate_records import ComponentEnergy, Equivalent, Estimate
+from carbonest.records import Provenance, RegionInfo
 from carbonest.resolve import Notes, resolve_intensity, resolve_pue, table_provenance
 
 PRESETS = ("strubell2019", "patterson2021")

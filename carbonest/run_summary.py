@@ -13,7 +13,8 @@ from typing import Any
 
 from carbonest._version import __version__
 from carbonest.formulas import emissions
-from carbonest.records import PhaseRecord, RegionInfo, RunRecord
+from carbonest.records import RegionInfo
+from carbonest.run_records import PhaseRecord, RunRecord
 from carbonest.units import J_PER_KWH
 
 COMPONENTS = ("gpu", "cpu", "dram")

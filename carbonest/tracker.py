@@ -57,7 +57,7 @@ from typing import Any, Literal, TypeVar, overload
 from carbonest import inputs
 from carbonest.errors import CarbonestError, InvalidInputError
 from carbonest.probes.base import Probe
-from carbonest.records import PhaseRecord, RunRecord
+from carbonest.run_records import PhaseRecord, RunRecord
 from carbonest.run_summary import RunContext, build_record, phase_record
 from carbonest.tracker_signals import SignalHandling
 

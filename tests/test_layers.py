@@ -13,7 +13,7 @@ PKG = Path(__file__).resolve().parents[1] / "carbonest"
 
 LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (0, ("carbonest.errors", "carbonest.units", "carbonest._version")),
-    (1, ("carbonest.records",)),
+    (1, ("carbonest.records", "carbonest.estimate_records", "carbonest.run_records")),
     (2, ("carbonest.formulas",)),
     (3, ("carbonest.catalog",)),
     (4, ("carbonest.inputs", "carbonest.config", "carbonest.runinfo", "carbonest.assumptions", "carbonest.probes.base", "carbonest.store.base",

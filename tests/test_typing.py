@@ -11,7 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 TYPED = [
-    "carbonest/units.py", "carbonest/records.py", "carbonest/errors.py", "carbonest/inputs.py",
+    "carbonest/units.py", "carbonest/records.py", "carbonest/estimate_records.py", "carbonest/run_records.py", "carbonest/errors.py", "carbonest/inputs.py",
     "carbonest/formulas", "carbonest/catalog", "carbonest/probes/base.py", "carbonest/store/base.py",
 ]
 

@@ -1,0 +1,149 @@
+"""The value types of an estimate: :class:`Estimate` and its parts.
+
+See :mod:`carbonest.records` for the provenance labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from carbonest.records import Provenance, RegionInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentEnergy:
+    """Energy of one component (all its devices) over a run or an estimate.
+
+    Attributes:
+        component: ``"gpu"``, ``"cpu"`` or ``"dram"``.
+        model: Hardware model name, if known.
+        count: Number of devices.
+        energy_kwh: IT energy (no PUE). Units: kWh. None if it could not be measured.
+        power_w: Mean power per device (estimate: the power assumed). Units: W.
+        peak_power_w: Highest power seen across the devices together. Units: W.
+        provenance: Where the energy figure came from.
+        power_provenance: Where the power figure came from, if different.
+        devices: Per-device ids.
+    """
+
+    component: str
+    energy_kwh: float | None
+    provenance: Provenance
+    model: str | None = None
+    count: int = 1
+    power_w: float | None = None
+    peak_power_w: float | None = None
+    power_provenance: Provenance | None = None
+    devices: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, provenance as its label plus details."""
+        out = asdict(self)
+        out["provenance"] = self.provenance.label
+        out["provenance_detail"] = self.provenance.to_dict()
+        out["power_provenance"] = (
+            self.power_provenance.label if self.power_provenance is not None else None
+        )
+        out["devices"] = list(self.devices)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Equivalent:
+    """An everyday equivalent of an amount of CO2e, with its source.
+
+    Attributes:
+        label: What is counted, e.g. ``"km driven by an average passenger car"``.
+        amount: How many of them the estimate equals.
+        co2e_kg_per_unit: The constant used. Units: kg CO2e per unit.
+        source: Citation of the constant.
+        year: Vintage of the constant.
+    """
+
+    label: str
+    amount: float
+    co2e_kg_per_unit: float
+    source: str
+    year: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The immutable result of :func:`carbonest.estimate`.
+
+    ``to_dict()`` is exactly what ``carbonest estimate --json`` prints.
+
+    Attributes:
+        hours: Wall-clock duration. Units: h.
+        gpu_hours: hours x GPU count, None when no GPU was counted. Units: h.
+        it_energy_kwh: Energy of the counted IT components, before PUE. Units: kWh.
+        energy_kwh: Facility energy, PUE included. Units: kWh.
+        pue: The PUE used.
+        intensity_g_per_kwh: The carbon intensity used. Units: g CO2e/kWh.
+        co2e_kg: Operational emissions. Units: kg CO2e.
+        region: The grid the intensity belongs to.
+        components: One entry per counted component.
+        left_out: Components not counted (not given).
+        provenance: For each input, where its value came from (a label).
+        preset: The method preset used, if any.
+        notes: Plain sentences the output shows (defaults taken, SKUs resolved).
+        equivalents: Everyday equivalents of ``co2e_kg``.
+        extras: Further outputs (FLOPs, embodied carbon, water, ranges), JSON-ready.
+    """
+
+    hours: float | None
+    gpu_hours: float | None
+    it_energy_kwh: float
+    energy_kwh: float
+    pue: float
+    intensity_g_per_kwh: float
+    co2e_kg: float
+    region: RegionInfo
+    components: tuple[ComponentEnergy, ...]
+    left_out: tuple[str, ...]
+    provenance: tuple[tuple[str, str], ...]
+    preset: str | None = None
+    notes: tuple[str, ...] = ()
+    equivalents: tuple[Equivalent, ...] = ()
+    extras: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def co2e_lbs(self) -> float:
+        """Operational emissions in pounds. Units: lb CO2e (1 lb = 0.45359237 kg exactly)."""
+        from carbonest.units import KG_PER_LB
+
+        return self.co2e_kg / KG_PER_LB
+
+    def component(self, name: str) -> ComponentEnergy | None:
+        """The entry for ``"gpu"``, ``"cpu"`` or ``"dram"``, if counted."""
+        for entry in self.components:
+            if entry.component == name:
+                return entry
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object printed by ``carbonest estimate --json``."""
+        out: dict[str, Any] = {
+            "energy_kwh": self.energy_kwh,
+            "it_energy_kwh": self.it_energy_kwh,
+            "co2e_kg": self.co2e_kg,
+            "co2e_lbs": self.co2e_lbs,
+            "pue": self.pue,
+            "intensity_g_per_kwh": self.intensity_g_per_kwh,
+            "hours": self.hours,
+            "gpu_hours": self.gpu_hours,
+            "region": self.region.to_dict(),
+            "components": {c.component: c.to_dict() for c in self.components},
+            "left_out": list(self.left_out),
+            "provenance": dict(self.provenance),
+            "preset": self.preset,
+            "notes": list(self.notes),
+            "equivalents": [e.to_dict() for e in self.equivalents],
+        }
+        out.update(dict(self.extras))
+        return out
