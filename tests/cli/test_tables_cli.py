@@ -60,3 +60,8 @@ def test_no_command_prints_help_and_exits_2(cli) -> None:
 def test_version(cli) -> None:
     r = cli("--version")
     assert r.code == 0 and "carbonest" in r.out
+
+
+def test_a_mistyped_command_gets_a_suggestion(cli) -> None:
+    r = cli("estimte", "--gpu", "V100")
+    assert r.code == 2 and "did you mean estimate?" in r.err and len(r.err.strip().splitlines()) == 1
