@@ -64,13 +64,17 @@ def _gpu(d: _Draft, gpu: str | None, gpus: Any, power: Any, preset: str | None) 
         d.note("gpu", table_provenance("accelerators", spec.source, spec.year))
         if spec.resolved_from:
             others = ", ".join(spec.alternatives) or "none"
-            d.notes.append(
-                f"'{gpu}' was taken as {spec.name} ({spec.tdp_w:g} W TDP); other SKUs: {others}."
-            )
+            tdp = f"{spec.tdp_w:g} W TDP" if spec.tdp_w is not None else "no published TDP"
+            d.notes.append(f"'{gpu}' was taken as {spec.name} ({tdp}); other SKUs: {others}.")
     if power is not None:
         power_w = inputs.positive("gpu_power_w", power)
         prov = d.note("gpu_power_w", Provenance.user())
     else:
+        if spec.tdp_w is None:
+            raise InvalidInputError(
+                f"gpu_power_w: {spec.name} has no published TDP in the table; give gpu_power_w "
+                "(its average power per device)", field="gpu_power_w",
+            )
         power_w = float(spec.tdp_w)
         prov = d.note("gpu_power_w", table_provenance("accelerators", spec.source, spec.year, "TDP"))
         what = "average system power per processor" if preset == "patterson2021" else "average draw"
@@ -325,6 +329,9 @@ def _serving_power(gpu_entry: Any, spec: Any, gpu_power_w: Any) -> tuple[tuple[f
         value = inputs.positive("gpu_power_w", gpu_power_w)
         return uncertainty.exact(value), value
     if spec is not None:
+        if spec.tdp_w is None:
+            raise InvalidInputError(f"gpu_power_w: {spec.name} has no published TDP; give gpu_power_w",
+                                    field="gpu_power_w")
         low, high = uncertainty.power_range_w(float(spec.tdp_w))
         return (float(low), float(high)), float(spec.tdp_w)
     return (0.0, 0.0), None

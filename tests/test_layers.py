@@ -20,7 +20,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
          "carbonest.intensity.base")),
     (5, ("carbonest.probes", "carbonest.store", "carbonest.intensity", "carbonest.sampler", "carbonest.data")),
     (6, ("carbonest.estimator", "carbonest.resolve", "carbonest.estimate_extras", "carbonest.tracker", "carbonest.whatif", "carbonest.api", "carbonest.doctor",
-         "carbonest.scenarios", "carbonest.runs", "carbonest.doctor", "carbonest.run_summary", "carbonest.tracker_setup", "carbonest.tracker_signals")),
+         "carbonest.scenarios", "carbonest.runs_api", "carbonest.doctor", "carbonest.run_summary", "carbonest.tracker_setup", "carbonest.tracker_signals")),
     (7, ("carbonest",)),
     (8, ("carbonest.cli", "carbonest.__main__")),
 ]

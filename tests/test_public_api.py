@@ -92,3 +92,18 @@ def test_runs_dataframe_and_get_run(tmp_path, monkeypatch) -> None:
     assert frame.loc[0, "status"] == "completed"
     stored = carbonest.get_run(run.run_id[:10])
     assert stored == json.loads(json.dumps(run.record.to_dict()))
+
+
+def test_runs_still_callable_after_get_run(tmp_path, monkeypatch) -> None:
+    code = ("import carbonest; carbonest.get_run; import sys; "
+            "sys.stdout.write(type(carbonest.runs()).__name__)")
+    env = {**__import__("os").environ, "CARBONEST_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout == "DataFrame"
+
+
+def test_accelerator_without_tdp_needs_a_power(capsys) -> None:
+    with pytest.raises(carbonest.InvalidInputError) as info:
+        carbonest.estimate(gpu="tpu-v5p", hours=1)
+    assert info.value.field == "gpu_power_w"
+    assert carbonest.estimate(gpu="tpu-v5p", hours=1, gpu_power_w=300, intensity_g_per_kwh=100).co2e_kg > 0

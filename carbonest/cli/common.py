@@ -10,7 +10,12 @@ from typing import Any, NoReturn
 USAGE_EXIT = 2
 
 # API parameter name -> the CLI flag that sets it, where they differ.
-FLAG_NAMES = {"intensity_g_per_kwh": "--intensity"}
+FLAG_NAMES = {
+    "intensity_g_per_kwh": "--intensity",
+    "wue_l_per_kwh": "--wue",
+    "run_id": "RUN_ID",
+    "CMD": "CMD",
+}
 
 
 def flag_for(field: str) -> str:

@@ -24,7 +24,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--interval", metavar="S", help="sampling interval in seconds (default 1, minimum 0.01)")
     p.add_argument("--flush-interval", metavar="S", help="checkpoint interval in seconds (default 10)")
     p.add_argument("--json-file", metavar="PATH", help="write the run record as JSON here ('-' for stdout)")
-    p.add_argument("command", nargs=argparse.REMAINDER, help="the command to run, after --")
+    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="CMD", help="the command to run, after --")
     p.set_defaults(run=run)
 
 
@@ -45,23 +45,34 @@ def _numbers(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``carbonest measure``."""
-    command = list(args.command)
+    command = list(args.cmd)
     if command and command[0] == "--":
         command = command[1:]
     if not command:
-        raise InvalidInputError("command: give the command to measure after --, "
-                                "e.g. carbonest measure -- python train.py", field="command")
+        raise InvalidInputError("CMD: give the command to measure after --, "
+                                "e.g. carbonest measure -- python train.py", field="CMD")
     import shutil
 
     if shutil.which(command[0]) is None:
         sys.stderr.write(f"carbonest measure: error: command not found: {command[0]}\n")
         return 127
+    _check_json_file(args.json_file)
     from carbonest.tracker import Tracker
 
     name = args.name or os.path.basename(command[0])
     tracker = Tracker(name, region=args.region, handle_signals=False, **_numbers(args))
     tracker.start()
     return _supervise(tracker, command, args.json_file)
+
+
+def _check_json_file(path: str | None) -> None:
+    """Refuse a --json-file that could not be written, before the command runs (not after)."""
+    if path in (None, "-"):
+        return
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if os.path.isdir(path) or not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise InvalidInputError(f"json_file: cannot write {path!r} (no such writable folder, or a folder)",
+                                field="json_file")
 
 
 def _supervise(tracker: Any, command: list[str], json_file: str | None) -> int:
@@ -108,6 +119,10 @@ def _report(record: dict[str, Any], json_file: str | None) -> None:
     if json_file == "-":
         sys.stdout.write(json.dumps(record, indent=2) + "\n")
     elif json_file:
-        with open(json_file, "w", encoding="utf-8") as fh:
-            json.dump(record, fh, indent=2)
-            fh.write("\n")
+        try:
+            with open(json_file, "w", encoding="utf-8") as fh:
+                json.dump(record, fh, indent=2)
+                fh.write("\n")
+        except OSError as exc:  # the command has run: report, keep its exit code
+            sys.stderr.write(f"carbonest measure: could not write {json_file}: {exc.strerror or exc}; "
+                             f"the run is in the store as {record['run_id']}\n")

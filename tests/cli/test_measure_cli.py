@@ -70,8 +70,8 @@ def test_measure_unknown_command(proc) -> None:
 @pytest.mark.parametrize(
     ("args", "word"),
     [
-        (["--"], "command"),
-        ([], "command"),
+        (["--"], "CMD"),
+        ([], "CMD"),
         (["--interval", "0.001", "--", "true"], "--interval"),
         (["--pue", "0.5", "--", "true"], "--pue"),
         (["--region", "Atlantis", "--", "true"], "--region"),
@@ -158,3 +158,16 @@ def test_doctor_refuses_a_counter_that_is_not_a_file(proc, tmp_path: Path) -> No
     r = proc("doctor", "--json", env={"CARBONEST_POWERCAP_ROOT": str(tmp_path / "powercap")})
     rapl = next(p for p in r.json() if p["name"] == "rapl")
     assert not rapl["available"] and "energy_uj" in rapl["reason"]
+
+
+def test_an_unwritable_json_file_is_refused_before_the_command_runs(proc, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    r = proc("measure", "--json-file", "/nonexistent-dir/x.json", "--",
+             sys.executable, "-c", f"open({str(marker)!r}, 'w')")
+    assert r.code == 2 and "--json-file" in r.err and "Traceback" not in r.err
+    assert not marker.exists()
+
+
+def test_errors_name_the_measure_command_not_its_arguments(cli) -> None:
+    r = cli("measure", "--interval", "0.001", "--", "true")
+    assert r.err.startswith("carbonest measure: error: --interval")
