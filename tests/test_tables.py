@@ -210,3 +210,17 @@ def test_shipped_tables_are_rebuilt_from_the_curated_inputs() -> None:
         r["name"] for r in rows("constants.csv")
     ]
     assert len(_curated("sources.csv")) == len(rows("sources.csv"))
+
+
+def test_no_lifecycle_intensity_is_zero() -> None:
+    """A 0 in a lifecycle series is a gap in the source; the build must not ship it as a figure."""
+    import csv
+    import io
+    import pkgutil
+
+    for table in ("regions.csv", "intensity_alternatives.csv"):
+        text = pkgutil.get_data("carbonest", f"data/{table}")
+        assert text is not None
+        for row in csv.DictReader(io.StringIO(text.decode("utf-8"))):
+            if row["basis"].startswith("lifecycle"):
+                assert float(row["intensity_g_per_kwh"]) > 0, (table, row)

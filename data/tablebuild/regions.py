@@ -81,7 +81,10 @@ def _series(
     out: dict[str, dict[int, float]] = defaultdict(dict)
     for r in rows:
         v = to_float(r.get(value))
-        if v is not None and r.get(year_col, "").isdigit():
+        # A grid average of exactly 0 is a gap in the source, not a measurement: no grid is
+        # carbon-free on a lifecycle basis (hydro alone is about 24 g/kWh). Ember and OWID both
+        # carry 0 for the Central African Republic in 2018-2022.
+        if v is not None and v > 0 and r.get(year_col, "").isdigit():
             out[r[key].strip()][int(r[year_col])] = v
     return out
 
