@@ -84,9 +84,11 @@ def _check_combinations(w: Work, kw: dict[str, Any]) -> None:
         raise need("tokens" if w.tokens is None else "params", "params and tokens go together (6ND)")
     if w.adaptation is not None and not w.trains_from_flops:
         raise need("adaptation", "needs params (the base model) and tokens (per task)")
-    for name in ("lora_params", "head_params"):
-        if getattr(w, name) is not None and w.adaptation is None:
-            raise need(name, "only applies with adaptation")
+    for name, method in (("lora_params", "lora"), ("head_params", "probe")):
+        if getattr(w, name) is not None and w.adaptation != method:
+            raise need(name, f"only applies with adaptation {method}")
+    if w.dtype is not None and not w.trains_from_flops and w.tokens_per_query is None:
+        raise need("dtype", "only applies with params and tokens, or tokens_per_query (it picks the peak FLOP/s)")
     if kw.get("tasks") is not None and w.adaptation is None:
         raise need("tasks", "only applies with adaptation")
     if w.trains_from_flops and kw.get("hours") is not None:

@@ -240,6 +240,13 @@ def estimate(
         dc = find_datacenter(inputs.name("datacenter", datacenter))
     intensity, region_info, region_spec = resolve_intensity(d, region, intensity_g_per_kwh, dc, preset)
     pue_value = resolve_pue(d, pue, dc, region_spec, preset)
+    provider = getattr(region_spec, "provider", None)
+    if dc is not None and pue is None and provider and dc.id != provider and dc.kind == "provider":
+        d.notes.append(f"The PUE of datacenter '{dc.id}' ({dc.pue:g}) was used for {region_spec.id}, "
+                       f"a region of another provider ({provider}), as asked.")
+    if not d.hours and job.queries is not None:
+        d.notes.append("Serving only: no training was counted; gpu, if given, only sets the power "
+                       "and peak FLOP/s of the serving accelerators.")
     if preset is not None:
         d.provenance["preset"] = f"preset:{preset}"
     return _finish(d, job, spec, (pue_value, intensity, region_info, region_spec, dc), gpu_power_w, gpu, preset)

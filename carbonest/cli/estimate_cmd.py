@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from carbonest.cli.common import fmt, print_json
+from carbonest.units import KG_PER_LB
 
 
 def add_parser(sub: Any) -> None:
@@ -16,7 +17,8 @@ def add_parser(sub: Any) -> None:
         help="estimate energy and CO2e of a job from hardware, duration and region",
         description="Estimate the energy and CO2e of a job. Components not given are not counted.",
     )
-    p.add_argument("--hours", metavar="H", help="wall-clock duration in hours (required)")
+    p.add_argument("--hours", metavar="H",
+                   help="wall-clock duration in hours (required, unless --params/--tokens or --queries give the work)")
     p.add_argument("--gpu", metavar="NAME", help="accelerator model, e.g. V100, 'A100 80GB', h100-sxm")
     p.add_argument("--gpus", metavar="N", help="number of accelerators (default 1)")
     p.add_argument("--gpu-power-w", metavar="W", help="average draw per accelerator (default: its TDP)")
@@ -82,7 +84,11 @@ def render(e: dict[str, Any], *, imperial: bool = False) -> str:
     region = e["region"]
     where = f"{region['name']} [{region['id']}]"
     lines.append(f"Estimated footprint: {co2}")
-    lines.append(f"  Range    {fmt(e['co2e_kg_low'])} to {fmt(e['co2e_kg_high'])} kg CO2e; "
+    if imperial:
+        low, high, unit = e["co2e_kg_low"] / KG_PER_LB, e["co2e_kg_high"] / KG_PER_LB, "lbs"
+    else:
+        low, high, unit = e["co2e_kg_low"], e["co2e_kg_high"], "kg"
+    lines.append(f"  Range    {fmt(low)} to {fmt(high)} {unit} CO2e; "
                  f"energy {fmt(e['energy_kwh_low'])} to {fmt(e['energy_kwh_high'])} kWh")
     if e.get("embodied_co2e_kg") is not None:
         lines.append(f"  Embodied {fmt(e['embodied_co2e_kg'])} kg CO2e (manufacturing, amortised); "
@@ -111,7 +117,9 @@ def render(e: dict[str, Any], *, imperial: bool = False) -> str:
         model = c["model"] or "unspecified"
         lines.append(f"  {name:<5} {c['count']} x {model}, {fmt(c['power_w'])} W each, "
                      f"{fmt(c['energy_kwh'])} kWh  [{c['provenance']}]")
-    if e["left_out"]:
+    if e["hours"] is None:
+        lines.append("  no training counted (serving only)")
+    elif e["left_out"]:
         lines.append(f"  not counted (not given): {', '.join(e['left_out'])}")
     lines.append("")
     lines.append("Where each input came from:")

@@ -112,3 +112,32 @@ def test_bad_work_input(cli, args: list[str], flag: str) -> None:
     r = cli("estimate", *args)
     assert r.code == 2, (args, r.err)
     assert flag in r.err and len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["--gpu", "A100", "--hours", "1", "--dtype", "fp16"], "--dtype"),
+        (["--gpu", "A100", "--params", "7e9", "--tokens", "1e9", "--adaptation", "probe", "--lora-params", "5"],
+         "--lora-params"),
+        (["--gpu", "A100", "--params", "7e9", "--tokens", "1e9", "--adaptation", "lora", "--head-params", "5"],
+         "--head-params"),
+    ],
+)
+def test_flags_that_would_be_ignored_are_refused(cli, args: list[str], flag: str) -> None:
+    r = cli("estimate", *args)
+    assert r.code == 2 and flag in r.err
+
+
+def test_serving_only_says_so_and_imperial_range_in_lbs(cli) -> None:
+    r = cli("estimate", "--gpu", "A100", "--queries", "1e6", "--energy-per-query-wh", "0.3", "--region", "FR")
+    assert r.code == 0 and "serving only" in r.out and "not counted (not given)" not in r.out
+    imp = cli("estimate", "--gpu", "V100", "--hours", "3", "--region", "FR", "--units", "imperial")
+    assert "lbs CO2e; energy" in imp.out
+
+
+def test_datacenter_pue_on_another_providers_region_is_noted(cli) -> None:
+    d = cli("estimate", "--gpu", "A100", "--hours", "1", "--region", "aws:us-east-1", "--datacenter", "google",
+            "--json").json()
+    assert d["pue"] == pytest.approx(1.10)
+    assert any("another provider" in n for n in d["notes"])
