@@ -154,10 +154,22 @@ def find_cpu(name: str) -> CpuSpec:
         found = idx.keys.get(key)
         if found is not None:
             return _spec_at(found)
+    found = _by_suffix(idx, sig)
+    if found is not None:
+        return _spec_at(found)
     shown = {k: idx.rows[v]["name"] for k, v in idx.keys.items() if v is not None}
     raise UnknownHardwareError(
         name, suggest(sig, shown) if sig else [], field="cpu", kind="CPU"
     )
+
+
+def _by_suffix(idx: Any, sig: str) -> int | None:
+    """A short form (``i9-13900K``, ``13900k``, ``6248R``) naming exactly one CPU: the one row
+    whose normalised name ends with it. Needs a model number (a digit) and four characters."""
+    if len(sig) < 4 or not any(ch.isdigit() for ch in sig):
+        return None
+    rows = {v for k, v in idx.keys.items() if v is not None and k.endswith(sig)}
+    return rows.pop() if len(rows) == 1 else None
 
 
 def list_cpus(query: str | None = None) -> list[CpuSpec]:
