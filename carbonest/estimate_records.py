@@ -119,6 +119,14 @@ class Estimate:
 
         return self.co2e_kg / KG_PER_LB
 
+    def __getattr__(self, name: str) -> Any:
+        """The further outputs by name too: ``e.co2e_kg_high``, ``e.water_l``, ``e.flops``..."""
+        if not name.startswith("_"):
+            for key, value in object.__getattribute__(self, "extras"):
+                if key == name:
+                    return value
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def component(self, name: str) -> ComponentEnergy | None:
         """The entry for ``"gpu"``, ``"cpu"`` or ``"dram"``, if counted."""
         for entry in self.components:

@@ -107,3 +107,13 @@ def test_accelerator_without_tdp_needs_a_power(capsys) -> None:
         carbonest.estimate(gpu="tpu-v5p", hours=1)
     assert info.value.field == "gpu_power_w"
     assert carbonest.estimate(gpu="tpu-v5p", hours=1, gpu_power_w=300, intensity_g_per_kwh=100).co2e_kg > 0
+
+
+def test_estimate_exposes_its_further_outputs_as_attributes() -> None:
+    e = carbonest.estimate(gpu="V100", hours=10, region="FR", embodied=True)
+    d = e.to_dict()
+    for key in ("co2e_kg_low", "co2e_kg_high", "energy_kwh_low", "energy_kwh_high", "water_l",
+                "embodied_co2e_kg", "total_co2e_kg"):
+        assert getattr(e, key) == d[key]
+    with pytest.raises(AttributeError):
+        e.no_such_output  # noqa: B018
