@@ -211,6 +211,9 @@ def list_regions(query: str | None = None, kind: str | None = None) -> list[Regi
         return specs
     q = norm(query)
     hits = {i for key, ids in idx.keys.items() if q in key for i in ids}
+    # A country's states and provinces come with it ("canada" lists CA-QC, CA-ON, ...).
+    countries = {i for i in hits if idx.by_id[i].kind == "country"}
+    hits |= {s.id for s in specs if s.kind == "subnational" and s.parent in countries}
     return [s for s in specs if s.id in hits]
 
 

@@ -65,3 +65,8 @@ def test_version(cli) -> None:
 def test_a_mistyped_command_gets_a_suggestion(cli) -> None:
     r = cli("estimte", "--gpu", "V100")
     assert r.code == 2 and "did you mean estimate?" in r.err and len(r.err.strip().splitlines()) == 1
+
+
+def test_a_country_query_lists_its_provinces(cli) -> None:
+    ids = [r["id"] for r in cli("regions", "canada", "--json").json()]
+    assert "CA" in ids and "CA-QC" in ids and "CA-ON" in ids
