@@ -13,9 +13,7 @@ requests nor pydantic.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
+from carbonest._lazy import lazy_attributes
 from carbonest._version import __version__
 
 _EXPORTS = {
@@ -39,14 +37,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module, attr = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'carbonest' has no attribute {name!r}") from None
-    value = getattr(import_module(module), attr)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _EXPORTS)
 
 
 def __dir__() -> list[str]:

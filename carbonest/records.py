@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from carbonest._lazy import lazy_attributes
+
 ProvenanceKind = Literal["measured", "modelled", "table", "user", "default", "preset", "derived"]
 Component = Literal["gpu", "cpu", "dram"]
 
@@ -162,10 +164,4 @@ _MOVED = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _MOVED.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    return getattr(import_module(module), name)
+__getattr__ = lazy_attributes(__name__, _MOVED)

@@ -12,7 +12,7 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parents[1] / "carbonest"
 
 LAYERS: list[tuple[int, tuple[str, ...]]] = [
-    (0, ("carbonest.errors", "carbonest.units", "carbonest._version")),
+    (0, ("carbonest.errors", "carbonest.units", "carbonest._version", "carbonest._lazy")),
     (1, ("carbonest.records", "carbonest.estimate_records", "carbonest.run_records")),
     (2, ("carbonest.formulas",)),
     (3, ("carbonest.catalog",)),

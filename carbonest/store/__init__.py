@@ -17,8 +17,9 @@ See ``docs/storage.md`` for the location, schema and guarantees.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from carbonest._lazy import lazy_attributes
 from carbonest.store.base import AmbiguousRunIdError, RunNotFoundError, RunStore
 
 if TYPE_CHECKING:
@@ -34,13 +35,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module_name), name)
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [
