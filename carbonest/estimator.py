@@ -24,6 +24,7 @@ from carbonest.errors import InvalidInputError
 from carbonest.formulas import emissions, patterson, strubell
 from carbonest.estimate_records import ComponentEnergy, Equivalent, Estimate
 from carbonest.records import Provenance, RegionInfo
+from carbonest.units import G_PER_KG, KG_PER_TONNE, KWH_PER_MWH
 from carbonest.resolve import Notes, resolve_intensity, resolve_pue, table_provenance
 
 PRESETS = ("strubell2019", "patterson2021")
@@ -296,10 +297,11 @@ def _finish(d: _Draft, job: Any, spec: Any, place: tuple[Any, ...], gpu_power_w:
         it_energy += serving
         gpu_hours = (gpu_hours or 0.0) + busy if gpu_entry is not None else gpu_hours
     if preset == "patterson2021" and gpu_entry is not None and gpu_entry.power_w is not None and d.hours:
-        training = 1000.0 * patterson.training_energy_mwh(d.hours, gpu_entry.count, gpu_entry.power_w, pue_value)
+        training_mwh = patterson.training_energy_mwh(d.hours, gpu_entry.count, gpu_entry.power_w, pue_value)
         serving_facility = emissions.facility_energy_kwh(it_energy - training_it, pue_value)
-        facility = patterson.total_energy_kwh(training, serving_facility)
-        co2 = 1000.0 * patterson.co2e_t(facility / 1000.0, intensity / 1000.0)
+        facility = patterson.total_energy_kwh(training_mwh * KWH_PER_MWH, serving_facility)
+        t_per_mwh = intensity / G_PER_KG  # g/kWh -> kg/kWh = t/MWh
+        co2 = patterson.co2e_t(facility / KWH_PER_MWH, t_per_mwh) * KG_PER_TONNE
     else:
         facility = emissions.facility_energy_kwh(it_energy, pue_value)
         co2 = emissions.co2e_kg(facility, intensity)
