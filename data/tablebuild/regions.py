@@ -216,15 +216,13 @@ def build_us_in(reference: Path) -> tuple[list[Row], list[Row]]:
     return rows, alts
 
 
+def _codecarbon_2023(reference: Path, name: str) -> Path:
+    """A 2023 table of the CodeCarbon 3.3.2 wheel in the reference snapshot."""
+    return reference / "codecarbon" / "pypi-3.3.2" / "private_infra" / "2023" / name
+
+
 def _egrid(reference: Path) -> list[Row]:
-    path = (
-        reference
-        / "codecarbon"
-        / "pypi-3.3.2"
-        / "private_infra"
-        / "2023"
-        / "usa_emissions.json"
-    )
+    path = _codecarbon_2023(reference, "usa_emissions.json")
     data = json.loads(path.read_text(encoding="utf-8"))
     year = str(data["_source"]["year"])
     out = []
@@ -268,14 +266,7 @@ def build_canada(reference: Path) -> tuple[list[Row], list[Row]]:
 
 def build_china(reference: Path) -> list[Row]:
     """Chinese provinces: the official 2023 provincial grid emission factors (CO2 only)."""
-    path = (
-        reference
-        / "codecarbon"
-        / "pypi-3.3.2"
-        / "private_infra"
-        / "2023"
-        / "china_provincial_emissions.json"
-    )
+    path = _codecarbon_2023(reference, "china_provincial_emissions.json")
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     rows = []
     for code, v in sorted(data.items()):
