@@ -142,7 +142,7 @@ elif action == "cpu":
     res["children_ms"] = (kids.ru_utime + kids.ru_stime) * 1e3
 elif action == "persample":
     from carbonest.probes.discovery import discover_probes
-    from carbonest.sampler import Sampler
+    from carbonest.measure.sampler import Sampler
     n = int(sys.argv[3])
     probes, statuses = discover_probes()
     sampler = Sampler(probes, interval_s=1.0)

@@ -3,7 +3,7 @@
 import pytest
 
 import carbonest
-from carbonest.resolve import industry_pue_bounds
+from carbonest.intensity.resolve import industry_pue_bounds
 
 
 def test_defaulted_pue_has_the_same_bounds_in_both() -> None:

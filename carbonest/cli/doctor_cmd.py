@@ -20,7 +20,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``carbonest doctor``."""
-    from carbonest.doctor import diagnose
+    from carbonest.measure.doctor import diagnose
 
     report = diagnose()
     if args.json:

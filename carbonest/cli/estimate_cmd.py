@@ -55,7 +55,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``carbonest estimate``."""
-    from carbonest.estimator import estimate
+    from carbonest.estimate.pipeline import estimate
 
     result = estimate(
         hours=args.hours, gpu=args.gpu, gpus=args.gpus, gpu_power_w=args.gpu_power_w,

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"carbonest measure: error: command not found: {command[0]}\n")
         return 127
     _check_json_file(args.json_file)
-    from carbonest.tracker import Tracker
+    from carbonest.measure.tracker import Tracker
 
     name = args.name or os.path.basename(command[0])
     tracker = Tracker(name, region=args.region, handle_signals=False, **_numbers(args))

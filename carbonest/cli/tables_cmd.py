@@ -28,7 +28,7 @@ def add_parsers(sub: Any) -> None:
 
 def run_regions(args: argparse.Namespace) -> int:
     """Run ``carbonest regions``."""
-    from carbonest.api import list_region_dicts
+    from carbonest.catalog.views import list_region_dicts
 
     rows = list_region_dicts(args.query, args.kind)
     if args.json:
@@ -45,7 +45,7 @@ def run_regions(args: argparse.Namespace) -> int:
 
 def run_hardware(args: argparse.Namespace) -> int:
     """Run ``carbonest hardware``."""
-    from carbonest.api import list_hardware_dicts
+    from carbonest.catalog.views import list_hardware_dicts
 
     rows = list_hardware_dicts(args.query, args.kind)
     if args.json:

@@ -7,6 +7,13 @@ Rules of this subpackage:
   knows only it.
 * One backend per module: :mod:`~carbonest.store.sqlite` (the embedded
   default) and :mod:`~carbonest.store.memory` (in memory, for tests).
+* Around them: :mod:`~carbonest.store.query` (``carbonest.runs()`` and
+  ``carbonest.get_run()``), :mod:`~carbonest.store.export` (flat tables),
+  :mod:`~carbonest.store.liveness` (is a "running" run's process still alive?)
+  and :mod:`~carbonest.store.runinfo` (the facts about this process that a
+  record carries and liveness compares: host, distributed identity).
+* What it may import: layers L0-L4 (errors, units, records, config). Never the
+  tracker, the calculator, the CLI or the package face; they call the store.
 * A backend translates its vendor's errors into
   :class:`~carbonest.errors.StorageError` at one boundary.
 * Nothing heavy at import time: pandas (export), platformdirs (default

@@ -24,7 +24,7 @@ CREATE_TIME_TOLERANCE_S: Final = 1.0
 
 def current_host() -> str:
     """Return this machine's host name, as the tracker stores it in ``host``."""
-    from carbonest.runinfo import hostname
+    from carbonest.store.runinfo import hostname
 
     return hostname()
 

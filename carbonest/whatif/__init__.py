@@ -23,10 +23,9 @@ Rules of this subpackage:
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
+from carbonest._lazy import callable_package
 from carbonest.whatif.request import MAX_ROWS
 
 if TYPE_CHECKING:
@@ -136,16 +135,4 @@ def rank_regions(
     return frame.nsmallest(count, "co2e_kg", keep="first").reset_index(drop=True)
 
 
-class _CallableModule(types.ModuleType):
-    """``carbonest.whatif`` is both this package and its main function.
-
-    Importing the package binds ``carbonest.whatif`` to the module object, which
-    would shadow the function exported by ``carbonest.__getattr__``; making the
-    module callable keeps ``carbonest.whatif(...)`` working either way.
-    """
-
-    def __call__(self, **kwargs: Any) -> pd.DataFrame:
-        return whatif(**kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+callable_package(__name__, whatif)

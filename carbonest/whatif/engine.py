@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from carbonest.errors import InvalidInputError
-from carbonest.assumptions import DEFAULT_HEAD_PARAMS, DEFAULT_LORA_FRACTION
+from carbonest.estimate.assumptions import DEFAULT_HEAD_PARAMS, DEFAULT_LORA_FRACTION
 from carbonest.formulas import flops, patterson, uncertainty
 from carbonest.records import Provenance
 from carbonest.whatif import lookup

@@ -168,7 +168,7 @@ def industry_pue() -> Along:
 
     import numpy as np
 
-    from carbonest.resolve import industry_pue_bounds
+    from carbonest.intensity.resolve import industry_pue_bounds
 
     spec: Any = latest()
     low, high = industry_pue_bounds(float(spec.pue))

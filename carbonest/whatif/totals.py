@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carbonest.assumptions import DEFAULT_GPUS_PER_SERVER
+from carbonest.estimate.assumptions import DEFAULT_GPUS_PER_SERVER
 from carbonest.formulas import emissions, lifecycle
 from carbonest.records import Provenance
 from carbonest.whatif import lookup

@@ -91,7 +91,7 @@ def test_import_carbonest_probes_imports_no_vendor_module() -> None:
     import subprocess
 
     code = (
-        "import sys, carbonest.probes.discovery, carbonest.probes.nvml, carbonest.sampler;"
+        "import sys, carbonest.probes.discovery, carbonest.probes.nvml, carbonest.measure.sampler;"
         "print('pynvml' in sys.modules, 'psutil' in sys.modules, 'numpy' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

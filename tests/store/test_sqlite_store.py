@@ -123,7 +123,7 @@ def test_sampler_thread_and_main_thread_write_together(tmp_path: Path) -> None:
     errors: list[BaseException] = []
     stop = threading.Event()
 
-    def sampler() -> None:  # like carbonest.sampler: flush samples, checkpoint
+    def sampler() -> None:  # like carbonest.measure.sampler: flush samples, checkpoint
         try:
             step = 0
             while not stop.is_set() and step < 300:

@@ -11,7 +11,7 @@ import pytest
 from carbonest.errors import InvalidInputError
 from carbonest.probes.fake import FakeProbe, ManualClock
 from carbonest.records import Sample
-from carbonest.sampler import Sampler, SamplerTotals
+from carbonest.measure.sampler import Sampler, SamplerTotals
 
 
 def test_interval_and_options_validated() -> None:
@@ -253,7 +253,7 @@ def test_prepare_runs_on_the_thread_and_start_returns_at_once() -> None:
     import time as _time
 
     from carbonest.probes.fake import FakeProbe
-    from carbonest.sampler import Sampler
+    from carbonest.measure.sampler import Sampler
 
     seen: dict[str, object] = {}
 
@@ -280,7 +280,7 @@ def test_a_failing_prepare_is_reported_and_sampling_goes_on() -> None:
     import warnings
 
     from carbonest.probes.fake import FakeProbe
-    from carbonest.sampler import Sampler
+    from carbonest.measure.sampler import Sampler
 
     given = FakeProbe({"cpu": 10.0}, component="cpu")
     given.open()

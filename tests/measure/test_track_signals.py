@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from carbonest.store.sqlite import SQLiteStore
-from carbonest.tracker import Tracker
+from carbonest.measure.tracker import Tracker
 
 from _trackertest_helpers import FAST
 
@@ -25,7 +25,7 @@ SCRIPT = textwrap.dedent(
     import signal, sys, time
     from carbonest.probes.fake import FakeProbe
     from carbonest.store.sqlite import SQLiteStore
-    from carbonest.tracker import Tracker, track
+    from carbonest.measure.tracker import Tracker, track
 
     mode, db, marker = sys.argv[1:4]
     if mode == "chain":
@@ -55,8 +55,8 @@ SCRIPT = textwrap.dedent(
         print(wait_status, during, tracker.stop().status, flush=True)
         sys.exit(0)
     if mode == "locked":
-        import os, carbonest.tracker_signals
-        carbonest.tracker_signals.SIGTERM_STOP_TIMEOUT_S = 0.5
+        import os, carbonest.measure.signals
+        carbonest.measure.signals.SIGTERM_STOP_TIMEOUT_S = 0.5
         calls = []
         signal.signal(signal.SIGTERM, lambda signum, frame: calls.append(signum))
         tracker = Tracker("locked", **options).start()

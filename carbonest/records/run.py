@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from carbonest.records import RegionInfo
+from carbonest.records.common import RegionInfo
 
 RunStatus = Literal["running", "completed", "failed", "interrupted"]
 

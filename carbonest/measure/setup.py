@@ -1,4 +1,4 @@
-"""What :meth:`carbonest.tracker.Tracker.start` does once: settings, probes, store.
+"""What :meth:`carbonest.measure.tracker.Tracker.start` does once: settings, probes, store.
 
 Kept apart from the tracker so each piece stays small and testable.
 """
@@ -14,9 +14,10 @@ from carbonest import inputs
 from carbonest.errors import CarbonestError, ProbeUnavailableError, UnknownRegionError
 from carbonest.probes.base import Probe
 from carbonest.records import Provenance
-from carbonest.resolve import Notes, resolve_intensity, resolve_pue
-from carbonest.run_summary import COMPONENTS, RunContext
-from carbonest.runinfo import distributed_identity, hostname, local_rank
+from carbonest.intensity.resolve import resolve_intensity, resolve_pue
+from carbonest.records import Notes
+from carbonest.measure.summary import COMPONENTS, RunContext
+from carbonest.store.runinfo import distributed_identity, hostname, local_rank
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep  # the carbonest package
 DEFAULT_INTERVAL_S = 1.0

@@ -8,7 +8,7 @@ import pytest
 
 from carbonest.errors import CarbonestError, InvalidInputError
 from carbonest.probes.fake import ManualClock
-from carbonest.tracker import Tracker, track
+from carbonest.measure.tracker import Tracker, track
 from carbonest.units import J_PER_KWH
 
 from _trackertest_helpers import FAST

@@ -1,4 +1,4 @@
-"""SIGTERM and interpreter-exit handling of :class:`carbonest.tracker.Tracker` (a mixin).
+"""SIGTERM and interpreter-exit handling of :class:`carbonest.measure.tracker.Tracker` (a mixin).
 
 On SIGTERM the run is saved as ``interrupted`` and the signal is handed to the
 handler that was there before (by default the process then ends as it would

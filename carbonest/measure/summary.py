@@ -14,7 +14,7 @@ from typing import Any
 from carbonest._version import __version__
 from carbonest.formulas import emissions
 from carbonest.records import RegionInfo
-from carbonest.run_records import PhaseRecord, RunRecord
+from carbonest.records.run import PhaseRecord, RunRecord
 from carbonest.units import J_PER_KWH
 
 COMPONENTS = ("gpu", "cpu", "dram")

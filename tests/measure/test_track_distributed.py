@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from carbonest.run_summary import COMPONENTS
-from carbonest.tracker import track
-from carbonest.tracker_setup import _rank_policy
+from carbonest.measure.summary import COMPONENTS
+from carbonest.measure.tracker import track
+from carbonest.measure.setup import _rank_policy
 
 from _trackertest_helpers import FAST
 

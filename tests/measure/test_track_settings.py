@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from carbonest.errors import InvalidInputError, UnknownRegionError
-from carbonest.tracker import Tracker, track
+from carbonest.measure.tracker import Tracker, track
 
 from _trackertest_helpers import FAST
 

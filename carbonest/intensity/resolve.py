@@ -13,31 +13,13 @@ the same everywhere:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from carbonest import inputs
 from carbonest.errors import InvalidInputError
 from carbonest.formulas import emissions, strubell
-from carbonest.records import Provenance, RegionInfo
-
-
-@dataclass
-class Notes:
-    """Provenance labels by input name, and the plain-language notes of defaults taken."""
-
-    provenance: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def note(self, key: str, prov: Provenance) -> Provenance:
-        """Record where ``key`` came from and return the provenance."""
-        self.provenance[key] = prov.label
-        return prov
-
-
-def table_provenance(table: str, source: str | None, year: int | None, detail: str = "") -> Provenance:
-    label = f"{table} {detail}".strip() if detail else table
-    return Provenance("table", label, source, year)
+from carbonest.intensity.table import TableProvider
+from carbonest.records import Notes, Provenance, RegionInfo, table_provenance
 
 
 def _preset_pue_intensity(preset: str | None) -> tuple[float, float, RegionInfo] | None:
@@ -52,10 +34,6 @@ def _preset_pue_intensity(preset: str | None) -> tuple[float, float, RegionInfo]
     return strubell.STRUBELL_PUE, intensity, region
 
 
-def region_info(spec: Any) -> RegionInfo:
-    return RegionInfo(spec.id, spec.name, spec.year, spec.source, spec.basis, spec.kind)
-
-
 def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: str | None) -> tuple[float, RegionInfo, Any]:
     """Carbon intensity, the region it belongs to, and the region spec (if a table region)."""
     inputs.exclusive("region", region, "intensity_g_per_kwh", intensity)
@@ -65,16 +43,18 @@ def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: st
         return value, RegionInfo("custom", "user-given intensity", None, "user", None, "custom"), None
     from carbonest.catalog import find_region, world_region
 
+    table = TableProvider()
     if region is not None:
         spec = find_region(inputs.name("region", region))
         d.note("region", Provenance.user())
-        d.note("intensity_g_per_kwh", table_provenance("regions", spec.source, spec.year, spec.id))
+        grid = table.of(spec)
+        d.note("intensity_g_per_kwh", grid.provenance)
         if (spec.basis or "").startswith("direct"):
             d.notes.append(
                 f"{spec.name}: {spec.intensity_g_per_kwh:g} g CO2e/kWh counts direct (combustion) emissions "
                 f"only ({spec.basis}); lifecycle figures for the same grid are higher (see docs/methodology.md)."
             )
-        return float(spec.intensity_g_per_kwh), region_info(spec), spec
+        return grid.intensity_g_per_kwh, grid.region, spec
     if dc is not None and getattr(dc, "intensity_g_per_kwh", None) is not None:
         d.note("intensity_g_per_kwh", table_provenance("datacenters", dc.source, dc.year, dc.id))
         info = RegionInfo(dc.id, dc.name, dc.year, dc.source, "as published by the datacenter preset", "datacenter")
@@ -90,12 +70,13 @@ def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: st
             field="intensity_g_per_kwh",
         )
     spec = world_region()
-    d.note("intensity_g_per_kwh", table_provenance("regions", spec.source, spec.year, spec.id))
+    grid = table.of(spec)
+    d.note("intensity_g_per_kwh", grid.provenance)
     d.notes.append(
         f"No region given: the world average {spec.intensity_g_per_kwh:g} g CO2e/kWh "
         f"({spec.source} {spec.year}) was used. Give a region for a meaningful figure."
     )
-    return float(spec.intensity_g_per_kwh), region_info(spec), spec
+    return grid.intensity_g_per_kwh, grid.region, spec
 
 
 def resolve_pue(d: Notes, pue: Any, dc: Any, region_spec: Any, preset: str | None) -> float:

@@ -13,7 +13,7 @@ from typing import Any
 
 from carbonest.errors import ProbeUnavailableError
 from carbonest.probes.base import Probe
-from carbonest.tracker_setup import _catalog_tdp, _nvml_driver_present, _NoDriver
+from carbonest.measure.setup import _catalog_tdp, _nvml_driver_present, _NoDriver
 
 
 def _factories() -> list[tuple[str, tuple[str, ...], Callable[[], Probe]]]:

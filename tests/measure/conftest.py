@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from carbonest.probes.fake import FakeProbe
-from carbonest.runinfo import DISTRIBUTED_VARS
+from carbonest.store.runinfo import DISTRIBUTED_VARS
 from carbonest.store.memory import MemoryStore
 
 SETTINGS_VARS = ("CARBONEST_REGION", "CARBONEST_PUE", "CARBONEST_CONFIG")

@@ -1,7 +1,9 @@
-"""Frozen value types that flow between the layers.
+"""The value types every layer shares: Provenance, Reading, Sample, RegionInfo; and Notes.
 
 These are plain frozen dataclasses (cheap to build on the sampler's hot path);
-pydantic is used only at the edges (user input, stored schema).
+pydantic is used only at the edges (user input, stored schema). The one mutable
+type, :class:`Notes`, is the journal in which a result being assembled (an
+estimate, a run's settings) records where each input came from.
 
 Provenance says where a number came from. Its ``label`` is the short string
 that the CLI prints and ``--json`` carries:
@@ -11,19 +13,14 @@ that the CLI prints and ``--json`` carries:
 * ``table:<table> <source> <year>``  e.g. ``table:regions Ember 2024``
 * ``user``, ``default``, ``preset:<name>``
 
-The value types of the two results live in their own modules so that each
-path builds only the dataclasses it needs (creating a frozen dataclass costs
-about 2 ms at import): :mod:`carbonest.estimate_records` (ComponentEnergy,
-Equivalent, Estimate) and :mod:`carbonest.run_records` (PhaseRecord,
-RunRecord). Their names are also reachable from here.
+The value types of the two results live beside this module
+(:mod:`carbonest.records.estimate`, :mod:`carbonest.records.run`).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
-
-from carbonest._lazy import lazy_attributes
 
 ProvenanceKind = Literal["measured", "modelled", "table", "user", "default", "preset", "derived"]
 Component = Literal["gpu", "cpu", "dram"]
@@ -154,14 +151,21 @@ class RegionInfo:
         return asdict(self)
 
 
-_MOVED = {
-    "ComponentEnergy": "carbonest.estimate_records",
-    "Equivalent": "carbonest.estimate_records",
-    "Estimate": "carbonest.estimate_records",
-    "PhaseRecord": "carbonest.run_records",
-    "RunRecord": "carbonest.run_records",
-    "RunStatus": "carbonest.run_records",
-}
+def table_provenance(table: str, source: str | None, year: int | None, detail: str = "") -> Provenance:
+    """Provenance of a figure read from one of the shipped tables (``detail`` names the row or column)."""
+    label = f"{table} {detail}".strip() if detail else table
+    return Provenance("table", label, source, year)
 
 
-__getattr__ = lazy_attributes(__name__, _MOVED)
+@dataclass
+class Notes:
+    """The journal of one result being assembled: provenance labels by input name, and the
+    plain-language notes of the defaults taken, in the order they were taken."""
+
+    provenance: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, key: str, prov: Provenance) -> Provenance:
+        """Record where ``key`` came from and return the provenance."""
+        self.provenance[key] = prov.label
+        return prov

@@ -15,7 +15,7 @@ Three ways in, one behaviour::
 
 What a run does:
 
-* ``start()`` resolves the carbon intensity and PUE (:mod:`carbonest.resolve`;
+* ``start()`` resolves the carbon intensity and PUE (:mod:`carbonest.intensity.resolve`;
   region from the argument, else ``CARBONEST_REGION`` or the config file,
   else the world average, said loudly), discovers the probes
   (:func:`carbonest.probes.discovery.discover_probes`), starts the one
@@ -57,16 +57,16 @@ from typing import Any, Literal, TypeVar, overload
 from carbonest import inputs
 from carbonest.errors import CarbonestError, InvalidInputError
 from carbonest.probes.base import Probe
-from carbonest.run_records import PhaseRecord, RunRecord
-from carbonest.run_summary import RunContext, build_record, phase_record
-from carbonest.tracker_signals import SignalHandling
+from carbonest.records.run import PhaseRecord, RunRecord
+from carbonest.measure.summary import RunContext, build_record, phase_record
+from carbonest.measure.signals import SignalHandling
 
 F = TypeVar("F", bound=Callable[..., Any])
 Scope = Literal["auto", "all", "rank"]
 
 def _check_options(kw: dict[str, Any]) -> None:
     """Raise InvalidInputError for a bad number now, at construction, not once training runs."""
-    from carbonest.sampler import MIN_INTERVAL_S
+    from carbonest.measure.sampler import MIN_INTERVAL_S
 
     if kw["name"] is not None and not isinstance(kw["name"], str):
         raise InvalidInputError(f"name: must be a string, got {kw['name']!r}", field="name")
@@ -85,7 +85,7 @@ def _check_options(kw: dict[str, Any]) -> None:
 
 
 def _warn(message: str) -> None:
-    from carbonest.tracker_setup import warn_user
+    from carbonest.measure.setup import warn_user
 
     warn_user(message, RuntimeWarning)
 
@@ -150,7 +150,7 @@ class Tracker(SignalHandling):
         with self._lock:
             if self._state != "new":
                 return self
-            from carbonest.tracker_setup import resolve_settings, setup_probes
+            from carbonest.measure.setup import resolve_settings, setup_probes
 
             kw = self._kwargs
             settings, notes = resolve_settings(kw, self._warnings)  # user mistakes raise here
@@ -162,7 +162,7 @@ class Tracker(SignalHandling):
             given: list[Probe] = []
             if kw["probes"] is not None:
                 given, _, self._ctx.not_measured_reasons = setup_probes(kw, self._ctx, self._ctx.notes)
-            from carbonest.sampler import Sampler
+            from carbonest.measure.sampler import Sampler
 
             # Discovery, the store and the first checkpoint run on the sampler thread, so
             # start() returns at once; the record says when measuring began (ready_s).
@@ -179,7 +179,7 @@ class Tracker(SignalHandling):
     def _prepare(self) -> list[Probe]:
         """Runs first on the sampler thread: discover probes, open the store, save a checkpoint."""
         from carbonest.store.liveness import current_process_create_time
-        from carbonest.tracker_setup import open_store, setup_probes
+        from carbonest.measure.setup import open_store, setup_probes
 
         assert self._ctx is not None
         kw = self._kwargs

@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
-from carbonest import sampler as sampler_module
-from carbonest.tracker import track
+from carbonest.measure import sampler as sampler_module
+from carbonest.measure.tracker import track
 
 from _trackertest_helpers import FAST, BrokenStore
 

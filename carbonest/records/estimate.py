@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from carbonest.records import Provenance, RegionInfo
+from carbonest.records.common import Provenance, RegionInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from carbonest.store.sqlite import SQLiteStore
-from carbonest.tracker import track
+from carbonest.measure.tracker import track
 
 from _trackertest_helpers import FAST
 

@@ -1,0 +1,166 @@
+"""``carbonest.estimate``: the offline calculator, one straight pipeline.
+
+Each step is one module; each takes what the steps before it returned and
+returns a value; none calls back into the step before it or into this module::
+
+    request.validate            the inputs, checked                -> Request
+    resolve.resolve             hardware, datacenter, grid, PUE    -> Resolved
+    power.component_powers      power of each counted component    -> (ComponentPower, ...)
+    duration.duration           hours, given or from FLOPs         -> Duration
+    serving.serving             energy of queries, if any          -> Serving | None
+    energy.operational          IT/facility energy and CO2e        -> Operational
+    lifecycle.lifecycle_costs   embodied carbon and water          -> Lifecycle
+    bounds.bounds               low/high of energy and CO2e        -> Bounds
+    (here) _assemble            everything, with its provenance    -> Estimate
+
+A :class:`~carbonest.records.Notes` journal goes along the pipeline: each
+step records there where every input it used came from, and the defaults it
+took, in the order it took them.
+
+Order of precedence for each input, highest first:
+
+* power of a component: the user's ``*_power_w`` > the table (GPU/CPU TDP,
+  DRAM W/GB x GB).
+* PUE: ``pue`` > ``datacenter`` > the cloud provider's PUE of a cloud ``region`` >
+  the preset's > the latest industry average (Uptime Institute).
+* carbon intensity: ``intensity_g_per_kwh`` > ``region`` > ``datacenter`` (when
+  it carries one) > the preset's > the world average.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carbonest.estimate import bounds as step_bounds
+from carbonest.estimate import duration as step_duration
+from carbonest.estimate import energy as step_energy
+from carbonest.estimate import lifecycle as step_lifecycle
+from carbonest.estimate import power as step_power
+from carbonest.estimate import request as step_request
+from carbonest.estimate import resolve as step_resolve
+from carbonest.estimate import serving as step_serving
+from carbonest.formulas import emissions
+from carbonest.records import Notes
+from carbonest.records.estimate import Equivalent, Estimate
+
+PRESETS = step_request.PRESETS
+
+
+def estimate(
+    *,
+    hours: float | None = None,
+    gpu: str | None = None,
+    gpus: int | None = None,
+    gpu_power_w: float | None = None,
+    cpu: str | None = None,
+    cpus: int | None = None,
+    cpu_power_w: float | None = None,
+    dram_gb: float | None = None,
+    dram_power_w: float | None = None,
+    region: str | None = None,
+    intensity_g_per_kwh: float | None = None,
+    pue: float | None = None,
+    datacenter: str | None = None,
+    preset: str | None = None,
+    **work: Any,
+) -> Estimate:
+    """Estimate the energy and CO2e of a job from its hardware, duration (or work) and location.
+
+    Components not given are not counted (``left_out`` names them). Every
+    input's origin is in ``Estimate.provenance``; every default taken is said
+    in ``Estimate.notes``. Every estimate also carries low/high bounds
+    (``co2e_kg_low``/``_high``, ``energy_kwh_low``/``_high``), the on-site
+    water and, when asked, embodied carbon.
+
+    Args:
+        hours: Wall-clock duration. Units: h. Required unless params/tokens or queries are given.
+        gpu: Accelerator name (``"V100"``, ``"a100 80gb"``); a family name resolves to a documented SKU.
+        gpus: Number of accelerators (default 1).
+        gpu_power_w: Average power per accelerator (default: its TDP). Units: W.
+        cpu: CPU model name, for its TDP.
+        cpus: Number of CPU sockets (default 1).
+        cpu_power_w: Average power per CPU socket (default: its TDP). Units: W.
+        dram_gb: Memory size; power from the W/GB constant. Units: GB.
+        dram_power_w: Memory power, instead of dram_gb. Units: W.
+        region: Grid region (country, state, province, cloud region).
+        intensity_g_per_kwh: Carbon intensity, instead of region. Units: g CO2e/kWh.
+        pue: Power usage effectiveness (>= 1).
+        datacenter: A datacenter or provider preset for the PUE (and intensity if it carries one).
+        preset: ``"strubell2019"`` or ``"patterson2021"``.
+        **work: The work instead of a duration, and what else to count: ``params``, ``tokens``
+            (training compute 6ND), ``dtype``, ``mfu``; ``adaptation`` (full, lora, probe),
+            ``tasks``, ``lora_params``, ``head_params``; ``queries`` with ``energy_per_query_wh``
+            or ``tokens_per_query`` (and ``inference_mfu``); ``embodied`` (bool); ``wue_l_per_kwh``.
+
+    Returns:
+        The immutable :class:`~carbonest.records.Estimate`.
+
+    Raises:
+        InvalidInputError: a bad number or combination (the message names the parameter).
+        UnknownHardwareError, UnknownRegionError: a name not in the tables, with suggestions.
+    """
+    req = step_request.validate(
+        hours=hours, gpu=gpu, gpus=gpus, gpu_power_w=gpu_power_w, cpu=cpu, cpus=cpus, cpu_power_w=cpu_power_w,
+        dram_gb=dram_gb, dram_power_w=dram_power_w, region=region, intensity_g_per_kwh=intensity_g_per_kwh,
+        pue=pue, datacenter=datacenter, preset=preset, **work,
+    )
+    journal = Notes()
+    res = step_resolve.resolve(req, journal)
+    powers = step_power.component_powers(req, res, journal)
+    time = step_duration.duration(req, res, journal)
+    serving = step_serving.serving(req, res, powers, journal)
+    op = step_energy.operational(req, powers, time, serving, res.place)
+    life = step_lifecycle.lifecycle_costs(req, res, op, time.hours, journal)
+    rng = step_bounds.bounds(powers, time, serving, res.place, op, journal)
+    if req.preset is not None:
+        journal.provenance["preset"] = f"preset:{req.preset}"
+    return _assemble(req, res, time, serving, op, life, rng, journal)
+
+
+def _assemble(req: step_request.Request, res: step_resolve.Resolved, time: step_duration.Duration,
+              serving: step_serving.Serving | None, op: step_energy.Operational, life: step_lifecycle.Lifecycle,
+              rng: step_bounds.Bounds, journal: Notes) -> Estimate:
+    extras: dict[str, Any] = dict(time.extras)
+    if serving is not None:
+        extras.update(serving.extras, training_it_energy_kwh=op.training_it_energy_kwh)
+    extras.update(
+        energy_kwh_low=rng.energy_kwh[0], energy_kwh_high=rng.energy_kwh[1],
+        co2e_kg_low=rng.co2e_kg[0], co2e_kg_high=rng.co2e_kg[1],
+        pue_low=rng.pue[0], pue_high=rng.pue[1],
+        intensity_g_per_kwh_low=rng.intensity_g_per_kwh[0], intensity_g_per_kwh_high=rng.intensity_g_per_kwh[1],
+        embodied_co2e_kg=life.embodied_co2e_kg, total_co2e_kg=op.co2e_kg + (life.embodied_co2e_kg or 0.0),
+        water_l=life.water_l, wue_l_per_kwh=life.wue_l_per_kwh,
+    )
+    counted = {c.component for c in op.components}
+    return Estimate(
+        hours=time.hours or None,
+        gpu_hours=op.gpu_hours,
+        it_energy_kwh=op.it_energy_kwh,
+        energy_kwh=op.energy_kwh,
+        pue=res.place.pue,
+        intensity_g_per_kwh=res.place.intensity_g_per_kwh,
+        co2e_kg=op.co2e_kg,
+        region=res.place.region,
+        components=op.components,
+        left_out=tuple(c for c in ("gpu", "cpu", "dram") if c not in counted),
+        provenance=tuple(journal.provenance.items()),
+        preset=req.preset,
+        notes=tuple(journal.notes),
+        equivalents=equivalents(op.co2e_kg),
+        extras=tuple(extras.items()),
+    )
+
+
+def equivalents(co2e_kg: float) -> tuple[Equivalent, ...]:
+    """Everyday equivalents of an amount of CO2e, each with its sourced constant."""
+    from carbonest.catalog import constant
+
+    car = constant("equiv_passenger_car_us_kg_per_km")
+    flight = constant("equiv_flight_ny_sf_roundtrip_lbs")
+    flight_kg = emissions.lbs_to_kg(flight.value)
+    return (
+        Equivalent("km driven by an average US passenger car",
+                   emissions.equivalent_count(co2e_kg, car.value), car.value, car.source, car.year),
+        Equivalent("passenger round trips New York-San Francisco by air",
+                   emissions.equivalent_count(co2e_kg, flight_kg), flight_kg, flight.source, flight.year),
+    )

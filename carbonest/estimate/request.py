@@ -1,0 +1,238 @@
+"""Step 1 of the calculator: check every input, alone and in combination, before any lookup.
+
+:func:`validate` turns the keyword arguments of :func:`carbonest.estimate` into
+one frozen :class:`Request`. Every number is checked here (finite, in range,
+integer where a count is meant) and every combination that would be ignored or
+cannot be computed is refused, each with an
+:class:`~carbonest.errors.InvalidInputError` whose message starts with the
+parameter's name. Nothing here reads a table: names are only checked to be
+names; step 2 (:mod:`carbonest.estimate.resolve`) finds them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from carbonest import inputs
+from carbonest.errors import InvalidInputError
+
+PRESETS = ("strubell2019", "patterson2021")
+ADAPTATIONS = ("full", "lora", "probe")
+DTYPES = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "int8")
+
+
+@dataclass(frozen=True)
+class Work:
+    """Validated inputs that describe the work instead of (or besides) a duration."""
+
+    params: float | None = None
+    tokens: float | None = None
+    dtype: str | None = None
+    mfu: float | None = None
+    adaptation: str | None = None
+    tasks: int = 1
+    lora_params: float | None = None
+    head_params: float | None = None
+    queries: float | None = None
+    energy_per_query_wh: float | None = None
+    tokens_per_query: float | None = None
+    inference_mfu: float | None = None
+    embodied: bool = False
+    wue_l_per_kwh: float | None = None
+
+    @property
+    def trains_from_flops(self) -> bool:
+        """Whether the duration comes from FLOPs (params and tokens given)."""
+        return self.params is not None and self.tokens is not None
+
+
+WORK_FIELDS = frozenset(Work.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class Device:
+    """One kind of device as asked: its name, count and power, each None when not given.
+
+    Attributes:
+        name: Catalog name (``"V100"``, ``"Xeon Gold 6248"``), not yet looked up.
+        count: Number of devices. None: not given (1 is then the stated default).
+        power_w: Average power per device, as given. Units: W.
+        counted: Whether the component is counted at all (a name or a power was given).
+    """
+
+    name: str | None = None
+    count: int | None = None
+    power_w: float | None = None
+    counted: bool = False
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything :func:`carbonest.estimate` was asked, checked.
+
+    Attributes:
+        hours: Wall-clock duration as given. Units: h.
+        gpu: The accelerators asked for.
+        cpu: The CPU sockets asked for.
+        dram_gb: Memory size as given. Units: GB.
+        dram_power_w: Memory power as given. Units: W.
+        region: Grid region name, not yet looked up.
+        intensity_g_per_kwh: A carbon intensity given instead of a region. Units: gCO2e/kWh.
+        pue: A PUE given by the user (>= 1).
+        datacenter: A datacenter or provider preset name, not yet looked up.
+        preset: ``strubell2019``, ``patterson2021`` or None.
+        work: The work (FLOPs, adaptation, serving, embodied, water).
+    """
+
+    hours: float | None = None
+    gpu: Device = field(default_factory=Device)
+    cpu: Device = field(default_factory=Device)
+    dram_gb: float | None = None
+    dram_power_w: float | None = None
+    region: str | None = None
+    intensity_g_per_kwh: float | None = None
+    pue: float | None = None
+    datacenter: str | None = None
+    preset: str | None = None
+    work: Work = field(default_factory=Work)
+
+    @property
+    def trains(self) -> bool:
+        """Whether a training (or any hardware x duration) part is counted, not only serving."""
+        return self.hours is not None or self.work.trains_from_flops
+
+
+def _opt(check: Any, name: str, value: Any) -> Any:
+    return None if value is None else check(name, value)
+
+
+def validate(
+    *,
+    hours: Any = None,
+    gpu: Any = None,
+    gpus: Any = None,
+    gpu_power_w: Any = None,
+    cpu: Any = None,
+    cpus: Any = None,
+    cpu_power_w: Any = None,
+    dram_gb: Any = None,
+    dram_power_w: Any = None,
+    region: Any = None,
+    intensity_g_per_kwh: Any = None,
+    pue: Any = None,
+    datacenter: Any = None,
+    preset: Any = None,
+    **work: Any,
+) -> Request:
+    """Check the inputs of :func:`carbonest.estimate`; raise naming the first bad parameter.
+
+    Raises:
+        TypeError: an unknown keyword argument (as Python would for a misspelt one).
+        InvalidInputError: a bad number, name or combination.
+    """
+    unknown = set(work) - WORK_FIELDS
+    if unknown:
+        raise TypeError(f"estimate() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+    if preset is not None:
+        preset = inputs.choice("preset", preset, PRESETS)
+    job = validate_work({**work, "hours": hours})
+    if job.trains_from_flops:
+        if gpu is None:
+            raise InvalidInputError("gpu: params and tokens need a gpu (its peak FLOP/s)", field="gpu")
+    elif hours is not None:
+        hours = inputs.positive("hours", hours)
+    elif job.queries is None:
+        raise InvalidInputError("hours: a duration is required (or params and tokens, or queries)", field="hours")
+    if preset == "patterson2021" and (cpu, cpu_power_w, dram_gb, dram_power_w) != (None,) * 4:
+        raise InvalidInputError(
+            "preset: patterson2021 counts the measured system power per processor (host included); "
+            "drop cpu, cpu_power_w, dram_gb and dram_power_w, or drop the preset",
+            field="preset",
+        )
+    inputs.exclusive("dram_gb", dram_gb, "dram_power_w", dram_power_w, why="power from W per GB")
+    inputs.exclusive("region", region, "intensity_g_per_kwh", intensity_g_per_kwh)
+    req = Request(
+        hours=hours,
+        gpu=_device("gpu", gpu, gpus, gpu_power_w),
+        cpu=_device("cpu", cpu, cpus, cpu_power_w),
+        dram_gb=_opt(inputs.positive, "dram_gb", dram_gb),
+        dram_power_w=_opt(inputs.positive, "dram_power_w", dram_power_w),
+        region=_opt(inputs.name, "region", region),
+        intensity_g_per_kwh=_opt(inputs.non_negative, "intensity_g_per_kwh", intensity_g_per_kwh),
+        pue=_opt(inputs.pue, "pue", pue),
+        datacenter=_opt(inputs.name, "datacenter", datacenter),
+        preset=preset,
+        work=job,
+    )
+    counted = req.gpu.counted or req.cpu.counted or req.dram_gb is not None or req.dram_power_w is not None
+    if not counted and job.queries is None:
+        raise InvalidInputError(
+            "gpu: nothing to estimate: give gpu or gpu_power_w, cpu or cpu_power_w, dram_gb or dram_power_w",
+            field="gpu",
+        )
+    return req
+
+
+def _device(kind: str, name: Any, count: Any, power: Any) -> Device:
+    """One device kind: its count is refused when neither a name nor a power says what to count."""
+    count_field = f"{kind}s"
+    counted = name is not None or power is not None
+    if count is not None and not counted:
+        raise InvalidInputError(f"{count_field}: given without {kind} or {kind}_power_w", field=count_field)
+    return Device(
+        name=_opt(inputs.name, kind, name),
+        count=_opt(inputs.count, count_field, count),
+        power_w=_opt(inputs.positive, f"{kind}_power_w", power),
+        counted=counted,
+    )
+
+
+def validate_work(kw: dict[str, Any]) -> Work:
+    """Check the work inputs one by one and in combination; raise naming the parameter."""
+    w = Work(
+        params=_opt(inputs.positive, "params", kw.get("params")),
+        tokens=_opt(inputs.positive, "tokens", kw.get("tokens")),
+        dtype=None if kw.get("dtype") is None else inputs.choice("dtype", kw["dtype"], DTYPES),
+        mfu=_opt(inputs.fraction, "mfu", kw.get("mfu")),
+        adaptation=None if kw.get("adaptation") is None else inputs.choice("adaptation", kw["adaptation"], ADAPTATIONS),
+        tasks=1 if kw.get("tasks") is None else inputs.count("tasks", kw["tasks"]),
+        lora_params=_opt(inputs.positive, "lora_params", kw.get("lora_params")),
+        head_params=_opt(inputs.positive, "head_params", kw.get("head_params")),
+        queries=_opt(inputs.positive, "queries", kw.get("queries")),
+        energy_per_query_wh=_opt(inputs.positive, "energy_per_query_wh", kw.get("energy_per_query_wh")),
+        tokens_per_query=_opt(inputs.positive, "tokens_per_query", kw.get("tokens_per_query")),
+        inference_mfu=_opt(inputs.fraction, "inference_mfu", kw.get("inference_mfu")),
+        embodied=bool(kw.get("embodied", False)),
+        wue_l_per_kwh=_opt(inputs.non_negative, "wue_l_per_kwh", kw.get("wue_l_per_kwh")),
+    )
+    _check_combinations(w, kw)
+    return w
+
+
+def _check_combinations(w: Work, kw: dict[str, Any]) -> None:
+    def need(name: str, what: str) -> InvalidInputError:
+        return InvalidInputError(f"{name}: {what}", field=name)
+
+    if (w.params is None) != (w.tokens is None) and w.tokens_per_query is None:
+        raise need("tokens" if w.tokens is None else "params", "params and tokens go together (6ND)")
+    if w.adaptation is not None and not w.trains_from_flops:
+        raise need("adaptation", "needs params (the base model) and tokens (per task)")
+    for name, method in (("lora_params", "lora"), ("head_params", "probe")):
+        if getattr(w, name) is not None and w.adaptation != method:
+            raise need(name, f"only applies with adaptation {method}")
+    if w.dtype is not None and not w.trains_from_flops and w.tokens_per_query is None:
+        raise need("dtype", "only applies with params and tokens, or tokens_per_query (it picks the peak FLOP/s)")
+    if kw.get("tasks") is not None and w.adaptation is None:
+        raise need("tasks", "only applies with adaptation")
+    if w.trains_from_flops and kw.get("hours") is not None:
+        raise need("hours", "give either hours or params and tokens (hours then come from 6ND), not both")
+    inputs.exclusive("energy_per_query_wh", w.energy_per_query_wh, "tokens_per_query", w.tokens_per_query)
+    if w.queries is not None and w.energy_per_query_wh is None and w.tokens_per_query is None:
+        raise need("queries", "needs energy_per_query_wh or tokens_per_query")
+    if w.queries is None and (w.energy_per_query_wh is not None or w.tokens_per_query is not None):
+        raise need("queries", "energy_per_query_wh and tokens_per_query need the number of queries")
+    if w.tokens_per_query is not None and w.params is None:
+        raise need("params", "tokens_per_query needs params (2N FLOPs per token)")
+    if w.mfu is not None and not w.trains_from_flops:
+        raise need("mfu", "only applies with params and tokens")

@@ -1,0 +1,89 @@
+"""Step 2 of the calculator: find the hardware, the datacenter, the grid and the PUE in the tables.
+
+Takes the :class:`~carbonest.estimate.request.Request` and returns
+:class:`Resolved`: the catalog rows of the accelerator and the CPU, the
+datacenter preset, and the :class:`Place` (carbon intensity and PUE, resolved by
+:mod:`carbonest.intensity.resolve`, the rules every caller shares). Unknown
+names raise with suggestions; each row used is recorded in the journal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from carbonest.estimate.request import Request
+from carbonest.intensity.resolve import resolve_intensity, resolve_pue
+from carbonest.records import Notes, RegionInfo, table_provenance
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the job runs, as far as emissions go.
+
+    Attributes:
+        intensity_g_per_kwh: Carbon intensity used. Units: gCO2e/kWh.
+        region: The grid that intensity belongs to.
+        region_spec: The catalog row of that grid, when it is a table region (else None).
+        pue: The PUE used. Units: ratio.
+    """
+
+    intensity_g_per_kwh: float
+    region: RegionInfo
+    region_spec: Any
+    pue: float
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The catalog rows a request names.
+
+    Attributes:
+        gpu: The accelerator's :class:`~carbonest.catalog.AcceleratorSpec`, or None.
+        cpu: The CPU's :class:`~carbonest.catalog.CpuSpec`, or None.
+        datacenter: The datacenter preset's :class:`~carbonest.catalog.DatacenterSpec`, or None.
+        place: Carbon intensity and PUE.
+    """
+
+    gpu: Any
+    cpu: Any
+    datacenter: Any
+    place: Place
+
+
+def resolve(req: Request, journal: Notes) -> Resolved:
+    """Look up every name of ``req``; record each table row used in ``journal``."""
+    gpu = _accelerator(req, journal)
+    cpu = None
+    if req.cpu.name is not None:
+        from carbonest.catalog import find_cpu
+
+        cpu = find_cpu(req.cpu.name)
+        journal.note("cpu", table_provenance("cpus", cpu.source, cpu.year))
+    dc = None
+    if req.datacenter is not None:
+        from carbonest.catalog import find_datacenter
+
+        dc = find_datacenter(req.datacenter)
+    intensity, region, region_spec = resolve_intensity(journal, req.region, req.intensity_g_per_kwh, dc, req.preset)
+    pue = resolve_pue(journal, req.pue, dc, region_spec, req.preset)
+    provider = getattr(region_spec, "provider", None)
+    if dc is not None and req.pue is None and provider and dc.id != provider and dc.kind == "provider":
+        journal.notes.append(f"The PUE of datacenter '{dc.id}' ({dc.pue:g}) was used for {region_spec.id}, "
+                             f"a region of another provider ({provider}), as asked.")
+    return Resolved(gpu=gpu, cpu=cpu, datacenter=dc, place=Place(intensity, region, region_spec, pue))
+
+
+def _accelerator(req: Request, journal: Notes) -> Any:
+    if req.gpu.name is None:
+        return None
+    from carbonest.catalog import find_accelerator
+
+    spec = find_accelerator(req.gpu.name)
+    if req.trains:
+        journal.note("gpu", table_provenance("accelerators", spec.source, spec.year))
+        if spec.resolved_from:
+            others = ", ".join(spec.alternatives) or "none"
+            tdp = f"{spec.tdp_w:g} W TDP" if spec.tdp_w is not None else "no published TDP"
+            journal.notes.append(f"'{req.gpu.name}' was taken as {spec.name} ({tdp}); other SKUs: {others}.")
+    return spec
