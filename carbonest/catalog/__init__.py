@@ -16,7 +16,12 @@ Rules of this subpackage:
   an unknown name raises :class:`~carbonest.errors.UnknownHardwareError` or
   :class:`~carbonest.errors.UnknownRegionError` with the closest matches, never a silent
   default. Family names (``V100``, ``A100``...) resolve to a documented default SKU and say so.
-* Values are frozen dataclasses with ``to_dict()``; imports only from layers L0-L1.
+* Values are frozen dataclasses with ``to_dict()``; imports only from layers L0-L1 (the
+  views import pandas inside their functions).
+* :mod:`~carbonest.catalog.views`: the tables as JSON-ready lists and DataFrames
+  (``carbonest.regions()``, ``carbonest.hardware()``, ``carbonest regions``).
+* What must never import it: the records and the formulas (below it). Everything from
+  the contracts up (probes, intensity, the ways in, the CLI) may.
 """
 
 from __future__ import annotations

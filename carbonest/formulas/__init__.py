@@ -11,4 +11,7 @@ Rules of this subpackage:
 * No validation here: inputs are validated at the edges (CLI, public API)
   before they reach a formula. A formula given nonsense returns nonsense.
 * Each docstring cites the paper, the equation and where its constants come from.
+* What must never import it back: nothing here may import another carbonest
+  layer (the layer test checks it), and every layer from the catalog up may
+  call it. An equation typed anywhere else is a bug: move it here.
 """

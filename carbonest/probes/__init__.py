@@ -16,4 +16,9 @@ Rules of this subpackage:
   the module that calls the vendor, at one boundary.
 * Nothing is imported here, so ``import carbonest`` stays light: import the
   module you need, e.g. ``from carbonest.probes.discovery import discover_probes``.
+* What it may import: layers L0-L3 (errors, units, records, formulas, catalog). A
+  backend does not read the catalog itself: a table value such as a TDP is passed
+  in by the caller (``measure.setup``, or discovery's documented defaults).
+  Never the store, intensity, the ways in or the CLI; only ``measure`` and above
+  use probes.
 """

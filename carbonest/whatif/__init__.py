@@ -19,6 +19,10 @@ Rules of this subpackage:
 * numpy and pandas are imported inside functions: ``import carbonest`` stays light.
 * Inputs are checked at the edge (:mod:`~carbonest.whatif.request`), before
   any large array exists; a sweep over :data:`MAX_ROWS` needs ``force=True``.
+* What it may import: layers L0-L5 (records, formulas, catalog, intensity), and
+  of its sibling calculator only the stated assumptions
+  (:mod:`carbonest.estimate.assumptions`). Never ``measure``, ``cli`` or the
+  package face; nothing below L6 may import it.
 """
 
 from __future__ import annotations
