@@ -24,7 +24,7 @@ sys.path.insert(
     1, str(Path(__file__).resolve().parent.parent)
 )  # the carbonest package (for cpus.model_signature)
 
-from tablebuild import accelerators, cloud, cpus, misc, regions
+from tablebuild import accelerators, cloud, cpu_vcpu, cpus, misc, regions
 from tablebuild.common import BuildError, Row, write_table
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "carbonest" / "data"
@@ -62,6 +62,9 @@ def build(reference: Path, out: Path) -> dict[str, int]:
     )
     counts["cpus.csv"] = write_table(
         out / "cpus.csv", cpus.COLUMNS, cpus.build_cpus(reference)
+    )
+    counts["cpu_vcpu_power.csv"] = write_table(
+        out / "cpu_vcpu_power.csv", cpu_vcpu.COLUMNS, cpu_vcpu.build_vcpu_power(reference)
     )
     region_rows, alts, missing = _region_tables(reference)
     ids = [r["id"] for r in region_rows]

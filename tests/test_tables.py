@@ -13,6 +13,7 @@ TABLES = [
     "accelerators.csv",
     "family_defaults.csv",
     "cpus.csv",
+    "cpu_vcpu_power.csv",
     "regions.csv",
     "intensity_alternatives.csv",
     "datacenters.csv",
@@ -224,3 +225,24 @@ def test_no_lifecycle_intensity_is_zero() -> None:
         for row in csv.DictReader(io.StringIO(text.decode("utf-8"))):
             if row["basis"].startswith("lifecycle"):
                 assert float(row["intensity_g_per_kwh"]) > 0, (table, row)
+
+
+def test_cpu_vcpu_power_rows_and_family_means() -> None:
+    table = {r["id"]: r for r in rows("cpu_vcpu_power.csv")}
+    for r in table.values():
+        assert r["kind"] in ("microarchitecture", "family", "default"), r
+        assert 0 < float(r["min_w_per_vcpu"]) < float(r["max_w_per_vcpu"]) < 20, r
+    # EPYC 3rd Gen: min is 0.45562453497 (aws, gcp) and 0.44538981120 (azure); the row is the mean.
+    assert float(table["amd-zen3"]["min_w_per_vcpu"]) == pytest.approx(
+        (2 * 0.45562453497023814 + 0.44538981119791665) / 3, rel=1e-9
+    )
+    gens = [table[i] for i in ("amd-zen", "amd-zen2", "amd-zen3", "amd-zen4", "amd-zen5")]
+    epyc = table["amd-epyc"]
+    assert epyc["kind"] == "family" and epyc["name_prefix"] == "epyc"
+    for col in ("min_w_per_vcpu", "max_w_per_vcpu"):
+        assert float(epyc[col]) == pytest.approx(sum(float(g[col]) for g in gens) / 5, rel=1e-8)
+    assert (table["default"]["min_w_per_vcpu"], table["default"]["max_w_per_vcpu"]) == ("0.74", "3.5")
+    labels = {r["microarchitecture"] for r in rows("cpus.csv")} - {""}
+    assert {"AMD Zen 3 (Milan)", "Intel Cascade Lake"} <= labels & set(
+        r["microarchitecture"] for r in table.values()
+    )

@@ -33,6 +33,7 @@ from carbonest._lazy import lazy_attributes
 if TYPE_CHECKING:
     from .constants import Constant, UnknownConstantError, constant, list_constants
     from .cpus import CpuSpec, find_cpu, list_cpus, match_cpu_model_name
+    from .cpus import CpuPowerMatch, VcpuPowerSpec, cpu_power_lookup, find_vcpu_power, list_vcpu_power
     from .datacenters import (
         DatacenterSpec,
         PueSpec,
@@ -58,6 +59,11 @@ _WHERE = {
     "AcceleratorSpec": "hardware",
     "Constant": "constants",
     "CpuSpec": "cpus",
+    "CpuPowerMatch": "cpus",
+    "VcpuPowerSpec": "cpus",
+    "cpu_power_lookup": "cpus",
+    "find_vcpu_power": "cpus",
+    "list_vcpu_power": "cpus",
     "DatacenterSpec": "datacenters",
     "PueSpec": "datacenters",
     "RegionSpec": "regions",
@@ -89,17 +95,21 @@ __getattr__ = lazy_attributes(__name__, {k: f"{__name__}.{v}" for k, v in _WHERE
 __all__ = [
     "AcceleratorSpec",
     "Constant",
+    "CpuPowerMatch",
     "CpuSpec",
     "DatacenterSpec",
     "PueSpec",
     "RegionSpec",
     "TableSource",
     "UnknownConstantError",
+    "VcpuPowerSpec",
     "constant",
+    "cpu_power_lookup",
     "find_accelerator",
     "find_cpu",
     "find_datacenter",
     "find_region",
+    "find_vcpu_power",
     "industry_pue",
     "industry_wue",
     "intensity_spread",
@@ -109,6 +119,7 @@ __all__ = [
     "list_datacenters",
     "list_regions",
     "list_sources",
+    "list_vcpu_power",
     "match_cpu_model_name",
     "region_set",
     "world_region",

@@ -196,3 +196,109 @@ def list_cpus(query: str | None = None) -> list[CpuSpec]:
         for i, row in enumerate(rows)
         if q in norm(row["name"]) or (bare and bare in row["model_key"])
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class VcpuPowerSpec:
+    """One row of ``cpu_vcpu_power.csv``: Cloud Carbon Footprint watts per vCPU.
+
+    Attributes:
+        id: E.g. ``"amd-zen3"``, ``"amd-epyc"`` (family), ``"default"``.
+        microarchitecture: Label, e.g. ``"AMD Zen 3 (Milan)"``, ``"AMD EPYC, generation unknown"``.
+        kind: ``"microarchitecture"``, ``"family"`` or ``"default"``.
+        min_w_per_vcpu: Power of an idle vCPU. Units: W.
+        max_w_per_vcpu: Power of a fully busy vCPU. Units: W.
+        note: How the figure was made (clouds averaged, members of a family mean).
+        source: Where the row comes from.
+        year: Vintage of the source.
+    """
+
+    id: str
+    microarchitecture: str
+    kind: str
+    min_w_per_vcpu: float
+    max_w_per_vcpu: float
+    note: str
+    source: str
+    year: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CpuPowerMatch:
+    """What the catalog knows about the power of a ``/proc/cpuinfo`` CPU.
+
+    Attributes:
+        model_name: The string looked up (None when the kernel gave none).
+        cpu: The catalogued CPU (TDP, cores, threads), or None.
+        per_vcpu: The per-vCPU row that applies: the CPU's micro-architecture, else its
+            family's (``"AMD EPYC"``, ``"Intel Xeon"``), else the overall default.
+    """
+
+    model_name: str | None
+    cpu: CpuSpec | None
+    per_vcpu: VcpuPowerSpec
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"model_name": self.model_name, "cpu": self.cpu.to_dict() if self.cpu else None,
+                "per_vcpu": self.per_vcpu.to_dict()}
+
+
+@functools.cache
+def _vcpu_rows() -> tuple[tuple[VcpuPowerSpec, str], ...]:
+    return tuple(
+        (VcpuPowerSpec(r["id"], r["microarchitecture"], r["kind"], float(r["min_w_per_vcpu"]),
+                       float(r["max_w_per_vcpu"]), r["note"], r["source"], int(r["year"])),
+         r["name_prefix"])
+        for r in read_table("cpu_vcpu_power.csv")
+    )
+
+
+def list_vcpu_power() -> list[VcpuPowerSpec]:
+    """Every row of ``cpu_vcpu_power.csv``: micro-architectures, family means, the default."""
+    return [spec for spec, _ in _vcpu_rows()]
+
+
+def find_vcpu_power(name: str) -> VcpuPowerSpec:
+    """A per-vCPU row by id or label (``"amd-zen3"``, ``"AMD Zen 3 (Milan)"``, ``"Cascade Lake"``,
+    ``"default"``), for ``estimate --cpus X --vcpus N``.
+
+    Raises:
+        UnknownHardwareError: No such row; ``suggestions`` holds the closest labels.
+    """
+    key = norm(name)
+    for spec, _ in _vcpu_rows():
+        label = norm(spec.microarchitecture)
+        if key in (norm(spec.id), label) or (len(key) >= 4 and label.endswith(key)):
+            return spec
+    shown = {norm(s.microarchitecture): s.microarchitecture for s, _ in _vcpu_rows()}
+    raise UnknownHardwareError(name, suggest(key, shown), field="cpu", kind="CPU micro-architecture")
+
+
+def cpu_power_lookup(model_name: str | None) -> CpuPowerMatch:
+    """The catalogued CPU (if any) and the per-vCPU figures that apply to a model string.
+
+    Args:
+        model_name: ``/proc/cpuinfo`` ``model name`` (e.g. ``"AMD EPYC"``), or None.
+
+    Returns:
+        The match. ``per_vcpu`` is never missing: the micro-architecture row of the
+        catalogued CPU, else the family row whose ``name_prefix`` starts the normalised name
+        (``"AMD EPYC"`` -> ``amd-epyc``), else the ``default`` row (CCF's 0.74 / 3.5 W).
+    """
+    cpu = match_cpu_model_name(model_name) if model_name else None
+    rows = _vcpu_rows()
+    sig = model_signature(model_name) if model_name else ""
+    chosen = None
+    if cpu is not None and cpu.microarchitecture:
+        chosen = next((s for s, _ in rows if s.kind == "microarchitecture"
+                       and s.microarchitecture == cpu.microarchitecture), None)
+    if chosen is None and sig:
+        chosen = next((s for s, p in rows if s.kind == "family" and p and sig.startswith(p)), None)
+    if chosen is None:
+        chosen = next(s for s, _ in rows if s.kind == "default")
+    return CpuPowerMatch(model_name, cpu, chosen)

@@ -33,11 +33,43 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import ClassVar
+from typing import ClassVar, Literal
 
-from carbonest.records import Component, Reading
+from carbonest.records import Component, Provenance, Reading
 
-__all__ = ["DeviceInfo", "Probe", "ProbeStatus"]
+__all__ = ["CpuPowerModel", "DeviceInfo", "Probe", "ProbeStatus"]
+
+
+@dataclass(frozen=True, slots=True)
+class CpuPowerModel:
+    """How to model the power of this CPU: what the caller found in the catalog.
+
+    ``kind="tdp_share"``: a known CPU; power = TDP x sockets x (visible threads / all threads)
+    x utilisation. ``kind="per_vcpu"``: known only by micro-architecture or family (or not at
+    all); power = vCPUs x (min + u x (max - min)), Cloud Carbon Footprint's model.
+
+    Attributes:
+        kind: ``"tdp_share"`` or ``"per_vcpu"``.
+        label: What the figures describe, e.g. ``"Intel Xeon Gold 6248"``,
+            ``"AMD EPYC, generation unknown"``.
+        provenance: Where the figures came from (``table`` with source and year, ``user``,
+            or ``default``).
+        tdp_w: TDP of one package (tdp_share). Units: W.
+        threads_per_socket: Hardware threads of one package (tdp_share), if known.
+        threads_basis: ``"threads"``, or ``"cores"`` when only the core count is known (the
+            share is then an upper bound on SMT parts); None when neither is known.
+        min_w_per_vcpu: Idle power of one vCPU (per_vcpu). Units: W.
+        max_w_per_vcpu: Full-load power of one vCPU (per_vcpu). Units: W.
+    """
+
+    kind: Literal["tdp_share", "per_vcpu"]
+    label: str
+    provenance: Provenance
+    tdp_w: float | None = None
+    threads_per_socket: int | None = None
+    threads_basis: Literal["threads", "cores"] | None = None
+    min_w_per_vcpu: float | None = None
+    max_w_per_vcpu: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,9 @@
 The fixed order (best source first; each failure is recorded for ``carbonest doctor``):
 
 * GPU:  ``nvml``; no fallback here (the tracker may model GPUs from the catalog TDP).
-* CPU:  ``rapl`` package zones, else ``cpu_model`` (TDP x utilisation).
+* CPU:  ``rapl`` package zones, else ``cpu_model`` (the visible CPUs: TDP x share x
+  utilisation for a catalogued CPU, else Cloud Carbon Footprint watts per vCPU; see
+  :func:`catalog_cpu_power`).
 * DRAM: ``rapl`` dram zones, else ``memory_model`` (W per GB in use).
 
 One RAPL probe serves both CPU and DRAM when it has both. Every call builds
@@ -18,10 +20,17 @@ from collections.abc import Callable, Iterable
 from typing import Literal
 
 from carbonest.errors import ProbeUnavailableError
-from carbonest.probes.base import Probe, ProbeStatus
+from carbonest.probes.base import CpuPowerModel, Probe, ProbeStatus
 from carbonest.records import Component, Provenance
 
-__all__ = ["DEFAULT_CPU_TDP_W", "TdpLookup", "default_tdp_lookup", "discover_probes"]
+__all__ = [
+    "DEFAULT_CPU_TDP_W",
+    "CpuPowerLookup",
+    "TdpLookup",
+    "catalog_cpu_power",
+    "default_tdp_lookup",
+    "discover_probes",
+]
 
 DEFAULT_CPU_TDP_W = 100.0
 """TDP assumed for a CPU the caller could not identify. A round default, not a
@@ -30,7 +39,63 @@ measurement; provenance says so. Units: W."""
 TdpLookup = Callable[[str | None], tuple[float, Provenance]]
 """Maps a CPU model name (or None) to (TDP per socket in W, where that figure came from)."""
 
+CpuPowerLookup = Callable[[str | None], CpuPowerModel]
+"""Maps a CPU model name (or None) to the power model and constants to use for it."""
+
 ProbeFactory = Callable[[], Probe]
+
+
+def catalog_cpu_power(cpu_name: str | None) -> CpuPowerModel:
+    """The CPU power model for a ``/proc/cpuinfo`` model name, filled from the catalog.
+
+    * A catalogued CPU with a thread (or core) count: ``tdp_share`` with its TDP and threads.
+    * A catalogued CPU without either but with a micro-architecture row: ``per_vcpu`` with it.
+    * A catalogued CPU with neither: ``tdp_share``, threads unknown (share = visible/online).
+    * Otherwise ``per_vcpu`` with the family row (``"AMD EPYC"`` -> "AMD EPYC, generation
+      unknown") or the overall default (CCF's 0.74 / 3.5 W per vCPU), provenance ``default``.
+
+    Args:
+        cpu_name: E.g. ``"AMD EPYC"``, ``"Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz"``, or None.
+
+    Returns:
+        The model, with provenance (table source and year, or ``default`` saying why).
+    """
+    from carbonest.catalog.cpus import cpu_power_lookup
+
+    match = cpu_power_lookup(cpu_name)
+    cpu, row = match.cpu, match.per_vcpu
+    if cpu is not None and (cpu.threads or cpu.cores or row.kind != "microarchitecture"):
+        basis = "threads" if cpu.threads else "cores" if cpu.cores else None
+        return CpuPowerModel(
+            "tdp_share", cpu.name, Provenance("table", f"cpus {cpu.name}", cpu.source, cpu.year),
+            tdp_w=float(cpu.tdp_w), threads_per_socket=cpu.threads or cpu.cores, threads_basis=basis,
+        )
+    if row.kind == "microarchitecture":
+        prov = Provenance("table", f"cpu_vcpu_power {row.id}", row.source, row.year)
+    else:
+        who = f"{cpu_name!r} not in the catalog" if cpu_name else "no CPU model name"
+        what = "family mean" if row.kind == "family" else "CCF average for an unknown CPU"
+        prov = Provenance("default", f"{who}, {what} ({row.id})", row.source, row.year)
+    return CpuPowerModel("per_vcpu", row.microarchitecture, prov,
+                         min_w_per_vcpu=row.min_w_per_vcpu, max_w_per_vcpu=row.max_w_per_vcpu)
+
+
+def _from_tdp_lookup(cpu_tdp: TdpLookup) -> CpuPowerLookup:
+    """Adapt an older ``TdpLookup``: its TDP wins, the catalog adds threads; its default
+    (the CPU is unknown to it) gives way to the catalog's per-vCPU figures."""
+
+    def lookup(cpu_name: str | None) -> CpuPowerModel:
+        tdp_w, prov = cpu_tdp(cpu_name)
+        model = catalog_cpu_power(cpu_name)
+        if prov.kind == "default":
+            return model
+        if model.kind == "tdp_share":
+            return CpuPowerModel("tdp_share", model.label, prov, tdp_w=tdp_w,
+                                 threads_per_socket=model.threads_per_socket,
+                                 threads_basis=model.threads_basis)
+        return CpuPowerModel("tdp_share", cpu_name or "CPU", prov, tdp_w=tdp_w)
+
+    return lookup
 
 
 def default_tdp_lookup(cpu_name: str | None) -> tuple[float, Provenance]:
@@ -70,7 +135,8 @@ def _serves(probe: Probe | None, component: Component) -> bool:
 def discover_probes(
     components: Iterable[Component] = ("gpu", "cpu", "dram"),
     *,
-    cpu_tdp: TdpLookup = default_tdp_lookup,
+    cpu_tdp: TdpLookup | None = None,
+    cpu_power: CpuPowerLookup | None = None,
     scope: Literal["machine", "process"] = "machine",
     powercap_root: str | None = None,
     proc_root: str = "/proc",
@@ -83,8 +149,9 @@ def discover_probes(
 
     Args:
         components: Components to measure.
-        cpu_tdp: CPU TDP look-up used for the ``cpu_model`` fallback (the tracker passes
-            one backed by the hardware catalog).
+        cpu_tdp: Older form of ``cpu_power``: a TDP look-up (see :func:`_from_tdp_lookup`).
+        cpu_power: The CPU power model look-up for the ``cpu_model`` fallback (default
+            :func:`catalog_cpu_power`; wins over ``cpu_tdp``).
         scope: ``"machine"`` or ``"process"`` share for the modelled fallbacks.
         powercap_root: Powercap class directory for RAPL (default: env or /sys/class/powercap).
         proc_root: procfs root, for the CPU model name and socket count.
@@ -111,7 +178,8 @@ def discover_probes(
             rapl = None
         probes += [rapl] if rapl is not None else []
     if "cpu" in wanted and not _serves(rapl, "cpu"):
-        factory = cpu_model_factory or (lambda: _cpu_model(cpu_tdp, scope, proc_root))
+        lookup = cpu_power or (_from_tdp_lookup(cpu_tdp) if cpu_tdp else catalog_cpu_power)
+        factory = cpu_model_factory or (lambda: _cpu_model(lookup, scope, proc_root))
         cpu = _try_open(factory, ("cpu",), statuses)
         probes += [cpu] if cpu is not None else []
     if "dram" in wanted and not _serves(rapl, "dram"):
@@ -135,13 +203,12 @@ def _rapl(root: str | None) -> Probe:
     return RaplProbe(root)
 
 
-def _cpu_model(cpu_tdp: TdpLookup, scope: Literal["machine", "process"], proc_root: str) -> Probe:
+def _cpu_model(lookup: CpuPowerLookup, scope: Literal["machine", "process"], proc_root: str) -> Probe:
     from carbonest.probes.cpu_model import CpuModelProbe, read_cpu_model_name, read_cpu_socket_count
 
     name = read_cpu_model_name(proc_root)
-    tdp_w, prov = cpu_tdp(name)
     sockets = read_cpu_socket_count(proc_root) or 1
-    return CpuModelProbe(tdp_w, cpu_name=name, tdp_provenance=prov, sockets=sockets, scope=scope)
+    return CpuModelProbe(cpu_name=name, power_model=lookup(name), sockets=sockets, scope=scope)
 
 
 def _memory_model(scope: Literal["machine", "process"]) -> Probe:

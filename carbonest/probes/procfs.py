@@ -40,22 +40,42 @@ class _Pread:
 
 
 class StatReader(_Pread):
-    """Whole-machine CPU time from ``<proc_root>/stat``: (busy seconds, total seconds)."""
+    """CPU time from ``<proc_root>/stat``: (busy seconds, total seconds).
 
-    def __init__(self, proc_root: str = "/proc") -> None:
-        super().__init__(os.path.join(proc_root, "stat"), 512)
+    Summed over all CPUs (the aggregate ``cpu`` line), or over ``cpu_ids`` only (their
+    ``cpuN`` lines: the CPUs in this process's affinity mask).
+    """
+
+    def __init__(self, proc_root: str = "/proc", cpu_ids: frozenset[int] | None = None) -> None:
+        self._names = {f"cpu{i}" for i in cpu_ids} if cpu_ids else None
+        size = 512 if cpu_ids is None else 1024 + 160 * (max(cpu_ids) + 1)  # ~100 B per cpuN line
+        super().__init__(os.path.join(proc_root, "stat"), size)
         self._tick_s = 1.0 / os.sysconf("SC_CLK_TCK")
         self.busy_total()  # fail at open, not at the first sample
 
-    def busy_total(self) -> tuple[float, float]:
-        """(busy, total) CPU time since boot, summed over CPUs. Units: s."""
-        first = self.text().split("\n", 1)[0].split()
-        if not first or first[0] != "cpu":
-            raise OSError(f"{self.path}: no aggregate 'cpu' line")
-        ticks = [int(v) for v in first[1 : 1 + _COUNTED_FIELDS]]
+    @staticmethod
+    def _busy_total_ticks(fields: list[str]) -> tuple[int, int]:
+        ticks = [int(v) for v in fields[1 : 1 + _COUNTED_FIELDS]]
         total = sum(ticks)
-        idle = sum(ticks[i] for i in _IDLE_FIELDS if i < len(ticks))
-        return (total - idle) * self._tick_s, total * self._tick_s
+        return total - sum(ticks[i] for i in _IDLE_FIELDS if i < len(ticks)), total
+
+    def busy_total(self) -> tuple[float, float]:
+        """(busy, total) CPU time since boot, summed over the CPUs read. Units: s."""
+        if self._names is None:
+            first = self.text().split("\n", 1)[0].split()
+            if not first or first[0] != "cpu":
+                raise OSError(f"{self.path}: no aggregate 'cpu' line")
+            busy, total = self._busy_total_ticks(first)
+            return busy * self._tick_s, total * self._tick_s
+        busy = total = found = 0
+        for line in self.text().splitlines():
+            fields = line.split()
+            if fields and fields[0] in self._names:
+                b, t = self._busy_total_ticks(fields)
+                busy, total, found = busy + b, total + t, found + 1
+        if not found:
+            raise OSError(f"{self.path}: none of the lines {sorted(self._names)}")
+        return busy * self._tick_s, total * self._tick_s
 
 
 class MeminfoReader(_Pread):

@@ -63,13 +63,19 @@ def test_fallbacks_when_nothing_measurable(monkeypatch: pytest.MonkeyPatch, tmp_
         _close(probes)
 
 
-def test_default_tdp_says_so(tmp_path: Path) -> None:
+def test_unknown_cpu_gets_the_stated_per_vcpu_default(tmp_path: Path) -> None:
+    # Was "unknown CPU, default 100 W" (a whole package charged to any visible CPUs: the bug);
+    # now CCF's average per vCPU, labelled as the default.
     probes, _ = discover_probes(
         ["cpu"], powercap_root=str(tmp_path / "none"), proc_root=str(tmp_path)
     )
     try:
         (p,) = probes
-        assert "unknown CPU, default 100 W" in p.read()[0].provenance.detail
+        r = p.read()[0]
+        assert p.power_model.kind == "per_vcpu"
+        assert (p.power_model.min_w_per_vcpu, p.power_model.max_w_per_vcpu) == (0.74, 3.5)
+        assert "per-vCPU CCF unknown CPU" in r.provenance.detail
+        assert "no CPU model name, CCF average for an unknown CPU (default)" in r.provenance.detail
     finally:
         _close(probes)
 
