@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     )
     from .hardware import AcceleratorSpec, find_accelerator, list_accelerators
     from .regions import (
+        BASES,
+        IntensityFigure,
         RegionSpec,
         find_region,
         intensity_spread,
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 # also import (and build the dataclasses of) the hardware, CPU and datacenter modules.
 _WHERE = {
     "AcceleratorSpec": "hardware",
+    "BASES": "regions",
     "Constant": "constants",
     "CpuSpec": "cpus",
     "DatacenterSpec": "datacenters",
@@ -63,6 +66,7 @@ _WHERE = {
     "find_cpu": "cpus",
     "find_datacenter": "datacenters",
     "find_region": "regions",
+    "IntensityFigure": "regions",
     "industry_pue": "datacenters",
     "industry_wue": "datacenters",
     "intensity_spread": "regions",
@@ -83,9 +87,11 @@ __getattr__ = lazy_attributes(__name__, {k: f"{__name__}.{v}" for k, v in _WHERE
 
 __all__ = [
     "AcceleratorSpec",
+    "BASES",
     "Constant",
     "CpuSpec",
     "DatacenterSpec",
+    "IntensityFigure",
     "PueSpec",
     "RegionSpec",
     "TableSource",
