@@ -54,6 +54,11 @@ def build(reference: Path, out: Path) -> dict[str, int]:
     counts["accelerators.csv"] = write_table(
         out / "accelerators.csv", accelerators.COLUMNS, acc
     )
+    counts["accelerator_power.csv"] = write_table(
+        out / "accelerator_power.csv",
+        accelerators.POWER_COLUMNS,
+        accelerators.power_table(reference, [r["id"] for r in acc]),
+    )
     counts["family_defaults.csv"] = write_table(
         out / "family_defaults.csv",
         accelerators.FAMILY_COLUMNS,

@@ -11,6 +11,7 @@ import pytest
 
 TABLES = [
     "accelerators.csv",
+    "accelerator_power.csv",
     "family_defaults.csv",
     "cpus.csv",
     "regions.csv",
