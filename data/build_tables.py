@@ -32,18 +32,17 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "carbonest" / "data"
 
 def _region_tables(reference: Path) -> tuple[list[Row], list[Row], list[str]]:
     countries, alts, missing = regions.build_countries(reference)
+    alts += regions.add_iea(reference, countries)
     us_in, alts_us_in = regions.build_us_in(reference)
     canada, alts_ca = regions.build_canada(reference)
-    grid = countries + us_in + canada + regions.build_china(reference)
-    cloud_rows, alts_cloud = cloud.build_cloud(reference, grid)
-    all_alts = (
-        alts
-        + alts_us_in
-        + alts_ca
-        + alts_cloud
-        + regions.build_iea_alternatives(reference)
+    china, alts_cn = regions.build_china(reference)
+    grid = countries + us_in + canada + china
+    grid_alts = alts + alts_us_in + alts_ca + alts_cn
+    cloud_rows, alts_cloud = cloud.build_cloud(reference, grid, grid_alts)
+    all_alts = grid_alts + alts_cloud
+    all_alts.sort(
+        key=lambda r: (r["region_id"], r["basis"], -int(r["year"]), r["source"])
     )
-    all_alts.sort(key=lambda r: (r["region_id"], -int(r["year"]), r["source"]))
     return grid + cloud_rows, all_alts, missing
 
 
@@ -54,6 +53,11 @@ def build(reference: Path, out: Path) -> dict[str, int]:
     acc = accelerators.build_accelerators(reference)
     counts["accelerators.csv"] = write_table(
         out / "accelerators.csv", accelerators.COLUMNS, acc
+    )
+    counts["accelerator_power.csv"] = write_table(
+        out / "accelerator_power.csv",
+        accelerators.POWER_COLUMNS,
+        accelerators.power_table(reference, [r["id"] for r in acc]),
     )
     counts["family_defaults.csv"] = write_table(
         out / "family_defaults.csv",
@@ -73,7 +77,19 @@ def build(reference: Path, out: Path) -> dict[str, int]:
             f"duplicate region ids: {sorted({i for i in ids if ids.count(i) > 1})}"
         )
     counts["regions.csv"] = write_table(
-        out / "regions.csv", regions.COLUMNS, region_rows
+        out / "regions.csv",
+        regions.COLUMNS,
+        region_rows,
+        required=(
+            ("source", "direct_source"),
+            ("year", "direct_year"),
+            ("basis", "direct_basis"),
+        ),
+    )
+    counts["lifecycle_factors.csv"] = write_table(
+        out / "lifecycle_factors.csv",
+        regions.FACTOR_COLUMNS,
+        regions.lifecycle_factors(),
     )
     counts["intensity_alternatives.csv"] = write_table(
         out / "intensity_alternatives.csv", regions.ALT_COLUMNS, alts

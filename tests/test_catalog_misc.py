@@ -117,3 +117,12 @@ def test_sources_cover_cc_by_credits() -> None:
     assert list_sources("regions.csv") and all(
         s.table == "regions.csv" for s in list_sources("regions.csv")
     )
+
+
+def test_provider_wue_carries_its_own_year() -> None:
+    from carbonest.catalog import find_datacenter
+
+    azure, aws = find_datacenter("azure"), find_datacenter("aws")
+    assert (azure.wue_l_per_kwh, azure.wue_year) == (0.30, 2024)  # Microsoft FY2024
+    assert (aws.wue_l_per_kwh, aws.wue_year) == (0.25, 2021)
+    assert aws.year == 2025  # the PUE's year, not the WUE's

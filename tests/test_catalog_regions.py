@@ -114,10 +114,17 @@ def test_indian_states() -> None:
 def test_chinese_provinces_and_their_cloud_regions() -> None:
     assert len(_subnational("CN-")) == 30
     assert find_region("aws:cn-north-1").parent == "CN-BJ"
-    assert find_region("beijing").basis == "direct (CO2 only), consumption"
-    low, high, values = intensity_spread("CN-BJ")
-    assert low <= find_region("CN-BJ").intensity_g_per_kwh <= high
-    assert any(v["region_id"] == "CN" for v in values)
+    beijing = find_region("beijing")
+    assert beijing.direct_basis == "direct (CO2 only), consumption"
+    assert beijing.intensity_g_per_kwh is None and beijing.basis is None  # no shippable mix
+    assert intensity_spread("CN-BJ") is None  # no lifecycle figure: documented None
+    spread = intensity_spread("CN-BJ", basis="direct")
+    assert spread is not None and spread[0] == spread[1] == beijing.direct_intensity_g_per_kwh
+    # Its cloud regions take China's lifecycle figure, and the province's direct one.
+    aws = find_region("aws:cn-north-1")
+    assert aws.intensity_g_per_kwh == find_region("CN").intensity_g_per_kwh
+    assert aws.source is not None and aws.source.endswith("(grid of CN)")
+    assert aws.direct_intensity_g_per_kwh == beijing.direct_intensity_g_per_kwh
 
 
 @pytest.mark.parametrize("provider", ["aws", "gcp", "azure"])
@@ -134,19 +141,24 @@ def test_cloud_providers(provider: str) -> None:
         assert spec.id == f"{provider}:{spec.provider_region}"
 
 
-def test_quebec_is_direct_consumption_and_tiny() -> None:
+def test_quebec_direct_figure_is_the_inventory_and_tiny() -> None:
     qc = find_region("quebec")
-    assert qc.basis == "direct, consumption"
-    assert 0 < qc.intensity_g_per_kwh < 5
-    assert qc.year == 2019 and "National Inventory" in qc.source
+    assert qc.direct_basis == "direct, consumption"
+    assert qc.direct_intensity_g_per_kwh == 1.5
+    assert qc.direct_year == 2019 and "National Inventory" in (qc.direct_source or "")
+    assert qc.basis is not None and qc.basis.startswith("lifecycle (derived:")
 
 
 def test_aws_region_carries_its_grid_row() -> None:
     aws = find_region("aws:ca-central-1")
+    qc = find_region("CA-QC")
     assert aws.parent == "CA-QC"
-    assert aws.intensity_g_per_kwh == find_region("CA-QC").intensity_g_per_kwh
+    assert aws.intensity_g_per_kwh == qc.intensity_g_per_kwh
+    assert aws.direct_intensity_g_per_kwh == qc.direct_intensity_g_per_kwh
+    assert aws.source == f"{qc.source} (grid of CA-QC)"
     gcp = find_region("gcp:northamerica-northeast1")
-    assert "Google" in gcp.source
+    assert gcp.intensity_g_per_kwh == qc.intensity_g_per_kwh
+    assert "Google" in (gcp.direct_source or "") and gcp.direct_intensity_g_per_kwh == 5.48
 
 
 def test_world() -> None:
@@ -171,19 +183,37 @@ def test_region_set_and_list() -> None:
 
 
 @pytest.mark.parametrize(
-    "rid",
-    ["CA-QC", "US-CA", "FR", "WORLD", "aws:us-east-1", "gcp:europe-west1", "IN-MH"],
+    ("rid", "basis"),
+    [
+        ("CA-QC", "lifecycle"),
+        ("CA-QC", "direct"),
+        ("US-CA", "lifecycle"),
+        ("US-CA", "direct"),
+        ("FR", "lifecycle"),
+        ("WORLD", "lifecycle"),
+        ("WORLD", "direct"),
+        ("aws:us-east-1", "lifecycle"),
+        ("gcp:europe-west1", "lifecycle"),
+        ("gcp:europe-west1", "direct"),
+        ("IN-MH", "lifecycle"),
+    ],
 )
-def test_intensity_spread_brackets_the_value(rid: str) -> None:
-    low, high, values = intensity_spread(rid)
-    value = find_region(rid).intensity_g_per_kwh
-    assert low <= value <= high
-    assert len(values) >= 2
+def test_intensity_spread_brackets_the_value(rid: str, basis: str) -> None:
+    spread = intensity_spread(rid, basis=basis)
+    assert spread is not None
+    low, high, values = spread
+    own = find_region(rid).figure(basis)
+    assert own is not None
+    assert low <= own.intensity_g_per_kwh <= high
+    assert values[0]["intensity_g_per_kwh"] == low
+    assert values[-1]["intensity_g_per_kwh"] == high
     assert all(
         {"intensity_g_per_kwh", "year", "source", "basis"} <= set(v) for v in values
     )
+    assert all(v["basis"].startswith(basis) for v in values)
 
 
 def test_to_dict() -> None:
     d = find_region("CA-QC").to_dict()
-    assert d["basis"] == "direct, consumption" and isinstance(d["aliases"], list)
+    assert d["direct_basis"] == "direct, consumption" and isinstance(d["aliases"], list)
+    assert d["basis"].startswith("lifecycle")

@@ -11,11 +11,13 @@ import pytest
 
 TABLES = [
     "accelerators.csv",
+    "accelerator_power.csv",
     "family_defaults.csv",
     "cpus.csv",
     "cpu_vcpu_power.csv",
     "regions.csv",
     "intensity_alternatives.csv",
+    "lifecycle_factors.csv",
     "datacenters.csv",
     "constants.csv",
     "sources.csv",
@@ -32,6 +34,18 @@ def test_every_row_has_source_and_year(name: str) -> None:
     table = rows(name)
     assert table, name
     for row in table:
+        if name == "regions.csv":
+            # Each figure (lifecycle; direct) carries its own source and year; a row may
+            # lack one of the two figures, never both.
+            filled = [p for p in ("", "direct_") if row[f"{p}intensity_g_per_kwh"]]
+            assert filled, row
+            for p in ("", "direct_"):
+                cells = [row[f"{p}{c}"] for c in ("intensity_g_per_kwh", "year", "source", "basis")]
+                assert all(cells) or not any(cells), (p, row)
+            for p in filled:
+                assert row[f"{p}source"].strip(), row
+                assert re.fullmatch(r"\d{4}", row[f"{p}year"]), row
+            continue
         assert row["source"].strip(), (name, row)
         assert re.fullmatch(r"\d{4}", row["year"]), (name, row)
 
@@ -141,11 +155,19 @@ def test_region_rows_have_basis_and_positive_intensity() -> None:
     ids = [r["id"] for r in rows("regions.csv")]
     assert len(ids) == len(set(ids))
     for r in rows("regions.csv"):
-        assert r["basis"] and ("lifecycle" in r["basis"] or "direct" in r["basis"]), r
-        assert float(r["intensity_g_per_kwh"]) >= 0, r
+        if r["basis"]:
+            assert r["basis"].startswith("lifecycle"), r
+            assert float(r["intensity_g_per_kwh"]) > 0, r
+        if r["direct_basis"]:
+            assert r["direct_basis"].startswith("direct"), r
+            assert float(r["direct_intensity_g_per_kwh"]) >= 0, r
         assert r["kind"] in ("world", "country", "subnational", "cloud"), r
+        # Every region but a Chinese province (no shippable mix) has a lifecycle figure.
+        if not (r["kind"] == "subnational" and r["id"].startswith("CN-")):
+            assert r["basis"], r
     for r in rows("intensity_alternatives.csv"):
-        assert r["basis"] and float(r["intensity_g_per_kwh"]) >= 0, r
+        assert r["basis"].startswith(("lifecycle", "direct")), r
+        assert float(r["intensity_g_per_kwh"]) >= 0, r
 
 
 def test_no_odbl_or_unclear_sources_shipped() -> None:
@@ -155,7 +177,8 @@ def test_no_odbl_or_unclear_sources_shipped() -> None:
     )
     for name in ("regions.csv", "intensity_alternatives.csv", "datacenters.csv"):
         for r in rows(name):
-            assert not banned.search(r["source"]), (name, r["source"])
+            for col in ("source", "direct_source"):
+                assert not banned.search(r.get(col) or ""), (name, col, r)
 
 
 def test_every_shipped_table_is_cited() -> None:

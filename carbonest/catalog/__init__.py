@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     )
     from .hardware import AcceleratorSpec, find_accelerator, list_accelerators
     from .regions import (
+        BASES,
+        IntensityFigure,
         RegionSpec,
         find_region,
         intensity_spread,
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
 # also import (and build the dataclasses of) the hardware, CPU and datacenter modules.
 _WHERE = {
     "AcceleratorSpec": "hardware",
+    "BASES": "regions",
     "Constant": "constants",
     "CpuSpec": "cpus",
     "CpuPowerMatch": "cpus",
@@ -74,6 +77,7 @@ _WHERE = {
     "find_cpu": "cpus",
     "find_datacenter": "datacenters",
     "find_region": "regions",
+    "IntensityFigure": "regions",
     "industry_pue": "datacenters",
     "industry_wue": "datacenters",
     "intensity_spread": "regions",
@@ -94,10 +98,12 @@ __getattr__ = lazy_attributes(__name__, {k: f"{__name__}.{v}" for k, v in _WHERE
 
 __all__ = [
     "AcceleratorSpec",
+    "BASES",
     "Constant",
     "CpuPowerMatch",
     "CpuSpec",
     "DatacenterSpec",
+    "IntensityFigure",
     "PueSpec",
     "RegionSpec",
     "TableSource",

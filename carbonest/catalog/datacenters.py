@@ -14,7 +14,7 @@ from typing import Any
 
 from carbonest.errors import InvalidInputError
 
-from ._load import norm, opt_float, read_table, suggest
+from ._load import norm, opt_float, opt_int, read_table, suggest
 
 _ALIASES = {  # normalised alias -> id ("@uptime-latest" resolves at call time)
     "uptime": "@uptime-latest",
@@ -40,6 +40,7 @@ class DatacenterSpec:
         kind: ``industry-average``, ``provider``, ``datacenter`` or ``paper``.
         pue: Power usage effectiveness. Units: ratio (total facility / IT energy).
         wue_l_per_kwh: Water usage effectiveness, if known. Units: L per kWh of IT energy.
+        wue_year: Year the WUE refers to (it may differ from the PUE's ``year``).
         intensity_g_per_kwh: Grid intensity the preset carries, if any. Units: gCO2e/kWh.
         source: URL or citation.
         year: Year the figure refers to.
@@ -52,6 +53,7 @@ class DatacenterSpec:
     kind: str
     pue: float | None
     wue_l_per_kwh: float | None
+    wue_year: int | None
     intensity_g_per_kwh: float | None
     source: str
     year: int
@@ -74,6 +76,7 @@ def _spec(row: dict[str, str]) -> DatacenterSpec:
         kind=row["kind"],
         pue=opt_float(row["pue"]),
         wue_l_per_kwh=opt_float(row["wue_l_per_kwh"]),
+        wue_year=opt_int(row["wue_year"]),
         intensity_g_per_kwh=opt_float(row["intensity_g_per_kwh"]),
         source=row["source"],
         year=int(row["year"]),

@@ -17,7 +17,7 @@ from typing import Any
 
 from carbonest.errors import InvalidInputError, UnknownHardwareError
 
-from ._load import norm, opt_float, opt_int, read_table, split_aliases, suggest
+from ._load import norm, opt_float, opt_int, opt_str, read_table, split_aliases, suggest
 
 DTYPES = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "int8")
 _DTYPE_SYNONYMS = {
@@ -60,7 +60,13 @@ class AcceleratorSpec:
         vendor: ``NVIDIA``, ``AMD``, ``Google``, ``Intel`` or ``Amazon``.
         kind: ``gpu``, ``tpu`` or ``npu``.
         family: Family name, e.g. ``"A100"``.
-        tdp_w: Thermal design power. Units: W. None where unpublished.
+        tdp_w: Thermal design power (for TPU v4, which has none published, the maximum
+            measured power). Units: W. None where unpublished.
+        tdp_scope: What ``tdp_w`` covers where it was chosen among disagreeing sources, e.g.
+            ``"chip (TDP)"``; the alternatives are in ``accelerator_power.csv``. None otherwise.
+        patterson2021_system_power_w: Mean measured system power per accelerator (host share
+            included) over the runs of Patterson et al. 2021 Table 4 on this processor (TPU v2,
+            TPU v3, V100); None for other SKUs. Units: W.
         memory_gb: On-board memory. Units: GB (10^9 bytes).
         release_year: Year of release.
         flops_fp64_per_s ... flops_int8_per_s: Dense peak throughput (no structured sparsity);
@@ -87,6 +93,8 @@ class AcceleratorSpec:
     flops_bf16_per_s: float | None
     flops_fp8_per_s: float | None
     flops_int8_per_s: float | None
+    tdp_scope: str | None
+    patterson2021_system_power_w: float | None
     aliases: tuple[str, ...]
     source: str
     year: int
@@ -177,6 +185,8 @@ def _spec(row: dict[str, str]) -> AcceleratorSpec:
         flops_bf16_per_s=opt_float(row["flops_bf16_per_s"]),
         flops_fp8_per_s=opt_float(row["flops_fp8_per_s"]),
         flops_int8_per_s=opt_float(row["flops_int8_per_s"]),
+        tdp_scope=opt_str(row["tdp_scope"]),
+        patterson2021_system_power_w=opt_float(row["patterson2021_system_power_w"]),
         aliases=split_aliases(row["aliases"]),
         source=row["source"],
         year=int(row["year"]),

@@ -9,9 +9,20 @@ Kinds of region (``RegionSpec.kind``):
 * ``cloud``: ``aws:us-east-1``, ``gcp:europe-west1``, ``azure:westeurope``; each carries the
   intensity of its grid row (``parent``), except GCP rows, which carry Google's own figure.
 
-Every row says its ``year``, ``source`` and ``basis``: lifecycle or direct emissions,
-generation or consumption. The bases differ a lot: Quebec is 1.5 g/kWh direct
-(Canada's inventory) but about 30 g/kWh on a lifecycle basis.
+Every row carries up to two figures, one per basis (:data:`BASES`), each with its own
+``year``, ``source`` and ``basis`` string:
+
+* **lifecycle** (``intensity_g_per_kwh``...): upstream fuel supply and plant construction
+  included; the basis of Ember's country and state figures. Every country, US and Indian
+  state, Canadian province and cloud region has one; a Canadian province's is derived from
+  its generation mix and the IPCC lifecycle medians (``lifecycle_factors.csv``). Chinese
+  provinces have none (no shippable mix), so these fields are None there.
+* **direct** (``direct_intensity_g_per_kwh``...): combustion at the plant only: Canada's
+  inventory, US eGRID, China's MEE factors, the IEA (world, US, China, India) and Google's
+  operational figure for GCP regions. None where no such figure is shipped.
+
+The bases differ a lot: Quebec is 1.5 g/kWh direct (Canada's inventory, 2019) but about
+28 g/kWh lifecycle (2023 mix x IPCC medians). Compare figures on one basis only.
 
 Names match accent-, case-, space-, underscore- and hyphen-insensitively (``Québec``,
 ``quebec``, ``CA-QC``; ``FR``, ``FRA``, ``france``); a bare cloud region code
@@ -30,8 +41,52 @@ from carbonest.errors import InvalidInputError, UnknownRegionError
 from ._load import norm, opt_float, opt_int, opt_str, read_table, split_aliases, suggest
 
 KINDS = ("world", "country", "subnational", "cloud")
+BASES = ("lifecycle", "direct")
 REGION_SETS = ("all", "countries", "subnational", "cloud", "aws", "gcp", "azure")
 _KIND_PRIORITY = {"world": 0, "country": 1, "subnational": 2, "cloud": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class IntensityFigure:
+    """One published (or derived) carbon intensity of a grid.
+
+    Attributes:
+        intensity_g_per_kwh: The figure. Units: gCO2e/kWh (CO2 only where ``basis`` says so).
+        year: Year the figure refers to.
+        source: Who published it (or how it was derived).
+        basis: E.g. ``lifecycle, generation``, ``direct, consumption``.
+    """
+
+    intensity_g_per_kwh: float
+    year: int
+    source: str
+    basis: str
+
+    @property
+    def basis_kind(self) -> str:
+        """``"lifecycle"`` or ``"direct"``: the first word of ``basis``."""
+        return basis_kind(self.basis)
+
+
+def basis_kind(basis: str) -> str:
+    """``"lifecycle"`` or ``"direct"`` for a basis string such as ``"direct (CO2 only), consumption"``.
+
+    Raises:
+        ValueError: The string starts with neither word (a table error).
+    """
+    for kind in BASES:
+        if basis.startswith(kind):
+            return kind
+    raise ValueError(f"basis {basis!r} is neither lifecycle nor direct")
+
+
+def _check_basis(basis: str) -> str:
+    key = basis.strip().lower()
+    if key not in BASES:
+        raise InvalidInputError(
+            f"unknown basis {basis!r}; expected one of {', '.join(BASES)}", field="basis"
+        )
+    return key
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +97,17 @@ class RegionSpec:
         id: ``WORLD``, ``FR``, ``US-CA``, ``CA-QC``, ``aws:us-east-1``...
         name: Display name.
         kind: ``world``, ``country``, ``subnational`` or ``cloud``.
-        intensity_g_per_kwh: Average carbon intensity of electricity. Units: gCO2e/kWh.
-        year: Year the intensity refers to.
-        source: Who published it.
-        basis: ``lifecycle, generation``, ``direct, consumption``...
+        intensity_g_per_kwh: Lifecycle carbon intensity of electricity, None where no lifecycle
+            figure exists (Chinese provinces). Units: gCO2e/kWh.
+        year: Year of the lifecycle figure (None with it).
+        source: Who published the lifecycle figure, or how it was derived (None with it).
+        basis: Its basis, starting ``lifecycle`` (``lifecycle, generation``,
+            ``lifecycle (derived: ...)``); None with it.
+        direct_intensity_g_per_kwh: Direct-combustion intensity, None where none is shipped.
+            Units: gCO2e/kWh (CO2 only where ``direct_basis`` says so).
+        direct_year: Year of the direct figure.
+        direct_source: Who published it.
+        direct_basis: Its basis, starting ``direct`` (``direct, consumption``...).
         iso2: ISO 3166-1 alpha-2 country code (countries, cloud regions).
         iso3: ISO 3166-1 alpha-3 code (countries).
         parent: Country id (sub-national) or grid region id (cloud).
@@ -61,10 +123,14 @@ class RegionSpec:
     id: str
     name: str
     kind: str
-    intensity_g_per_kwh: float
-    year: int
-    source: str
-    basis: str
+    intensity_g_per_kwh: float | None
+    year: int | None
+    source: str | None
+    basis: str | None
+    direct_intensity_g_per_kwh: float | None
+    direct_year: int | None
+    direct_source: str | None
+    direct_basis: str | None
     iso2: str | None
     iso3: str | None
     parent: str | None
@@ -75,6 +141,32 @@ class RegionSpec:
     pue_source: str | None
     pue_year: int | None
     aliases: tuple[str, ...]
+
+    def figure(self, basis: str) -> IntensityFigure | None:
+        """The row's own figure on one basis.
+
+        Args:
+            basis: ``"lifecycle"`` or ``"direct"``.
+
+        Returns:
+            The figure, or None when the row has none on that basis.
+
+        Raises:
+            InvalidInputError: ``basis`` is not one of :data:`BASES`.
+        """
+        if _check_basis(basis) == "lifecycle":
+            values = (self.intensity_g_per_kwh, self.year, self.source, self.basis)
+        else:
+            values = (
+                self.direct_intensity_g_per_kwh,
+                self.direct_year,
+                self.direct_source,
+                self.direct_basis,
+            )
+        value, year, source, text = values
+        if value is None or year is None or source is None or text is None:
+            return None
+        return IntensityFigure(value, year, source, text)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (aliases as a list)."""
@@ -88,10 +180,14 @@ def _spec(row: dict[str, str]) -> RegionSpec:
         id=row["id"],
         name=row["name"],
         kind=row["kind"],
-        intensity_g_per_kwh=float(row["intensity_g_per_kwh"]),
-        year=int(row["year"]),
-        source=row["source"],
-        basis=row["basis"],
+        intensity_g_per_kwh=opt_float(row["intensity_g_per_kwh"]),
+        year=opt_int(row["year"]),
+        source=opt_str(row["source"]),
+        basis=opt_str(row["basis"]),
+        direct_intensity_g_per_kwh=opt_float(row["direct_intensity_g_per_kwh"]),
+        direct_year=opt_int(row["direct_year"]),
+        direct_source=opt_str(row["direct_source"]),
+        direct_basis=opt_str(row["direct_basis"]),
         iso2=opt_str(row["iso2"]),
         iso3=opt_str(row["iso3"]),
         parent=opt_str(row["parent"]),
@@ -187,19 +283,27 @@ def _by_id_spec(region_id: str) -> RegionSpec:
     return _spec(_rows_by_id()[region_id.lower()])
 
 
-def list_regions(query: str | None = None, kind: str | None = None) -> list[RegionSpec]:
-    """Regions, optionally filtered by kind and by a name query.
+def list_regions(
+    query: str | None = None, kind: str | None = None, basis: str | None = None
+) -> list[RegionSpec]:
+    """Regions, optionally filtered by kind, by a name query and by basis.
 
     Args:
         query: Substring of a normalised id, name or alias (e.g. ``"canada"``, ``"us-"``); None for all.
         kind: ``world``, ``country``, ``subnational`` or ``cloud``; None for all.
+        basis: ``lifecycle`` or ``direct``: only regions with a figure on that basis; None for all.
 
     Returns:
         Matching regions in table order.
 
     Raises:
-        InvalidInputError: ``kind`` is not one of the kinds above.
+        InvalidInputError: ``kind`` or ``basis`` is not one of those above.
     """
+    if basis is not None:
+        wanted = _check_basis(basis)
+        return [
+            s for s in list_regions(query, kind) if s.figure(wanted) is not None
+        ]
     if kind is not None and kind not in KINDS:
         raise InvalidInputError(
             f"unknown region kind {kind!r}; expected one of {', '.join(KINDS)}",
@@ -253,15 +357,7 @@ def _alternatives() -> dict[str, tuple[dict[str, str], ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _value(region_id: str, row: dict[str, str] | RegionSpec) -> dict[str, Any]:
-    if isinstance(row, RegionSpec):
-        return {
-            "region_id": region_id,
-            "intensity_g_per_kwh": row.intensity_g_per_kwh,
-            "year": row.year,
-            "source": row.source,
-            "basis": row.basis,
-        }
+def _value(region_id: str, row: dict[str, str]) -> dict[str, Any]:
     return {
         "region_id": region_id,
         "intensity_g_per_kwh": float(row["intensity_g_per_kwh"]),
@@ -271,34 +367,51 @@ def _value(region_id: str, row: dict[str, str] | RegionSpec) -> dict[str, Any]:
     }
 
 
-def intensity_spread(region_id: str) -> tuple[float, float, list[dict[str, Any]]]:
-    """Range of published intensities for a region, for uncertainty bands.
+def intensity_spread(
+    region_id: str, basis: str = "lifecycle"
+) -> tuple[float, float, list[dict[str, Any]]] | None:
+    """Range of the figures on one basis for a region, for uncertainty bands.
 
-    Uses the table value plus the region's alternatives (other recent years, other
-    shippable sources). A region without alternatives of its own uses its parent's: the
-    grid row of an AWS or Azure region, the country of a Chinese province. Values may mix
-    bases and geographies; each dict says its own ``region_id``, ``source`` and ``basis``.
+    The figures are the region's rows in ``intensity_alternatives.csv`` on that basis: its own
+    figure plus the latest years of every shipped source on the same basis (for a cloud region,
+    its grid's figures, whose ``source`` says "(grid of XX)"). The other basis is never folded
+    in: show it beside the range with :meth:`RegionSpec.figure`.
 
     Args:
         region_id: Any name :func:`find_region` accepts.
+        basis: ``"lifecycle"`` (default) or ``"direct"``.
 
     Returns:
-        ``(low, high, values)``: the lowest and highest intensity (gCO2e/kWh) and every value
-        used, each as a dict with ``region_id``, ``intensity_g_per_kwh``, ``year``, ``source``, ``basis``.
-        ``low <= spec.intensity_g_per_kwh <= high`` always holds.
+        ``(low, high, rows)``: the lowest and highest intensity (gCO2e/kWh) and every figure
+        used, each a dict with ``region_id``, ``intensity_g_per_kwh``, ``year``, ``source`` and
+        ``basis``, sorted by intensity (so ``rows[0]`` and ``rows[-1]`` name the bounds'
+        sources). ``low <= figure.intensity_g_per_kwh <= high`` holds for the region's own
+        figure on that basis. **None** when the region has no figure on that basis (e.g. a
+        Chinese province on ``lifecycle``, Estonia on ``direct``).
 
     Raises:
         UnknownRegionError: The region is unknown.
+        InvalidInputError: ``basis`` is not one of :data:`BASES`.
     """
+    kind = _check_basis(basis)
     spec = find_region(region_id)
-    alts = _alternatives()
-    values = [_value(spec.id, spec)] + [
-        _value(spec.id, r) for r in alts.get(spec.id, ())
+    values = [
+        _value(spec.id, r)
+        for r in _alternatives().get(spec.id, ())
+        if basis_kind(r["basis"]) == kind
     ]
-    parent = _index().by_id.get(spec.parent or "")
-    if len(values) == 1 and parent is not None:
-        if parent.intensity_g_per_kwh != spec.intensity_g_per_kwh:
-            values.append(_value(parent.id, parent))
-        values += [_value(parent.id, r) for r in alts.get(parent.id, ())]
-    numbers = [v["intensity_g_per_kwh"] for v in values]
-    return min(numbers), max(numbers), values
+    own = spec.figure(kind)
+    if own is not None and not any(
+        v["intensity_g_per_kwh"] == own.intensity_g_per_kwh and v["year"] == own.year
+        for v in values
+    ):  # the build lists the row's own figure; keep the bracket guarantee regardless
+        values.append(_value(spec.id, {
+            "intensity_g_per_kwh": str(own.intensity_g_per_kwh),
+            "year": str(own.year),
+            "source": own.source,
+            "basis": own.basis,
+        }))
+    if not values:
+        return None
+    values.sort(key=lambda v: (v["intensity_g_per_kwh"], -v["year"], v["source"]))
+    return values[0]["intensity_g_per_kwh"], values[-1]["intensity_g_per_kwh"], values

@@ -36,10 +36,34 @@ COLUMNS = [
     "flops_bf16_per_s",
     "flops_fp8_per_s",
     "flops_int8_per_s",
+    "tdp_scope",
+    "patterson2021_system_power_w",
     "aliases",
     "source",
     "year",
 ]
+POWER_COLUMNS = [
+    "accelerator_id",
+    "power_w",
+    "metric",
+    "scope",
+    "chosen",
+    "source",
+    "year",
+    "note",
+]
+PATTERSON = (
+    "Patterson et al. (2021), Carbon Emissions and Large Neural Network Training, Table 4, "
+    "via LLMCarbon data/models.csv (Apache-2.0)"
+)
+# Patterson's processor names -> the SKU ids their figures apply to (V100: every V100 SKU;
+# the paper names no variant).
+_PATTERSON_IDS = {"TPUv2": ("tpu-v2",), "TPUv3": ("tpu-v3",), "V100": ("v100",)}
+# Google publishes TPU memory in GiB (v2 16, v3 32, v4 32, v5e 16, v5p 95 GiB per chip;
+# https://cloud.google.com/tpu/docs/system-architecture-tpu-vm) and Epoch copies the number
+# as if it were 10^9 bytes. memory_gb is 10^9 bytes, so these are converted.
+_GIB_SKUS = ("tpu-v2", "tpu-v3", "tpu-v4", "tpu-v5e", "tpu-v5p")
+_GB_PER_GIB = 2**30 / 1e9
 FAMILY_COLUMNS = ["family", "default_id", "members", "reason", "source", "year"]
 
 EPOCH_SOURCE = "Epoch AI (2025), Machine Learning Hardware"
@@ -156,9 +180,70 @@ def build_accelerators(reference: Path) -> list[Row]:
             EPOCH_VINTAGE  # vintage of the table (Epoch export 2025-12; datasheets read 2025)
         )
         out["aliases"] = join_unique(cur["aliases"].split("|"))
+        if cur["id"] in _GIB_SKUS and out["memory_gb"] and not cur["memory_gb"]:
+            out["memory_gb"] = fnum(float(out["memory_gb"]) * _GB_PER_GIB, 4)
         rows.append(out)
     _check_keys(rows)
+    _apply_power(rows, reference)
     return rows
+
+
+def patterson_rows(reference: Path) -> list[Row]:
+    """Patterson et al. 2021's measured system average power per accelerator, one row per run."""
+    out: list[Row] = []
+    for r in read_csv(reference / "llmcarbon" / "models.csv"):
+        out.append(
+            {
+                "processor": r["Processor"],
+                "model": r["Model"],
+                "power_w": r["Measured System Average Power per Accelerator (W)"],
+            }
+        )
+    return out
+
+
+def power_table(reference: Path, ids: list[str]) -> list[Row]:
+    """Rows of ``accelerator_power.csv``: curated alternatives, then Patterson's per-run powers."""
+    rows = curated("accelerator_power.csv")
+    for r in patterson_rows(reference):
+        for prefix in _PATTERSON_IDS.get(r["processor"], ()):
+            for sku in (i for i in ids if i == prefix or i.startswith(prefix + "-")):
+                rows.append(
+                    {
+                        "accelerator_id": sku,
+                        "power_w": r["power_w"],
+                        "metric": "measured system average power per accelerator",
+                        "scope": "accelerator+host share",
+                        "chosen": "false",
+                        "source": PATTERSON,
+                        "year": "2021",
+                        "note": f"{r['model']} on {r['processor']}",
+                    }
+                )
+    return rows
+
+
+def _apply_power(rows: list[Row], reference: Path) -> None:
+    """Chosen TDPs and Patterson's mean system power per processor into the accelerator rows."""
+    by_id = {r["id"]: r for r in rows}
+    for p in curated("accelerator_power.csv"):
+        row = by_id.get(p["accelerator_id"])
+        if row is None:
+            raise BuildError(f"accelerator_power.csv: unknown id {p['accelerator_id']}")
+        if p["chosen"] == "true":
+            row["tdp_w"] = p["power_w"]
+            row["tdp_scope"] = f"{p['scope']} ({p['metric']})"
+            src = p["source"].split(" (https")[0]
+            row["source"] = f"{row['source']}; power: {src}"
+    runs: dict[str, list[float]] = {}
+    for r in patterson_rows(reference):
+        runs.setdefault(r["processor"], []).append(float(r["power_w"]))
+    for proc, values in runs.items():
+        mean = sum(values) / len(values)
+        for prefix in _PATTERSON_IDS.get(proc, ()):
+            for rid, row in by_id.items():
+                if rid == prefix or rid.startswith(prefix + "-"):
+                    row["patterson2021_system_power_w"] = fnum(round(mean, 2))
 
 
 def _check_keys(rows: list[Row]) -> None:

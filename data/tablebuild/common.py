@@ -87,17 +87,26 @@ def join_unique(items: Iterable[str], sep: str = "|") -> str:
 
 
 def write_table(
-    path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, str]]
+    path: Path,
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, str]],
+    *,
+    required: Sequence[Sequence[str]] = (("source",), ("year",)),
 ) -> int:
-    """Write rows as CSV with a fixed column order and ``\\n`` line ends; return the count."""
+    """Write rows as CSV with a fixed column order and ``\\n`` line ends; return the count.
+
+    ``required``: groups of columns; every row must fill at least one column of each group
+    (e.g. ``(("year", "direct_year"),)`` for a row that may carry either figure).
+    """
     rows = list(rows)
     for row in rows:
         extra = set(row) - set(columns)
         if extra:
             raise BuildError(f"{path.name}: unexpected columns {sorted(extra)}")
-        for required in ("source", "year"):
-            if required in columns and not row.get(required):
-                raise BuildError(f"{path.name}: row without {required}: {dict(row)}")
+        for group in required:
+            present = [c for c in group if c in columns]
+            if present and not any(row.get(c) for c in present):
+                raise BuildError(f"{path.name}: row without {'/'.join(group)}: {dict(row)}")
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()

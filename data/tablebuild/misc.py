@@ -12,6 +12,7 @@ DC_COLUMNS = [
     "kind",
     "pue",
     "wue_l_per_kwh",
+    "wue_year",
     "intensity_g_per_kwh",
     "source",
     "year",
@@ -82,24 +83,26 @@ def _uptime(rows: list[Row]) -> list[Row]:
 
 
 def _providers(rows: list[Row]) -> list[Row]:
+    wues = {r["provider"]: r for r in curated("wue.csv")}
     out = []
     for pid, (pue_entity, wue_entity, name) in _PROVIDERS.items():
         pue = _latest(rows, pue_entity, "PUE")
         if pue is None:
             raise BuildError(f"no PUE for {pid}")
-        wue = _latest(rows, wue_entity, "WUE") if wue_entity else None
+        wue = wues.get(pid)
         note = f"PUE: {pue['basis']}"
         source = f"{pue['entity']} {pue['year']} ({pue['source_url']})"
         if wue is not None:
-            note += f"; WUE {wue['value']} L/kWh ({wue['year'] or 'year not stated'}, {wue['source_kind']})"
-            source += f"; WUE: {wue['source_url']}"
+            note += f"; WUE {wue['wue_l_per_kwh']} L/kWh ({wue['wue_year']}, {wue['note']})"
+            source += f"; WUE: {wue['source']}"
         out.append(
             {
                 "id": pid,
                 "name": name,
                 "kind": "provider",
                 "pue": pue["value"],
-                "wue_l_per_kwh": wue["value"] if wue else "",
+                "wue_l_per_kwh": wue["wue_l_per_kwh"] if wue else "",
+                "wue_year": wue["wue_year"] if wue else "",
                 "source": source,
                 "year": pue["year"],
                 "primary": _primary(pue),
@@ -137,6 +140,7 @@ def _industry_other(rows: list[Row]) -> list[Row]:
             "name": "Industry-average water usage effectiveness",
             "kind": "industry-average",
             "wue_l_per_kwh": wue["value"],
+            "wue_year": "2023",
             "source": wue["source_url"],
             "year": "2023",
             "primary": _primary(wue),
