@@ -1,6 +1,10 @@
-"""Start-up cost of carbonest: `import carbonest` and a whole `carbonest estimate --json` process.
+"""Start-up cost of carbonest: `import carbonest`, a whole `carbonest estimate --json` process,
+and the first tracker's start in a fresh process.
 
 Targets (issue 2): import under 30 ms; a whole estimate process under 200 ms (median).
+The first tracker start (construct + ``start()`` of the first ``carbonest.Tracker`` in a fresh
+process, every lazy import included; a temporary ``CARBONEST_HOME``) has no target of its own:
+it is printed so that a change can be seen not to make it slower.
 Run: python benchmarks/startup.py [--runs N]
 Prints the median and spread of each, measured in fresh interpreter processes.
 """
@@ -9,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import os
 import subprocess
 import sys
+import tempfile
 import time
 
 ESTIMATE = ["-m", "carbonest", "estimate", "--gpu", "V100", "--hours", "79", "--region", "quebec", "--json"]
@@ -43,6 +49,26 @@ def process_ms(runs: int) -> list[float]:
     return out
 
 
+TRACKER = (
+    "import time; t = time.perf_counter(); import carbonest; "
+    "tr = carbonest.Tracker(name='bench', region='FR'); tr.start(); t1 = time.perf_counter(); "
+    "tr.stop(); t2 = time.perf_counter(); print((t1 - t) * 1000, (t2 - t1) * 1000)"
+)
+
+
+def tracker_ms(runs: int) -> tuple[list[float], list[float]]:
+    """Milliseconds from ``import carbonest`` to the first tracker's ``start()`` returning, and its stop."""
+    starts, stops = [], []
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "CARBONEST_HOME": home}
+        for _ in range(runs):
+            out = subprocess.run([sys.executable, "-c", TRACKER], capture_output=True, text=True, check=True,
+                                 env=env).stdout.split()
+            starts.append(float(out[0]))
+            stops.append(float(out[1]))
+    return starts, stops
+
+
 def describe(name: str, values: list[float], target: float | None) -> str:
     med = statistics.median(values)
     verdict = "" if target is None else ("  OK" if med < target else "  OVER TARGET")
@@ -59,6 +85,9 @@ def main() -> None:
     print(describe("bare interpreter start (reference)", baseline_ms(args.runs), None))
     print(describe("import carbonest (in-process)", import_ms(args.runs), 30))
     print(describe("carbonest estimate --json (process)", process_ms(args.runs), 200))
+    starts, stops = tracker_ms(args.runs)
+    print(describe("import + 1st Tracker start (in-process)", starts, None))
+    print(describe("1st Tracker stop (in-process)", stops, None))
 
 
 if __name__ == "__main__":
