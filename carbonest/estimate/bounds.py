@@ -11,7 +11,8 @@ exact. The central figure is always inside its bounds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
 
 from carbonest.estimate.duration import Duration
 from carbonest.estimate.energy import Operational
@@ -24,8 +25,7 @@ from carbonest.records import Notes
 Range = tuple[float, float]
 
 
-@dataclass(frozen=True)
-class Bounds:
+class Bounds(NamedTuple):
     """Low and high bounds of an estimate's main figures (units as the figures')."""
 
     energy_kwh: Range

@@ -7,8 +7,7 @@ estimate reports (FLOPs, dtype, peak FLOP/s, MFU; adaptation storage).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from carbonest.estimate.assumptions import DEFAULT_HEAD_PARAMS, DEFAULT_LORA_FRACTION
 from carbonest.estimate.compute import dtype_for, mfu_range
@@ -21,8 +20,7 @@ from carbonest.units import BYTES_PER_GB
 Range = tuple[float, float]
 
 
-@dataclass(frozen=True)
-class Duration:
+class Duration(NamedTuple):
     """Wall-clock duration of the counted hardware.
 
     Attributes:
@@ -33,7 +31,7 @@ class Duration:
 
     hours: float
     hours_range: Range
-    extras: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any]
 
 
 def duration(req: Request, res: Resolved, journal: Notes) -> Duration:
@@ -43,10 +41,10 @@ def duration(req: Request, res: Resolved, journal: Notes) -> Duration:
         return hours_from_flops(journal, req.work, res.gpu, count)
     if req.hours is not None:
         journal.provenance["hours"] = "user"
-        return Duration(req.hours, (req.hours, req.hours))
+        return Duration(req.hours, (req.hours, req.hours), {})
     journal.notes.append("Serving only: no training was counted; gpu, if given, only sets the power "
                          "and peak FLOP/s of the serving accelerators.")
-    return Duration(0.0, (0.0, 0.0))
+    return Duration(0.0, (0.0, 0.0), {})
 
 
 def training_flops(journal: Notes, work: Work, extras: dict[str, Any]) -> float:

@@ -9,7 +9,8 @@ the same number by a route the paper's readers can follow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
+
 
 from carbonest.estimate.duration import Duration
 from carbonest.estimate.power import ComponentPower
@@ -21,8 +22,7 @@ from carbonest.records.estimate import ComponentEnergy
 from carbonest.units import G_PER_KG, KG_PER_TONNE, KWH_PER_MWH
 
 
-@dataclass(frozen=True)
-class Operational:
+class Operational(NamedTuple):
     """Energy and emissions of running the job.
 
     Attributes:

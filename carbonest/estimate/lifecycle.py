@@ -9,8 +9,7 @@ provider's, or the industry average (said in a note).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from carbonest.estimate.assumptions import DEFAULT_GPUS_PER_SERVER
 from carbonest.estimate.energy import Operational
@@ -20,8 +19,7 @@ from carbonest.formulas import lifecycle
 from carbonest.records import Notes, table_provenance
 
 
-@dataclass(frozen=True)
-class Lifecycle:
+class Lifecycle(NamedTuple):
     """Embodied carbon and water of a job.
 
     Attributes:

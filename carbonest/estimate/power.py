@@ -8,8 +8,7 @@ journal and carries the range the uncertainty model gives it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from carbonest.errors import InvalidInputError
 from carbonest.estimate.request import Device, Request
@@ -20,8 +19,7 @@ from carbonest.records import Notes, Provenance, table_provenance
 Range = tuple[float, float]
 
 
-@dataclass(frozen=True)
-class ComponentPower:
+class ComponentPower(NamedTuple):
     """The assumed average power of one component.
 
     Attributes:

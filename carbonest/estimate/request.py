@@ -11,8 +11,7 @@ names; step 2 (:mod:`carbonest.estimate.resolve`) finds them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from carbonest import inputs
 from carbonest.errors import InvalidInputError
@@ -22,8 +21,7 @@ ADAPTATIONS = ("full", "lora", "probe")
 DTYPES = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "int8")
 
 
-@dataclass(frozen=True)
-class Work:
+class Work(NamedTuple):
     """Validated inputs that describe the work instead of (or besides) a duration."""
 
     params: float | None = None
@@ -47,11 +45,10 @@ class Work:
         return self.params is not None and self.tokens is not None
 
 
-WORK_FIELDS = frozenset(Work.__dataclass_fields__)
+WORK_FIELDS = frozenset(Work._fields)
 
 
-@dataclass(frozen=True)
-class Device:
+class Device(NamedTuple):
     """One kind of device as asked: its name, count and power, each None when not given.
 
     Attributes:
@@ -67,8 +64,7 @@ class Device:
     counted: bool = False
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """Everything :func:`carbonest.estimate` was asked, checked.
 
     Attributes:
@@ -86,8 +82,8 @@ class Request:
     """
 
     hours: float | None = None
-    gpu: Device = field(default_factory=Device)
-    cpu: Device = field(default_factory=Device)
+    gpu: Device = Device()
+    cpu: Device = Device()
     dram_gb: float | None = None
     dram_power_w: float | None = None
     region: str | None = None
@@ -95,7 +91,7 @@ class Request:
     pue: float | None = None
     datacenter: str | None = None
     preset: str | None = None
-    work: Work = field(default_factory=Work)
+    work: Work = Work()
 
     @property
     def trains(self) -> bool:

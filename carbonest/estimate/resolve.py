@@ -9,16 +9,14 @@ names raise with suggestions; each row used is recorded in the journal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from carbonest.estimate.request import Request
 from carbonest.intensity.resolve import resolve_intensity, resolve_pue
 from carbonest.records import Notes, RegionInfo, table_provenance
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where the job runs, as far as emissions go.
 
     Attributes:
@@ -34,8 +32,7 @@ class Place:
     pue: float
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """The catalog rows a request names.
 
     Attributes:

@@ -8,8 +8,7 @@ worked out as 2NT FLOPs per query at the accelerator's peak x MFU and power.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from carbonest.errors import InvalidInputError
 from carbonest.estimate.compute import dtype_for, mfu_range
@@ -22,8 +21,7 @@ from carbonest.records import Notes, Provenance
 Range = tuple[float, float]
 
 
-@dataclass(frozen=True)
-class Serving:
+class Serving(NamedTuple):
     """The serving part of an estimate.
 
     Attributes:
@@ -36,7 +34,7 @@ class Serving:
     it_energy_kwh: float
     it_energy_range_kwh: Range
     busy_gpu_hours: float
-    extras: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any]
 
 
 def serving(req: Request, res: Resolved, powers: tuple[ComponentPower, ...], journal: Notes) -> Serving | None:

@@ -16,16 +16,14 @@ in :mod:`carbonest.intensity.resolve`.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from carbonest.records import Provenance, RegionInfo
 
 __all__ = ["GridIntensity", "IntensityProvider"]
 
 
-@dataclass(frozen=True, slots=True)
-class GridIntensity:
+class GridIntensity(NamedTuple):
     """One carbon-intensity figure of one grid, with where it came from.
 
     Attributes:
