@@ -6,12 +6,14 @@ Precedence, highest first: an explicit argument (``track(region=...)``,
 Environment:
     CARBONEST_REGION     grid region id or name, e.g. ``CA-QC`` or ``aws:us-east-1``
     CARBONEST_PUE        power usage effectiveness
+    CARBONEST_BASIS      basis of a region's carbon intensity: ``lifecycle`` (default) or ``direct``
     CARBONEST_HOME       folder of the run store and of ``config.toml``
     CARBONEST_CONFIG     path of a config file, instead of ``$CARBONEST_HOME/config.toml``
 
 Config file (TOML, Python >= 3.11; on 3.10 it needs the ``tomli`` package)::
 
     region = "CA-QC"
+    basis = "lifecycle"
     pue = 1.2
     wue_l_per_kwh = 1.8
     interval_s = 1.0
@@ -40,6 +42,8 @@ class Settings:
 
     region: str | None = None
     region_origin: str | None = None
+    basis: str | None = None
+    basis_origin: str | None = None
     pue: float | None = None
     pue_origin: str | None = None
     wue_l_per_kwh: float | None = None
@@ -82,11 +86,14 @@ def _read_file(path: str) -> dict[str, Any]:
 
 
 def _validate(raw: dict[str, Any], path: str) -> dict[str, Any]:
+    from typing import Literal
+
     from pydantic import BaseModel, ConfigDict, ValidationError, confloat
 
     class ConfigFile(BaseModel):
         model_config = ConfigDict(extra="forbid", frozen=True)
         region: str | None = None
+        basis: Literal["lifecycle", "direct"] | None = None
         pue: confloat(ge=1.0, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
         wue_l_per_kwh: confloat(ge=0.0, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
         interval_s: confloat(ge=0.01, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
@@ -111,11 +118,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             values[key], origins[key] = value, f"config:{path}"
     if env.get("CARBONEST_REGION", "").strip():
         values["region"], origins["region"] = env["CARBONEST_REGION"].strip(), "env:CARBONEST_REGION"
+    if env.get("CARBONEST_BASIS", "").strip():
+        values["basis"] = inputs.choice("CARBONEST_BASIS", env["CARBONEST_BASIS"], ("lifecycle", "direct"))
+        origins["basis"] = "env:CARBONEST_BASIS"
     if env.get("CARBONEST_PUE", "").strip():
         values["pue"] = inputs.pue("CARBONEST_PUE", env["CARBONEST_PUE"])
         origins["pue"] = "env:CARBONEST_PUE"
     return Settings(
         region=values.get("region"), region_origin=origins.get("region"),
+        basis=values.get("basis"), basis_origin=origins.get("basis"),
         pue=values.get("pue"), pue_origin=origins.get("pue"),
         wue_l_per_kwh=values.get("wue_l_per_kwh"),
         interval_s=values.get("interval_s"), flush_interval_s=values.get("flush_interval_s"),

@@ -24,9 +24,9 @@ def test_given_pue_is_exact_in_both() -> None:
     assert row["co2e_kg_low"] == pytest.approx(row["co2e_kg_high"]) == pytest.approx(e["co2e_kg"])
 
 
-def test_mixed_bases_are_said_and_shown() -> None:
+def test_a_sweep_keeps_to_one_basis() -> None:
     frame = carbonest.whatif(gpu="V100", hours=1, region=["CA-QC", "FR"])
-    assert set(frame["basis"]) == {"direct, consumption", "lifecycle, generation"}
-    assert any("mix bases" in n for n in frame.attrs["notes"])
-    same = carbonest.whatif(gpu="V100", hours=1, region=["DE", "FR"])
-    assert not any("mix bases" in n for n in same.attrs["notes"])
+    assert {b.split(" ")[0].rstrip(",") for b in frame["basis"]} == {"lifecycle"}
+    direct = carbonest.whatif(gpu="V100", hours=1, region=["CA-QC", "FR"], basis="direct")
+    assert list(direct["region"]) == ["CA-QC"] and direct["basis"].iat[0].startswith("direct")
+    assert direct.attrs["unranked"] == [{"region": "FR", "region_name": "France", "reason": "no direct figure"}]

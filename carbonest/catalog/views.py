@@ -14,13 +14,23 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def list_region_dicts(query: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
-    """Regions as JSON-ready dicts (id, name, kind, intensity_g_per_kwh, year, source, basis, ...)."""
+def list_region_dicts(query: str | None = None, kind: str | None = None,
+                      basis: str | None = None) -> list[dict[str, Any]]:
+    """Regions as JSON-ready dicts: id, name, kind, the lifecycle figure (intensity_g_per_kwh, year,
+    source, basis) and the direct one (direct_intensity_g_per_kwh, direct_year, ...), side by side.
+
+    Args:
+        query: Filter by name, id or alias.
+        kind: ``"country"``, ``"subnational"`` or ``"cloud"``.
+        basis: ``"lifecycle"`` or ``"direct"``: only the regions that have a figure on it.
+    """
     from carbonest.catalog import list_regions
 
     if kind is not None and kind not in ("country", "subnational", "cloud"):
         raise InvalidInputError(f"kind: must be country, subnational or cloud, got {kind!r}", field="kind")
-    return [r.to_dict() for r in list_regions(query, kind=kind)]
+    if basis is not None and basis not in ("lifecycle", "direct"):
+        raise InvalidInputError(f"basis: must be one of lifecycle, direct, got {basis!r}", field="basis")
+    return [r.to_dict() for r in list_regions(query, kind=kind, basis=basis)]
 
 
 def list_hardware_dicts(query: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
@@ -42,16 +52,21 @@ def list_hardware_dicts(query: str | None = None, kind: str | None = None) -> li
     return rows
 
 
-def regions(query: str | None = None, kind: str | None = None) -> pd.DataFrame:
+def regions(query: str | None = None, kind: str | None = None, basis: str | None = None) -> pd.DataFrame:
     """The regions table as a pandas DataFrame, one row per region, optionally filtered.
+
+    Each row carries its lifecycle figure (``intensity_g_per_kwh``, ``year``, ``source``,
+    ``basis``) and its direct figure (``direct_intensity_g_per_kwh``, ...) side by side; compare
+    rows on one basis only.
 
     Args:
         query: Filter by name, id or alias.
         kind: ``"country"``, ``"subnational"`` or ``"cloud"``.
+        basis: ``"lifecycle"`` or ``"direct"``: only the regions that have a figure on it.
     """
     import pandas as pd
 
-    return pd.DataFrame(list_region_dicts(query, kind))
+    return pd.DataFrame(list_region_dicts(query, kind, basis))
 
 
 def hardware(query: str | None = None, kind: str | None = None) -> pd.DataFrame:

@@ -32,6 +32,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--pue", metavar="X", help="power usage effectiveness (default: industry average)")
     p.add_argument("--datacenter", metavar="NAME", help="datacenter or provider preset for PUE (and intensity)")
     p.add_argument("--preset", metavar="NAME", help="strubell2019 or patterson2021")
+    p.add_argument("--basis", metavar="B", help="basis of a region's carbon intensity: lifecycle (default) or direct")
     w = p.add_argument_group("work instead of a duration (training compute 6ND, adaptation, serving)")
     w.add_argument("--params", metavar="N", help="model parameters, e.g. 7e9")
     w.add_argument("--tokens", metavar="D", help="training tokens (per task with --adaptation), e.g. 2e12")
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         cpu=args.cpu, cpus=args.cpus, cpu_power_w=args.cpu_power_w,
         dram_gb=args.dram_gb, dram_power_w=args.dram_power_w,
         region=args.region, intensity_g_per_kwh=args.intensity, pue=args.pue,
-        datacenter=args.datacenter, preset=args.preset,
+        datacenter=args.datacenter, preset=args.preset, basis=args.basis,
         params=args.params, tokens=args.tokens, dtype=args.dtype, mfu=args.mfu,
         adaptation=args.adaptation, tasks=args.tasks, lora_params=args.lora_params,
         head_params=args.head_params, queries=args.queries, energy_per_query_wh=args.energy_per_query_wh,
@@ -74,6 +75,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render(result.to_dict(), imperial=args.units == "imperial"))
     return 0
+
+
+def basis_word(basis: str) -> str:
+    """The first word of a basis (``lifecycle``, ``direct``, ``user``...), for short labels."""
+    return basis.replace("(", " ").replace(",", " ").split()[0] if basis.strip() else "n/a"
 
 
 def render(e: dict[str, Any], *, imperial: bool = False) -> str:
@@ -105,9 +111,18 @@ def render(e: dict[str, Any], *, imperial: bool = False) -> str:
                      f"{fmt(e['serving_it_energy_kwh'])} kWh IT energy")
     lines.append(f"  Energy   {fmt(e['energy_kwh'])} kWh at the facility "
                  f"(IT {fmt(e['it_energy_kwh'])} kWh x PUE {e['pue']:g})")
-    lines.append(f"  Grid     {fmt(e['intensity_g_per_kwh'])} g CO2e/kWh, {where}")
+    basis = region.get("basis") or "n/a"
+    lines.append(f"  Grid     {fmt(e['intensity_g_per_kwh'])} g CO2e/kWh ({basis_word(basis)}), {where}")
     if region.get("source"):
-        lines.append(f"           {region['source']} {region.get('year') or ''}, basis: {region.get('basis') or 'n/a'}")
+        lines.append(f"           {region['source']} {region.get('year') or ''}, basis: {basis}")
+    low_ci, high_ci = e.get("intensity_g_per_kwh_low"), e.get("intensity_g_per_kwh_high")
+    if low_ci is not None and high_ci is not None and low_ci != high_ci:
+        lines.append(f"           range {fmt(low_ci)} to {fmt(high_ci)} g CO2e/kWh ({basis_word(basis)}): "
+                     f"{e['intensity_low_source']} to {e['intensity_high_source']}")
+    other = e.get("other_basis")
+    if other:
+        lines.append(f"           {basis_word(other['basis'])} basis, not used: {fmt(other['intensity_g_per_kwh'])} "
+                     f"g CO2e/kWh ({other['source']} {other['year']}; --basis {basis_word(other['basis'])})")
     for eq in e["equivalents"]:
         if eq["amount"] >= 0.1:  # "0.00006 flights" helps nobody; --json keeps every one
             lines.append(f"  About    {fmt(eq['amount'])} {eq['label']} ({eq['source']})")

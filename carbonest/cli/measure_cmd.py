@@ -20,6 +20,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--name", metavar="N", help="name of the run (default: the command's name)")
     p.add_argument("--region", metavar="R", help="grid region (default: CARBONEST_REGION, config, world)")
+    p.add_argument("--basis", metavar="B", help="basis of the region's carbon intensity: lifecycle (default) or direct")
     p.add_argument("--pue", metavar="X", help="power usage effectiveness")
     p.add_argument("--interval", metavar="S", help="sampling interval in seconds (default 1, minimum 0.01)")
     p.add_argument("--flush-interval", metavar="S", help="checkpoint interval in seconds (default 10)")
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from carbonest.measure.tracker import Tracker
 
     name = args.name or os.path.basename(command[0])
-    tracker = Tracker(name, region=args.region, handle_signals=False, **_numbers(args))
+    tracker = Tracker(name, region=args.region, basis=args.basis, handle_signals=False, **_numbers(args))
     tracker.start()
     return _supervise(tracker, command, args.json_file)
 

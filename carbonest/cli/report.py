@@ -22,7 +22,8 @@ def render_run(r: dict[str, Any]) -> str:
     lines.append(f"  energy    {fmt(energy, 4)} kWh at the facility (IT {fmt(r.get('it_energy_kwh'), 4)} kWh "
                  f"x PUE {r.get('pue')})")
     region = r.get("region") or {}
-    lines.append(f"  CO2e      {fmt(co2, 4)} kg at {fmt(r.get('intensity_g_per_kwh'))} g/kWh, "
+    basis = (region.get("basis") or "n/a").replace("(", ",").split(",")[0].strip()
+    lines.append(f"  CO2e      {fmt(co2, 4)} kg at {fmt(r.get('intensity_g_per_kwh'))} g/kWh ({basis}), "
                  f"{region.get('name', '?')} [{region.get('id', '?')}]")
     if r.get("water_l") is not None:
         lines.append(f"  water     {fmt(r['water_l'], 4)} L at WUE {r.get('wue_l_per_kwh')} L/kWh")

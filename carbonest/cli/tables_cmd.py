@@ -14,6 +14,7 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("regions", help="list carbon-intensity regions", description="List regions, with intensity, year, source and basis.")
     p.add_argument("query", nargs="?", help="filter by name or id")
     p.add_argument("--kind", choices=("country", "subnational", "cloud"), help="only this kind")
+    p.add_argument("--basis", metavar="B", help="lifecycle or direct: only regions with a figure on it, shown first")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(run=run_regions)
     p = sub.add_parser("hardware", help="list accelerators and CPUs", description="List hardware with TDP, memory and peak FLOP/s.")
@@ -30,17 +31,28 @@ def run_regions(args: argparse.Namespace) -> int:
     """Run ``carbonest regions``."""
     from carbonest.catalog.views import list_region_dicts
 
-    rows = list_region_dicts(args.query, args.kind)
+    rows = list_region_dicts(args.query, args.kind, args.basis)
     if args.json:
         print_json(rows)
         return 0
+    first = args.basis or "lifecycle"
+    order = (first, "direct" if first == "lifecycle" else "lifecycle")
     for r in rows:
-        sys.stdout.write(
-            f"{r['id']:<28} {r['name'][:34]:<34} {r['kind']:<11} {fmt(r['intensity_g_per_kwh']):>7} g/kWh "
-            f"{r['year']}  {r['source']} ({r['basis']})\n"
-        )
-    sys.stdout.write(f"{len(rows)} regions\n")
+        figures = [_figure(r, b) for b in order]
+        sys.stdout.write(f"{r['id']:<28} {r['name'][:34]:<34} {r['kind']:<11} {figures[0]}\n")
+        if figures[1] != _figure({}, order[1]):
+            sys.stdout.write(f"{'':<75} {figures[1]}\n")
+    sys.stdout.write(f"{len(rows)} regions (g CO2e/kWh; compare figures on one basis only)\n")
     return 0
+
+
+def _figure(r: dict[str, Any], basis: str) -> str:
+    """One basis's figure of a region row, as ``  28.0 lifecycle 2023  source (basis)``."""
+    prefix = "" if basis == "lifecycle" else "direct_"
+    value = r.get(f"{prefix}intensity_g_per_kwh")
+    if value is None:
+        return f"{'-':>7} g/kWh {basis:<9} (no {basis} figure)"
+    return f"{fmt(value):>7} g/kWh {basis:<9} {r[f'{prefix}year']}  {r[f'{prefix}source']} ({r[f'{prefix}basis']})"
 
 
 def run_hardware(args: argparse.Namespace) -> int:

@@ -69,6 +69,8 @@ def add_parser(sub: Any) -> None:
         help="add water: on-site WUE in L/kWh (alone: the table's figure)")
     add("--water-generation-l-per-kwh", metavar="LIST", help="water consumed per kWh generated (adds it to water)")
     add("--baseline-region", metavar="R", help="print each row's CO2e saving against region R, in %%")
+    add("--basis", metavar="B", help="basis of the regions' carbon intensity: lifecycle (default) or direct; "
+                                     "regions without a figure on it are listed apart, not ranked")
     add("--sort", choices=tuple(SORT_KEYS), default="co2e", help="sort key, lowest first (default co2e)")
     add("--top", metavar="N", help=f"keep the N best rows (text default: {TEXT_ROWS})")
     add("--json", action="store_true", help="print a JSON list of row objects")
@@ -97,27 +99,32 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
         kwargs["water"] = True
         if args.wue.strip():
             kwargs["wue_l_per_kwh"] = split_list("wue", args.wue)
-    kwargs.update(embodied=args.embodied, baseline_region=args.baseline_region, force=args.force)
+    kwargs.update(embodied=args.embodied, baseline_region=args.baseline_region, force=args.force,
+                  basis=args.basis)
     return kwargs
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``carbonest whatif``."""
     from carbonest import inputs
-    from carbonest.whatif import whatif
+    from carbonest.whatif import check_one_basis, whatif
 
     top = inputs.count("top", args.top) if args.top is not None else None
     try:
         frame = whatif(**_request(args))
+        check_one_basis(frame)  # sorting, --top and --baseline-region all rank
     except InvalidInputError as exc:
         raise _cli_field(exc) from None
     total = len(frame)
+    attrs = frame.attrs
     frame = frame.sort_values(SORT_KEYS[args.sort], kind="stable").reset_index(drop=True)
+    frame.attrs = attrs
     if args.csv:
         _write_csv(frame, args.csv)
     shown = frame.head(top if top is not None else (total if args.json else TEXT_ROWS))
     if args.json:
-        print_json(rows(shown))
+        print_json(rows(shown) if not frame.attrs.get("unranked") else
+                   {"rows": rows(shown), "unranked": frame.attrs["unranked"]})
     else:
         sys.stdout.write(render(shown, total, args.sort, frame.attrs.get("notes", [])))
         if args.csv:
@@ -156,7 +163,7 @@ def _columns(frame: pd.DataFrame) -> list[tuple[str, str]]:
     for name in SHOWN_INPUTS:
         if name in frame and (name in ("gpus", "hours") or frame[name].nunique() > 1):
             cols.append((name, name.replace("_", " ")))
-    if "basis" in frame and frame["basis"].nunique() > 1:
+    if "basis" in frame:
         cols.append(("basis", "basis"))
     cols += [("energy_kwh", "energy kWh"), ("co2e_kg", "CO2e kg"), ("co2e_range", "CO2e range kg")]
     extras = (("serving_it_energy_kwh", "serving IT kWh"), ("storage_gb", "storage GB"),
@@ -173,7 +180,9 @@ def _cell(frame: pd.DataFrame, col: str, i: int) -> str:
         return f"{fmt(float(low))}-{fmt(float(high))}"
     value: Any = frame[col].iat[i]
     if isinstance(value, str):
-        return value[:24] if col == "region_name" else (value.split(",")[0] if col == "basis" else value)
+        if col == "basis":
+            return value.replace("(", ",").split(",")[0].strip()
+        return value[:24] if col == "region_name" else value
     if col == "saving_pct":
         return f"{value:+.1f}" if math.isfinite(value) else "n/a"
     if frame[col].dtype.kind in "iu":
@@ -201,6 +210,10 @@ def render(frame: pd.DataFrame, total: int, sort: str, notes: list[str]) -> str:
         labels = frame[col].astype(str).unique()
         shown = labels[0] if len(labels) == 1 else f"{len(labels)} sources, e.g. {labels[0]}"
         out.append(f"  {col.removesuffix('_provenance'):<16} {shown}")
+    unranked = frame.attrs.get("unranked") or []
+    if unranked:
+        out += ["", f"Listed apart, not ranked ({unranked[0]['reason']}):"]
+        out += [f"  {u['region']:<28} {u['region_name']}" for u in unranked]
     if notes:
         out += ["", "Notes:"] + [f"  - {n}" for n in notes]
     return "\n".join(out) + "\n"

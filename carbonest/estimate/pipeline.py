@@ -62,6 +62,7 @@ def estimate(
     pue: float | None = None,
     datacenter: str | None = None,
     preset: str | None = None,
+    basis: str | None = None,
     **work: Any,
 ) -> Estimate:
     """Estimate the energy and CO2e of a job from its hardware, duration (or work) and location.
@@ -87,6 +88,11 @@ def estimate(
         pue: Power usage effectiveness (>= 1).
         datacenter: A datacenter or provider preset for the PUE (and intensity if it carries one).
         preset: ``"strubell2019"`` or ``"patterson2021"``.
+        basis: Basis of a table region's carbon intensity: ``"lifecycle"`` (default: upstream
+            supply and plant construction included, the basis every region has) or ``"direct"``
+            (combustion only, where a direct figure is shipped). Never mixed: a region without a
+            figure on the asked basis is refused. The other basis's figure is shown beside
+            (``other_basis``).
         **work: The work instead of a duration, and what else to count: ``params``, ``tokens``
             (training compute 6ND), ``dtype``, ``mfu``; ``adaptation`` (full, lora, probe),
             ``tasks``, ``lora_params``, ``head_params``; ``queries`` with ``energy_per_query_wh``
@@ -102,7 +108,7 @@ def estimate(
     req = step_request.validate(
         hours=hours, gpu=gpu, gpus=gpus, gpu_power_w=gpu_power_w, cpu=cpu, cpus=cpus, cpu_power_w=cpu_power_w,
         dram_gb=dram_gb, dram_power_w=dram_power_w, region=region, intensity_g_per_kwh=intensity_g_per_kwh,
-        pue=pue, datacenter=datacenter, preset=preset, **work,
+        pue=pue, datacenter=datacenter, preset=preset, basis=basis, **work,
     )
     journal = Notes()
     res = step_resolve.resolve(req, journal)
@@ -128,6 +134,11 @@ def _assemble(req: step_request.Request, res: step_resolve.Resolved, time: step_
         co2e_kg_low=rng.co2e_kg[0], co2e_kg_high=rng.co2e_kg[1],
         pue_low=rng.pue[0], pue_high=rng.pue[1],
         intensity_g_per_kwh_low=rng.intensity_g_per_kwh[0], intensity_g_per_kwh_high=rng.intensity_g_per_kwh[1],
+        hours_low=rng.hours[0] or None, hours_high=rng.hours[1] or None,
+        **rng.sources,
+        power_ranges=rng.power,
+        basis=res.place.basis,
+        other_basis=_other_basis(res.place),
         embodied_co2e_kg=life.embodied_co2e_kg, total_co2e_kg=op.co2e_kg + (life.embodied_co2e_kg or 0.0),
         water_l=life.water_l, wue_l_per_kwh=life.wue_l_per_kwh,
     )
@@ -149,6 +160,15 @@ def _assemble(req: step_request.Request, res: step_resolve.Resolved, time: step_
         equivalents=equivalents(op.co2e_kg),
         extras=tuple(extras.items()),
     )
+
+
+def _other_basis(place: step_resolve.Place) -> dict[str, Any] | None:
+    """The region's figure on the basis not used, shown beside the one used (never mixed into it)."""
+    fig = place.other
+    if fig is None:
+        return None
+    return {"basis": fig.basis, "intensity_g_per_kwh": fig.intensity_g_per_kwh, "year": fig.year,
+            "source": fig.source}
 
 
 def equivalents(co2e_kg: float) -> tuple[Equivalent, ...]:

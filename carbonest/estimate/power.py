@@ -29,14 +29,17 @@ class ComponentPower(NamedTuple):
         power_w: Average power per device. Units: W.
         power_range_w: Low and high bound of ``power_w``. Units: W.
         provenance: Where ``power_w`` came from.
+        range_sources: Where the low and the high bound came from (labels); empty for an
+            exact power, whose bounds are ``power_w`` itself.
     """
 
     component: str
     model: str | None
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, on purpose: the field reads best
     power_w: float
     power_range_w: Range
     provenance: Provenance
+    range_sources: tuple[str, str] = ("", "")
 
 
 def component_powers(req: Request, res: Resolved, journal: Notes) -> tuple[ComponentPower, ...]:
@@ -74,7 +77,14 @@ def gpu_power(req: Request, res: Resolved, journal: Notes) -> ComponentPower | N
         f"GPU power: the TDP of {spec.name} ({power_w:g} W) was used as the {what}; "
         "real average draw is usually lower. Give gpu_power_w to set it."
     )
-    return ComponentPower("gpu", spec.name, count, power_w, tdp_range(power_w), prov)
+    return ComponentPower("gpu", spec.name, count, power_w, tdp_range(power_w), prov, tdp_range_sources(prov))
+
+
+def tdp_range_sources(tdp: Provenance) -> tuple[str, str]:
+    """Labels of the bounds of :func:`tdp_range`: the idle fraction, and the TDP's own row."""
+    idle = Provenance("modelled", f"idle = {uncertainty.GPU_IDLE_FRACTION_OF_TDP:g} x TDP "
+                                  "(carbonest.formulas.uncertainty.GPU_IDLE_FRACTION_OF_TDP)")
+    return idle.label, tdp.label
 
 
 def tdp_range(tdp_w: float) -> Range:

@@ -17,6 +17,7 @@ from carbonest import inputs
 from carbonest.errors import InvalidInputError
 
 PRESETS = ("strubell2019", "patterson2021")
+BASES = ("lifecycle", "direct")
 ADAPTATIONS = ("full", "lora", "probe")
 DTYPES = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "int8")
 
@@ -59,7 +60,7 @@ class Device(NamedTuple):
     """
 
     name: str | None = None
-    count: int | None = None
+    count: int | None = None  # type: ignore[assignment]  # shadows tuple.count, on purpose: the field reads best
     power_w: float | None = None
     counted: bool = False
 
@@ -79,6 +80,7 @@ class Request(NamedTuple):
         datacenter: A datacenter or provider preset name, not yet looked up.
         preset: ``strubell2019``, ``patterson2021`` or None.
         work: The work (FLOPs, adaptation, serving, embodied, water).
+        basis: Basis of a table region's carbon intensity: ``lifecycle`` (default) or ``direct``.
     """
 
     hours: float | None = None
@@ -92,6 +94,7 @@ class Request(NamedTuple):
     datacenter: str | None = None
     preset: str | None = None
     work: Work = Work()
+    basis: str = "lifecycle"
 
     @property
     def trains(self) -> bool:
@@ -119,6 +122,7 @@ def validate(
     pue: Any = None,
     datacenter: Any = None,
     preset: Any = None,
+    basis: Any = None,
     **work: Any,
 ) -> Request:
     """Check the inputs of :func:`carbonest.estimate`; raise naming the first bad parameter.
@@ -160,6 +164,7 @@ def validate(
         datacenter=_opt(inputs.name, "datacenter", datacenter),
         preset=preset,
         work=job,
+        basis="lifecycle" if basis is None else inputs.choice("basis", basis, BASES),
     )
     counted = req.gpu.counted or req.cpu.counted or req.dram_gb is not None or req.dram_power_w is not None
     if not counted and job.queries is None:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from carbonest.estimate.request import Request
 from carbonest.intensity.resolve import resolve_intensity, resolve_pue
+from carbonest.intensity.table import other_basis
 from carbonest.records import Notes, RegionInfo, table_provenance
 
 
@@ -24,12 +25,17 @@ class Place(NamedTuple):
         region: The grid that intensity belongs to.
         region_spec: The catalog row of that grid, when it is a table region (else None).
         pue: The PUE used. Units: ratio.
+        basis: The basis asked for (``lifecycle`` or ``direct``).
+        other: The table region's figure on the other basis (an ``IntensityFigure``), or None;
+            shown beside the one used, never mixed into it.
     """
 
     intensity_g_per_kwh: float
     region: RegionInfo
     region_spec: Any
     pue: float
+    basis: str
+    other: Any
 
 
 class Resolved(NamedTuple):
@@ -62,13 +68,16 @@ def resolve(req: Request, journal: Notes) -> Resolved:
         from carbonest.catalog import find_datacenter
 
         dc = find_datacenter(req.datacenter)
-    intensity, region, region_spec = resolve_intensity(journal, req.region, req.intensity_g_per_kwh, dc, req.preset)
+    intensity, region, region_spec = resolve_intensity(journal, req.region, req.intensity_g_per_kwh, dc, req.preset,
+                                                       req.basis)
     pue = resolve_pue(journal, req.pue, dc, region_spec, req.preset)
     provider = getattr(region_spec, "provider", None)
     if dc is not None and req.pue is None and provider and dc.id != provider and dc.kind == "provider":
         journal.notes.append(f"The PUE of datacenter '{dc.id}' ({dc.pue:g}) was used for {region_spec.id}, "
                              f"a region of another provider ({provider}), as asked.")
-    return Resolved(gpu=gpu, cpu=cpu, datacenter=dc, place=Place(intensity, region, region_spec, pue))
+    other = region_spec.figure(other_basis(req.basis)) if region_spec is not None else None
+    place = Place(intensity, region, region_spec, pue, req.basis, other)
+    return Resolved(gpu=gpu, cpu=cpu, datacenter=dc, place=place)
 
 
 def _accelerator(req: Request, journal: Notes) -> Any:

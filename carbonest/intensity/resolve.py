@@ -18,7 +18,7 @@ from typing import Any
 from carbonest import inputs
 from carbonest.errors import InvalidInputError
 from carbonest.formulas import emissions, strubell
-from carbonest.intensity.table import TableProvider
+from carbonest.intensity.table import DEFAULT_BASIS, TableProvider
 from carbonest.records import Notes, Provenance, RegionInfo, table_provenance
 
 
@@ -34,8 +34,13 @@ def _preset_pue_intensity(preset: str | None) -> tuple[float, float, RegionInfo]
     return strubell.STRUBELL_PUE, intensity, region
 
 
-def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: str | None) -> tuple[float, RegionInfo, Any]:
-    """Carbon intensity, the region it belongs to, and the region spec (if a table region)."""
+def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: str | None,
+                      basis: str = DEFAULT_BASIS) -> tuple[float, RegionInfo, Any]:
+    """Carbon intensity, the region it belongs to, and the region spec (if a table region).
+
+    A table region's figure is the one on ``basis`` (``lifecycle`` by default); a region with
+    no figure on that basis is refused, never given the other basis's figure.
+    """
     inputs.exclusive("region", region, "intensity_g_per_kwh", intensity)
     if intensity is not None:
         value = inputs.non_negative("intensity_g_per_kwh", intensity)
@@ -43,16 +48,17 @@ def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: st
         return value, RegionInfo("custom", "user-given intensity", None, "user", None, "custom"), None
     from carbonest.catalog import find_region, world_region
 
-    table = TableProvider()
+    table = TableProvider(basis)
     if region is not None:
         spec = find_region(inputs.name("region", region))
         d.note("region", Provenance.user())
         grid = table.of(spec)
         d.note("intensity_g_per_kwh", grid.provenance)
-        if (spec.basis or "").startswith("direct"):
+        if basis == "direct":
             d.notes.append(
-                f"{spec.name}: {spec.intensity_g_per_kwh:g} g CO2e/kWh counts direct (combustion) emissions "
-                f"only ({spec.basis}); lifecycle figures for the same grid are higher (see docs/methodology.md)."
+                f"{spec.name}: {grid.intensity_g_per_kwh:g} g CO2e/kWh counts direct (combustion) emissions "
+                f"only ({grid.region.basis}), as asked; lifecycle figures for the same grid are higher "
+                "(see docs/methodology.md)."
             )
         return grid.intensity_g_per_kwh, grid.region, spec
     if dc is not None and getattr(dc, "intensity_g_per_kwh", None) is not None:
@@ -73,8 +79,9 @@ def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: st
     grid = table.of(spec)
     d.note("intensity_g_per_kwh", grid.provenance)
     d.notes.append(
-        f"No region given: the world average {spec.intensity_g_per_kwh:g} g CO2e/kWh "
-        f"({spec.source} {spec.year}) was used. Give a region for a meaningful figure."
+        f"No region given: the world average {grid.intensity_g_per_kwh:g} g CO2e/kWh "
+        f"({grid.region.source} {grid.region.year}, {grid.region.basis}) was used. Give a region for a "
+        "meaningful figure."
     )
     return grid.intensity_g_per_kwh, grid.region, spec
 
@@ -114,11 +121,25 @@ def resolve_pue(d: Notes, pue: Any, dc: Any, region_spec: Any, preset: str | Non
 def industry_pue_bounds(pue: float) -> tuple[float, float]:
     """The spread around a defaulted industry-average PUE: from the best published provider fleet
     figure to the highest industry average of the last five survey years (``datacenters.csv``)."""
+    (low, _), (high, _) = industry_pue_spread(pue)
+    return low, high
+
+
+def industry_pue_spread(pue: float) -> tuple[tuple[float, str], tuple[float, str]]:
+    """:func:`industry_pue_bounds` with the row each bound comes from (a provenance label)."""
     from carbonest.catalog import list_datacenters
 
     rows = list_datacenters()
-    providers = [float(r.pue) for r in rows if r.kind == "provider"]
+    providers = [r for r in rows if r.kind == "provider"]
     surveys = [r for r in rows if r.id.startswith("uptime-")]
     latest = max(int(r.year) for r in surveys)
-    recent = [float(r.pue) for r in surveys if int(r.year) > latest - 5]
-    return min(providers + [pue]), max(recent + [pue])
+    recent = [r for r in surveys if int(r.year) > latest - 5]
+    best = min(providers, key=lambda r: float(r.pue))
+    worst = max(recent, key=lambda r: float(r.pue))
+
+    def label(r: Any) -> str:
+        return table_provenance("datacenters", r.source, r.year, f"{r.id} PUE {float(r.pue):g}").label
+
+    low = (float(best.pue), label(best)) if float(best.pue) < pue else (pue, "the industry average itself")
+    high = (float(worst.pue), label(worst)) if float(worst.pue) > pue else (pue, "the industry average itself")
+    return low, high

@@ -11,7 +11,7 @@ import warnings
 from typing import Any
 
 from carbonest import inputs
-from carbonest.errors import CarbonestError, ProbeUnavailableError, UnknownRegionError
+from carbonest.errors import CarbonestError, InvalidInputError, ProbeUnavailableError, UnknownRegionError
 from carbonest.probes.base import Probe
 from carbonest.records import Provenance
 from carbonest.intensity.resolve import resolve_intensity, resolve_pue
@@ -63,22 +63,32 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
 def _resolve_region(kw: dict[str, Any], settings: Any, notes: Notes, warn: list[str]) -> tuple[float, Any, Any]:
     """Carbon intensity, region info and spec: argument > environment/config file > world average."""
     region, intensity = kw["region"], kw["intensity_g_per_kwh"]
+    basis = kw.get("basis") or settings.basis or "lifecycle"
+    if kw.get("basis") is not None:
+        notes.provenance["basis"] = "user"
+    elif settings.basis is not None:
+        notes.provenance["basis"] = settings.basis_origin or "config"
+    else:
+        notes.provenance["basis"] = Provenance.default("lifecycle").label
     origin = None
     if region is None and intensity is None and settings.region is not None:
         region, origin = settings.region, settings.region_origin
     try:
-        value, info, spec = resolve_intensity(notes, region, intensity, None, None)
-    except UnknownRegionError as exc:
+        value, info, spec = resolve_intensity(notes, region, intensity, None, None, basis)
+    except (UnknownRegionError, InvalidInputError) as exc:
+        if not isinstance(exc, UnknownRegionError) and exc.field != "basis":
+            raise
         if origin is None:
             raise  # an argument the user passed: a usage error, raised before training starts
-        message = f"{origin} names an unknown region ({exc}); the world average is used instead"
+        what = "an unknown region" if isinstance(exc, UnknownRegionError) else f"a region with no {basis} figure"
+        message = f"{origin} names {what} ({exc}); the world average is used instead"
         warn.append(message)
         warn_user(f"carbonest: {message}", RuntimeWarning)
         fallback = Notes()  # its "no region given" note would be wrong: one was given, unknown
-        value, info, spec = resolve_intensity(fallback, None, None, None, None)
+        value, info, spec = resolve_intensity(fallback, None, None, None, None, basis)
         notes.provenance.update(fallback.provenance)
         notes.notes.append(
-            f"{origin} names an unknown region {region!r}: the world average {value:g} g CO2e/kWh "
+            f"{origin} names {what} {region!r}: the world average {value:g} g CO2e/kWh "
             f"({info.source} {info.year}) was used."
         )
         return value, info, spec

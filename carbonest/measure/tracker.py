@@ -70,6 +70,8 @@ def _check_options(kw: dict[str, Any]) -> None:
 
     if kw["name"] is not None and not isinstance(kw["name"], str):
         raise InvalidInputError(f"name: must be a string, got {kw['name']!r}", field="name")
+    if kw["basis"] is not None:
+        kw["basis"] = inputs.choice("basis", kw["basis"], ("lifecycle", "direct"))
     if kw["pue"] is not None:
         inputs.pue("pue", kw["pue"])
     if kw["wue_l_per_kwh"] is not None:
@@ -100,6 +102,8 @@ class Tracker(SignalHandling):
     Args:
         name: Name of the run (default ``"run"``).
         region: Grid region for the carbon intensity (default: env/config, else world average).
+        basis: Basis of the region's intensity: ``"lifecycle"`` (default) or ``"direct"`` (default:
+            ``CARBONEST_BASIS`` or the config file, else lifecycle).
         intensity_g_per_kwh: A carbon intensity instead of a region. Units: g CO2e/kWh.
         pue: Power usage effectiveness (default: env/config, cloud provider's, industry average).
         wue_l_per_kwh: Water usage effectiveness, for ``water_l``. Units: L/kWh.
@@ -115,7 +119,7 @@ class Tracker(SignalHandling):
     """
 
     def __init__(
-        self, name: str | None = None, *, region: str | None = None,
+        self, name: str | None = None, *, region: str | None = None, basis: str | None = None,
         intensity_g_per_kwh: float | None = None, pue: float | None = None,
         wue_l_per_kwh: float | None = None, interval_s: float | None = None,
         flush_interval_s: float | None = None, probes: list[Probe] | None = None,
@@ -123,7 +127,7 @@ class Tracker(SignalHandling):
         handle_signals: bool = True,
     ) -> None:
         self._kwargs = dict(
-            name=name, region=region, intensity_g_per_kwh=intensity_g_per_kwh, pue=pue,
+            name=name, region=region, basis=basis, intensity_g_per_kwh=intensity_g_per_kwh, pue=pue,
             wue_l_per_kwh=wue_l_per_kwh, interval_s=interval_s, flush_interval_s=flush_interval_s,
             probes=probes, store=store, scope=scope, clock=clock, handle_signals=handle_signals,
         )

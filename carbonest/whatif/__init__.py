@@ -30,12 +30,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from carbonest._lazy import callable_package
+from carbonest.errors import InvalidInputError
 from carbonest.whatif.request import MAX_ROWS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MAX_ROWS", "rank_regions", "whatif"]
+__all__ = ["MAX_ROWS", "check_one_basis", "rank_regions", "whatif"]
 
 _FIRST = ("gpu", "gpus", "gpu_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "flops",
           "adaptation", "tasks", "trained_params", "lora_params", "head_params", "storage_gb", "queries",
@@ -49,7 +50,7 @@ def whatif(
     lora_params: Any = None, head_params: Any = None, queries: Any = None, energy_per_query_wh: Any = None,
     tokens_per_query: Any = None, inference_mfu: Any = None, embodied: bool = False, water: bool = False,
     wue_l_per_kwh: Any = None, water_generation_l_per_kwh: Any = None, baseline_region: Any = None,
-    force: bool = False) -> pd.DataFrame:
+    basis: str | None = None, force: bool = False) -> pd.DataFrame:
     """Energy, CO2e with low/high bounds, and optionally embodied carbon and water, of every scenario.
 
     Each argument but the flags takes a scalar, a list or a numpy array: one row per combination.
@@ -81,10 +82,14 @@ def whatif(
         wue_l_per_kwh: On-site water usage effectiveness (implies water). Units: L/kWh.
         water_generation_l_per_kwh: Water consumed per kWh generated (implies water). Units: L/kWh.
         baseline_region: Add ``saving_pct`` of each row against the same job in this region.
+        basis: Basis of the regions' carbon intensity: ``"lifecycle"`` (default) or ``"direct"``.
+            Every row carries one basis (the ``basis`` column); a region asked for without a figure
+            on it is not a row but is listed in ``attrs["unranked"]`` (and said in the notes).
         force: Allow more than :data:`MAX_ROWS` scenarios.
 
     Returns:
-        One row per scenario, in C order of the arguments; ``attrs["notes"]`` lists defaults taken.
+        One row per scenario, in C order of the arguments; ``attrs["notes"]`` lists defaults taken,
+        ``attrs["unranked"]`` the regions without a figure on the basis (id, name, reason).
 
     Raises:
         InvalidInputError: Bad value, combination or size (``field`` names it); unknown names: subclasses.
@@ -115,7 +120,32 @@ def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
     order = [c for c in _FIRST if c in sw.cols] + [c for c in sw.cols if c not in _FIRST]
     frame = pd.DataFrame({**{c: sw.cols[c] for c in order}, **sw.prov}, copy=False)
     frame.attrs["notes"] = list(dict.fromkeys(sw.notes))
+    frame.attrs["unranked"] = [{"region": s.id, "region_name": s.name, "reason": f"no {req.basis} figure"}
+                               for s in req.unranked]
     return frame
+
+
+def check_one_basis(frame: pd.DataFrame) -> None:
+    """Refuse to rank or compare rows whose intensities are on different bases.
+
+    Every ranking path (sorting by CO2e, ``top``, ``rank_regions``, a saving against a baseline)
+    calls this before it orders anything: a direct-combustion figure ranks far below a lifecycle
+    figure for the same grid, so a ranking across bases would be wrong, not merely rough.
+
+    Raises:
+        InvalidInputError: the ``basis`` column holds more than one kind of basis (``field`` is basis).
+    """
+    if "basis" not in frame or frame.empty:
+        return
+    from carbonest.whatif.lookup import basis_kind
+
+    kinds = sorted({basis_kind(b) for b in frame["basis"].astype(str).unique()})
+    if len(kinds) > 1:
+        raise InvalidInputError(
+            "basis: these scenarios mix bases of carbon intensity (" + ", ".join(kinds) + "), which cannot "
+            "be ranked against each other; compare rows of one basis (e.g. leave out the datacenter "
+            "presets that carry their own intensity, or give intensity_g_per_kwh)", field="basis")
+
 
 
 def rank_regions(
@@ -136,7 +166,10 @@ def rank_regions(
 
     count = inputs.count("top", top)
     frame = whatif(region=regions, baseline_region=baseline_region, **job)
-    return frame.nsmallest(count, "co2e_kg", keep="first").reset_index(drop=True)
+    check_one_basis(frame)
+    ranked = frame.nsmallest(count, "co2e_kg", keep="first").reset_index(drop=True)
+    ranked.attrs = frame.attrs
+    return ranked
 
 
 callable_package(__name__, whatif)

@@ -106,41 +106,62 @@ def expand_regions(names: Sequence[str]) -> list[Any]:
     return specs
 
 
-def _spread(spec: Any) -> tuple[float, float]:
+def _spread(spec: Any, basis: str, central: float) -> tuple[float, float]:
     from carbonest.catalog import intensity_spread
 
-    low, high, _ = intensity_spread(spec.id)
-    central = float(spec.intensity_g_per_kwh)
-    return min(float(low), central), max(float(high), central)
+    spread = intensity_spread(spec.id, basis)
+    if spread is None:
+        return central, central
+    return min(float(spread[0]), central), max(float(spread[1]), central)
 
 
-def region_intensity(axis: str | None, specs: Sequence[Any]) -> Along:
-    """Carbon intensity of table regions (a region axis, or the world default as a constant)."""
+def region_intensity(axis: str | None, specs: Sequence[Any], basis: str) -> tuple[Along, tuple[str, ...]]:
+    """Carbon intensity of table regions on one basis (a region axis, or the world default as a
+    constant), and the basis of each figure. Every spec must have a figure on ``basis``
+    (the request drops those that do not, to list them apart)."""
     import numpy as np
 
-    values = np.array([float(s.intensity_g_per_kwh) for s in specs])
-    bounds = np.array([_spread(s) for s in specs], dtype=np.float64).reshape(-1, 2)
-    labels = tuple(table_label("regions", s.source, s.year, s.id) for s in specs)
-    return Along(axis, values, bounds[:, 0], bounds[:, 1], labels,
-                 tuple(s.id for s in specs), tuple(s.name for s in specs))
+    from carbonest.intensity.table import figure_of
+
+    figs = [figure_of(s, basis) for s in specs]
+    values = np.array([float(f.intensity_g_per_kwh) for f in figs])
+    bounds = np.array([_spread(s, basis, float(f.intensity_g_per_kwh)) for s, f in zip(specs, figs)],
+                      dtype=np.float64).reshape(-1, 2)
+    labels = tuple(table_label("regions", f.source, f.year, f"{s.id} {basis}") for s, f in zip(specs, figs))
+    along = Along(axis, values, bounds[:, 0], bounds[:, 1], labels,
+                  tuple(s.id for s in specs), tuple(s.name for s in specs))
+    return along, tuple(f.basis for f in figs)
 
 
-def datacenter_intensity(axis: str, specs: Sequence[Any], world: Any) -> Along:
-    """Intensity of datacenter presets that carry one; the world average for those that do not."""
+def basis_kind(basis: str) -> str:
+    """``lifecycle``, ``direct``, ``user`` or the text of another basis (a datacenter preset's)."""
+    words = basis.replace("(", " ").replace(",", " ").split()
+    first = words[0] if words else ""
+    return first if first in ("lifecycle", "direct", "user") else basis
+
+
+DATACENTER_BASIS = "as published by the datacenter preset"
+"""The basis of an intensity a datacenter preset carries (e.g. the figures Patterson et al. 2021
+give for Google's datacentres): the publication's own, not one of the table's bases."""
+
+
+def datacenter_intensity(axis: str, specs: Sequence[Any], world: Any, basis: str) -> tuple[Along, tuple[str, ...]]:
+    """Intensity of datacenter presets that carry one; the world average for those that do not;
+    and the basis of each figure (so a ranking can refuse a mix)."""
     import numpy as np
 
-    fallback = region_intensity(None, [world])
+    fallback, (world_basis,) = region_intensity(None, [world], basis)
     rows = []
     for dc in specs:
         own = getattr(dc, "intensity_g_per_kwh", None)
         if own is not None:
             label = table_label("datacenters", dc.source, dc.year, dc.id)
-            rows.append((float(own), float(own), float(own), label, dc.id, dc.name))
+            rows.append((float(own), float(own), float(own), label, dc.id, dc.name, DATACENTER_BASIS))
         else:
             rows.append((fallback.values[0], fallback.low[0], fallback.high[0], fallback.labels[0],
-                         world.id, world.name))
-    values, low, high, labels, ids, names = zip(*rows)
-    return Along(axis, np.array(values), np.array(low), np.array(high), labels, ids, names)
+                         world.id, world.name, world_basis))
+    values, low, high, labels, ids, names, bases = zip(*rows)
+    return Along(axis, np.array(values), np.array(low), np.array(high), labels, ids, names), bases
 
 
 def datacenters(names: Sequence[str]) -> list[Any]:

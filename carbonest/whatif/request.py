@@ -10,7 +10,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from carbonest import inputs
 from carbonest.errors import InvalidInputError
+from carbonest.intensity.table import BASES
 from carbonest.formulas.flops import BYTES_PER_PARAM
 from carbonest.whatif import axes as ax
 from carbonest.whatif.grid import Axis
@@ -53,6 +55,8 @@ class Request:
         embodied: Whether to add embodied carbon.
         water: Whether to add water.
         notes: Sentences for the output (defaults taken, SKUs resolved).
+        basis: Basis of the regions' carbon intensity (``lifecycle`` or ``direct``).
+        unranked: Regions asked for that have no figure on ``basis``: listed apart, never ranked.
     """
 
     given: dict[str, Any]
@@ -64,6 +68,8 @@ class Request:
     embodied: bool = False
     water: bool = False
     notes: list[str] = field(default_factory=list)
+    basis: str = "lifecycle"
+    unranked: list[Any] = field(default_factory=list)
 
     def has(self, name: str) -> bool:
         """Whether ``name`` is an axis of the sweep."""
@@ -164,11 +170,25 @@ def _name_axes(req: Request) -> None:
 def _region_axis(req: Request) -> None:
     from carbonest.catalog import world_region
 
+    from carbonest.intensity.table import figure_of
+
     g = req.given
     specs = expand_regions(ax.names("region", g["region"])) if "region" in g else [world_region()]
+    req.unranked = [s for s in specs if s.figure(req.basis) is None]
+    specs = [s for s in specs if s.figure(req.basis) is not None]
     if "baseline_region" in g:
-        specs = specs + expand_regions([ax.names("baseline_region", g["baseline_region"])[0]])
+        baseline = expand_regions([ax.names("baseline_region", g["baseline_region"])[0]])[0]
+        try:
+            figure_of(baseline, req.basis)
+        except InvalidInputError as exc:
+            raise InvalidInputError(str(exc).replace("basis:", "baseline_region:", 1),
+                                    field="baseline_region") from None
+        specs = specs + [baseline]
         req.baseline = True
+    if not specs or (req.baseline and len(specs) == 1):
+        missing = ", ".join(s.id for s in req.unranked[:8]) + (" ..." if len(req.unranked) > 8 else "")
+        raise InvalidInputError(f"basis: none of the regions asked for has a {req.basis} figure ({missing}); "
+                                "choose the other basis", field="basis")
     req.regions = specs
     ids = tuple(s.id for s in specs)
     req.axes.append(Axis("region", ids, ids))
@@ -185,9 +205,11 @@ def build(given: dict[str, Any], *, force: bool = False) -> Request:
         InvalidInputError: A bad value or combination, an unknown name, or a sweep too large.
     """
     g = dict(given)
+    basis = g.pop("basis", None)
+    basis = "lifecycle" if basis is None else inputs.choice("basis", basis, BASES)
     _check_combinations(g)
     _defaults(g)
-    req = Request(g, embodied=bool(g.pop("embodied", False)), water=bool(g.pop("water", False)))
+    req = Request(g, embodied=bool(g.pop("embodied", False)), water=bool(g.pop("water", False)), basis=basis)
     req.water = req.water or "wue_l_per_kwh" in g or "water_generation_l_per_kwh" in g
     _name_axes(req)
     for name in NUMERIC:

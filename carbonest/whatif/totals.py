@@ -48,27 +48,28 @@ def intensity(sw: Sweep) -> Bounds:
     if req.has("intensity_g_per_kwh"):
         a = lookup.exact("intensity_g_per_kwh", sw.axis_values("intensity_g_per_kwh"), "user")
         a = lookup.Along(a.axis, a.values, a.low, a.high, a.labels, ("custom",), ("user-given intensity",))
+        bases: tuple[str, ...] = ("user",)
     elif req.regions is not None:
-        a = lookup.region_intensity("region", req.regions)
-        bases = sorted({(r.basis or "unknown").split(",")[0].strip() for r in req.regions})
-        if len(bases) > 1:
-            sw.notes.append(
-                "The regions compared mix bases of carbon intensity (" + " and ".join(bases) + "): "
-                "direct-emission figures (e.g. Canadian provinces) leave out lifecycle emissions and "
-                "rank lower than a lifecycle figure for the same grid would; see the basis column."
-            )
+        a, bases = lookup.region_intensity("region", req.regions, req.basis)
     elif req.dcs is not None:
-        a = lookup.datacenter_intensity("datacenter", req.dcs, world_region())
+        a, bases = lookup.datacenter_intensity("datacenter", req.dcs, world_region(), req.basis)
     else:
         world = world_region()
-        a = lookup.region_intensity(None, [world])
-        sw.notes.append(f"No region given: the world average {world.intensity_g_per_kwh:g} g CO2e/kWh "
-                        f"({world.source} {world.year}) was used. Give a region for a meaningful figure.")
+        a, bases = lookup.region_intensity(None, [world], req.basis)
+        sw.notes.append(f"No region given: the world average {a.values[0]:g} g CO2e/kWh ({bases[0]}) "
+                        "was used. Give a region for a meaningful figure.")
+    if req.unranked:
+        names = ", ".join(f"{s.id} ({s.name})" for s in req.unranked[:12])
+        more = f" and {len(req.unranked) - 12} more" if len(req.unranked) > 12 else ""
+        sw.notes.append(f"No {req.basis} figure, so listed apart and not ranked: {names}{more}; "
+                        f"choose the other basis for their figures.")
     region_axis = a.axis if a.axis != "intensity_g_per_kwh" else None
     sw.text("region", region_axis, a.ids)
     sw.text("region_name", region_axis, a.names)
-    if req.regions is not None and region_axis is not None and not req.has("intensity_g_per_kwh"):
-        sw.text("basis", region_axis, tuple(r.basis or "" for r in req.regions))
+    if len(set(bases)) == 1:
+        sw.text("basis", None, bases[:1])
+    else:
+        sw.text("basis", a.axis, bases)
     b = sw.along(a)
     sw.put("intensity_g_per_kwh", b.c)
     sw.label("intensity_provenance", a.axis, a.labels)
@@ -143,6 +144,7 @@ def saving(sw: Sweep, co2e_kg: Any) -> None:
     """Saving of each scenario against the same job in the baseline region (the last on the axis), in %."""
     import numpy as np
 
+    assert len({lookup.basis_kind(b) for b in sw.cols["basis"]}) == 1, "a saving across bases"
     axis = sw.grid.position["region"]
     full = np.broadcast_to(np.asarray(co2e_kg, dtype=np.float64), sw.grid.shape)
     base = np.take(full, [-1], axis=axis)

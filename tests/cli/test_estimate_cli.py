@@ -149,9 +149,10 @@ def test_json_numbers_are_finite(cli) -> None:
     assert d["provenance"]["pue"].startswith("table:regions")
 
 
-def test_a_direct_basis_region_is_flagged(cli) -> None:
-    d = cli("estimate", "--gpu", "V100", "--hours", "1", "--region", "quebec", "--json").json()
+def test_a_direct_basis_figure_is_flagged(cli) -> None:
+    d = cli("estimate", "--gpu", "V100", "--hours", "1", "--region", "quebec", "--basis", "direct", "--json").json()
     assert d["region"]["basis"].startswith("direct")
     assert any("direct (combustion) emissions only" in n for n in d["notes"])
-    lifecycle = cli("estimate", "--gpu", "V100", "--hours", "1", "--region", "FR", "--json").json()
+    lifecycle = cli("estimate", "--gpu", "V100", "--hours", "1", "--region", "quebec", "--json").json()
+    assert lifecycle["region"]["basis"].startswith("lifecycle")
     assert not any("combustion" in n for n in lifecycle["notes"])

@@ -9,9 +9,15 @@ def test_regions_json_has_the_documented_columns(cli) -> None:
     rows = r.json()
     assert len(rows) > 300
     for row in rows:
-        assert {"id", "name", "kind", "intensity_g_per_kwh", "year", "source", "basis"} <= set(row)
+        assert {"id", "name", "kind", "intensity_g_per_kwh", "year", "source", "basis", "direct_intensity_g_per_kwh",
+                "direct_year", "direct_source", "direct_basis"} <= set(row)
         assert row["kind"] in {"country", "subnational", "cloud", "world"}
-        assert row["source"] and row["year"]
+        # every row has at least one figure, and each figure its year, source and basis
+        assert row["intensity_g_per_kwh"] is not None or row["direct_intensity_g_per_kwh"] is not None
+        for prefix in ("", "direct_"):
+            if row[f"{prefix}intensity_g_per_kwh"] is not None:
+                assert row[f"{prefix}source"] and row[f"{prefix}year"]
+                assert row[f"{prefix}basis"].startswith("lifecycle" if not prefix else "direct")
     kinds = {row["kind"] for row in rows}
     assert {"country", "subnational", "cloud"} <= kinds
 

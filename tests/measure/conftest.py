@@ -17,7 +17,7 @@ from carbonest.probes.fake import FakeProbe
 from carbonest.store.runinfo import DISTRIBUTED_VARS
 from carbonest.store.memory import MemoryStore
 
-SETTINGS_VARS = ("CARBONEST_REGION", "CARBONEST_PUE", "CARBONEST_CONFIG")
+SETTINGS_VARS = ("CARBONEST_REGION", "CARBONEST_PUE", "CARBONEST_CONFIG", "CARBONEST_BASIS")
 
 
 @pytest.fixture(autouse=True)
