@@ -32,11 +32,23 @@ def run(args: argparse.Namespace) -> int:
         for device, r in e["readings"].items():
             value = f"{fmt(r['power_w'])} W" if r["power_w"] is not None else f"unreadable ({r['error']})"
             sys.stdout.write(f"      {device:<18} {value:<12} [{r['provenance']}]\n")
+        model = e.get("model")
+        if model:
+            if model["kind"] == "tdp_share":
+                how = (f"TDP x share: {model['label']}, {fmt(model['tdp_w'])} W per package, "
+                       f"{model['threads_per_socket'] or '?'} {model['threads_basis'] or 'threads'} per package")
+            else:
+                how = (f"per vCPU (Cloud Carbon Footprint): {model['label']}, {fmt(model['min_w_per_vcpu'])} to "
+                       f"{fmt(model['max_w_per_vcpu'])} W per vCPU")
+            sys.stdout.write(f"      model: {how}\n")
+            sys.stdout.write(f"      sees:  {model['visible_cpus']}; {fmt(model['range_w'][0])} W idle to "
+                             f"{fmt(model['range_w'][1])} W fully busy\n")
+            sys.stdout.write(f"      from:  {model['provenance']}\n")
         if e["fix"]:
             sys.stdout.write(f"      fix: {e['fix']}\n")
     gpu = any(e["available"] for e in report if "gpu" in e["components"])
     cpu_measured = any(e["available"] for e in report if e["name"] == "rapl")
     sys.stdout.write("\nWhat a run here would use: "
                      f"GPU {'measured by NVML' if gpu else 'not measured'}; "
-                     f"CPU and DRAM {'measured by RAPL' if cpu_measured else 'modelled (TDP x utilisation, W per GB)'}.\n")
+                     f"CPU and DRAM {'measured by RAPL' if cpu_measured else 'modelled (the CPU share above, W per GB)'}.\n")
     return 0

@@ -13,7 +13,7 @@ from typing import Any
 
 from carbonest.errors import ProbeUnavailableError
 from carbonest.probes.base import Probe
-from carbonest.measure.setup import _catalog_tdp, _nvml_driver_present, _NoDriver
+from carbonest.measure.setup import _nvml_driver_present, _NoDriver
 
 
 def _factories() -> list[tuple[str, tuple[str, ...], Callable[[], Probe]]]:
@@ -31,10 +31,10 @@ def _factories() -> list[tuple[str, tuple[str, ...], Callable[[], Probe]]]:
 
     def cpu_model() -> Probe:
         from carbonest.probes.cpu_model import CpuModelProbe, read_cpu_model_name, read_cpu_socket_count
+        from carbonest.probes.discovery import catalog_cpu_power
 
         name = read_cpu_model_name()
-        tdp_w, prov = _catalog_tdp(name)
-        return CpuModelProbe(tdp_w, cpu_name=name, tdp_provenance=prov, sockets=read_cpu_socket_count() or 1)
+        return CpuModelProbe(cpu_name=name, power_model=catalog_cpu_power(name), sockets=read_cpu_socket_count() or 1)
 
     def memory_model() -> Probe:
         from carbonest.probes.memory_model import MemoryModelProbe
@@ -62,6 +62,24 @@ def _power(probe: Probe, wait_s: float) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _cpu_model(probe: Probe) -> dict[str, Any] | None:
+    """What the modelled CPU probe assumes: which model, which share of the host, which constants."""
+    model = getattr(probe, "power_model", None)
+    visible = getattr(probe, "visible", None)
+    if model is None or visible is None:
+        return None
+    out: dict[str, Any] = {"kind": model.kind, "label": model.label, "provenance": model.provenance.label,
+                           "visible_cpus": visible.describe(), "vcpus": visible.vcpus,
+                           "limited_by": visible.limited_by}
+    if model.kind == "tdp_share":
+        out.update(tdp_w=model.tdp_w, threads_per_socket=model.threads_per_socket,
+                   threads_basis=model.threads_basis)
+    else:
+        out.update(min_w_per_vcpu=model.min_w_per_vcpu, max_w_per_vcpu=model.max_w_per_vcpu)
+    out["range_w"] = [probe.power_w(0.0), probe.power_w(1.0)]  # type: ignore[attr-defined]
+    return out
+
+
 def diagnose(wait_s: float = 0.5) -> list[dict[str, Any]]:
     """One entry per probe: name, components, available, reason, fix, devices, readings."""
     report = []
@@ -74,6 +92,9 @@ def diagnose(wait_s: float = 0.5) -> list[dict[str, Any]]:
             status = probe.describe()
             entry.update(available=True, reason=status.reason or "works", devices=list(status.devices))
             entry["readings"] = _power(probe, wait_s)
+            model = _cpu_model(probe)
+            if model is not None:
+                entry["model"] = model
         except ProbeUnavailableError as exc:
             entry.update(reason=str(exc), fix=exc.fix)
         finally:

@@ -111,16 +111,6 @@ def _first_set(*values: Any) -> Any:
     return next(v for v in values if v is not None)
 
 
-def _catalog_tdp(cpu_name: str | None) -> tuple[float, Provenance]:
-    from carbonest.catalog import match_cpu_model_name
-    from carbonest.probes.discovery import default_tdp_lookup
-
-    spec = match_cpu_model_name(cpu_name) if cpu_name else None
-    if spec is None:
-        return default_tdp_lookup(cpu_name)
-    return float(spec.tdp_w), Provenance("table", f"cpus {spec.name}", spec.source, spec.year)
-
-
 def _nvml_driver_present() -> bool:
     """A cheap check before importing pynvml (~25 ms): is an NVIDIA driver visible at all?"""
     if not sys.platform.startswith("linux"):
@@ -178,7 +168,7 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
         ctx.wanted = COMPONENTS + tuple(sorted(covered - set(COMPONENTS)))
         reasons = {c: "no probe for it among the probes given" for c in ctx.wanted if c not in covered}
         return list(kw["probes"]), [], reasons
-    from carbonest.probes.discovery import discover_probes
+    from carbonest.probes.discovery import catalog_cpu_power, discover_probes
 
     wanted, gpu = _rank_policy(kw, ctx, notes)
     ctx.wanted = wanted
@@ -191,7 +181,7 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
         return NvmlProbe(visible_devices=gpu) if gpu is not None else NvmlProbe()
 
     try:
-        probes, statuses = discover_probes(wanted, cpu_tdp=_catalog_tdp, nvml_factory=nvml)  # type: ignore[arg-type]
+        probes, statuses = discover_probes(wanted, cpu_power=catalog_cpu_power, nvml_factory=nvml)  # type: ignore[arg-type]
     except CarbonestError as exc:  # never let discovery crash training
         warn_user(f"carbonest: probe discovery failed: {exc}", RuntimeWarning)
         return [], [], {c: str(exc) for c in wanted}

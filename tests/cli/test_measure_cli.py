@@ -171,3 +171,19 @@ def test_an_unwritable_json_file_is_refused_before_the_command_runs(proc, tmp_pa
 def test_errors_name_the_measure_command_not_its_arguments(cli) -> None:
     r = cli("measure", "--interval", "0.001", "--", "true")
     assert r.err.startswith("carbonest measure: error: --interval")
+
+
+def test_doctor_shows_the_cpu_model_its_share_and_constants(proc) -> None:
+    r = proc("doctor", "--json")
+    cpu = next(e for e in r.json() if e["name"] == "cpu_model")
+    model = cpu["model"]
+    assert model["kind"] in ("tdp_share", "per_vcpu") and model["provenance"]
+    assert model["vcpus"] >= 1 and "vCPU" in model["visible_cpus"]
+    low, high = model["range_w"]
+    if model["kind"] == "per_vcpu":  # this VM's "AMD EPYC": CCF's per-vCPU figures x the visible vCPUs
+        assert low == pytest.approx(model["vcpus"] * model["min_w_per_vcpu"])
+        assert high == pytest.approx(model["vcpus"] * model["max_w_per_vcpu"])
+    else:
+        assert low == 0 and 0 < high <= model["tdp_w"]
+    text = proc("doctor")
+    assert text.code == 0 and "model:" in text.out and "sees:" in text.out
