@@ -45,6 +45,7 @@ def duration(req: Request, res: Resolved, journal: Notes) -> Duration:
         journal.provenance["hours"] = "user"
         return Duration(req.hours, (req.hours, req.hours))
     if req.energy_given:
+        journal.provenance["energy_kwh"] = "user"
         journal.notes.append("IT energy given (energy_kwh): no power x hours was worked out for the training; "
                              "PUE, carbon intensity, water and their ranges apply to it as usual.")
         return Duration(0.0, (0.0, 0.0))

@@ -90,7 +90,12 @@ def estimate(
         **work: The work instead of a duration, and what else to count: ``params``, ``tokens``
             (training compute 6ND), ``dtype``, ``mfu``; ``adaptation`` (full, lora, probe),
             ``tasks``, ``lora_params``, ``head_params``; ``queries`` with ``energy_per_query_wh``
-            or ``tokens_per_query`` (and ``inference_mfu``); ``embodied`` (bool); ``wue_l_per_kwh``.
+            or ``tokens_per_query`` (and ``inference_mfu``); ``embodied`` (bool); ``wue_l_per_kwh``;
+            ``flops`` (total training FLOPs, instead of params and tokens); ``energy_kwh`` (a known
+            IT energy of the training, instead of power x hours; kWh); ``idle_kwh`` (IT energy of
+            reserved idle infrastructure, added; kWh); ``embodied_kg_per_server``,
+            ``gpus_per_server``, ``lifetime_years``, ``utilization`` (the embodied amortisation's
+            figures; any of them counts embodied carbon); ``vcpus`` (vCPUs of ``cpu`` in a VM).
 
     Returns:
         The immutable :class:`~carbonest.records.Estimate`.
@@ -114,6 +119,8 @@ def estimate(
     rng = step_bounds.bounds(powers, time, serving, res.place, op, journal)
     if req.preset is not None:
         journal.provenance["preset"] = f"preset:{req.preset}"
+    if req.work.idle_kwh is not None:
+        journal.provenance["idle_kwh"] = "user"
     return _assemble(req, res, time, serving, op, life, rng, journal)
 
 

@@ -39,7 +39,8 @@ __all__ = ["MAX_ROWS", "rank_regions", "whatif"]
 
 _FIRST = ("gpu", "gpus", "gpu_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "flops",
           "adaptation", "tasks", "trained_params", "lora_params", "head_params", "storage_gb", "queries",
-          "tokens_per_query", "inference_mfu", "energy_per_query_wh", "datacenter", "region", "region_name")
+          "tokens_per_query", "inference_mfu", "energy_per_query_wh", "training_it_energy_kwh", "idle_kwh",
+          "datacenter", "region", "region_name")
 
 
 def whatif(
@@ -49,6 +50,8 @@ def whatif(
     lora_params: Any = None, head_params: Any = None, queries: Any = None, energy_per_query_wh: Any = None,
     tokens_per_query: Any = None, inference_mfu: Any = None, embodied: bool = False, water: bool = False,
     wue_l_per_kwh: Any = None, water_generation_l_per_kwh: Any = None, baseline_region: Any = None,
+    flops: Any = None, energy_kwh: Any = None, idle_kwh: Any = None, embodied_kg_per_server: Any = None,
+    gpus_per_server: Any = None, lifetime_years: Any = None, utilization: Any = None,
     force: bool = False) -> pd.DataFrame:
     """Energy, CO2e with low/high bounds, and optionally embodied carbon and water, of every scenario.
 
@@ -81,6 +84,14 @@ def whatif(
         wue_l_per_kwh: On-site water usage effectiveness (implies water). Units: L/kWh.
         water_generation_l_per_kwh: Water consumed per kWh generated (implies water). Units: L/kWh.
         baseline_region: Add ``saving_pct`` of each row against the same job in this region.
+        flops: Total training FLOPs, instead of params and tokens (needs gpu).
+        energy_kwh: A known IT energy of the training, instead of power x hours. Units: kWh.
+        idle_kwh: IT energy of reserved but idle infrastructure, added to the IT energy. Units: kWh.
+        embodied_kg_per_server: Embodied emissions of a host server without its GPUs (implies embodied).
+            Units: kg CO2e.
+        gpus_per_server: GPUs per host server (default 8; implies embodied).
+        lifetime_years: Service life of the hardware (default: the table's; implies embodied). Units: years.
+        utilization: Share of its life the hardware is busy, in (0, 1] (default 1; implies embodied).
         force: Allow more than :data:`MAX_ROWS` scenarios.
 
     Returns:
@@ -102,8 +113,8 @@ def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
     req = build(given, force=force)
     sw = engine.Sweep(req)
     engine.write_inputs(sw)
-    power_w = engine.power(sw)
-    parts = [p for p in (work.training(sw, power_w), work.serving(sw, power_w)) if p is not None]
+    power_w = engine.power(sw) if "gpu" in req.given or "gpu_power_w" in req.given else None
+    parts = [p for p in (work.training(sw, power_w), work.serving(sw, power_w), work.idle(sw)) if p is not None]
     it = engine.total_energy([energy for energy, _ in parts])
     energy, co2 = totals.footprint(sw, it)
     if req.embodied:
