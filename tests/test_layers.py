@@ -33,7 +33,7 @@ SIBLINGS = ("carbonest.estimate", "carbonest.measure", "carbonest.whatif", "carb
 SIBLING_ALLOWED = {("carbonest.whatif", "carbonest.estimate.assumptions")}
 
 # The calculator's steps, in pipeline order: a step may import earlier steps, never later ones.
-ESTIMATE_STEPS = ("assumptions", "request", "resolve", "power", "compute", "duration", "serving", "energy",
+ESTIMATE_STEPS = ("assumptions", "request", "resolve", "vcpu", "power", "compute", "duration", "serving", "energy",
                   "lifecycle", "bounds", "pipeline")
 
 

@@ -46,8 +46,19 @@ def add_parser(sub: Any) -> None:
     w.add_argument("--energy-per-query-wh", metavar="E", help="IT energy per query in Wh")
     w.add_argument("--tokens-per-query", metavar="T", help="tokens per query (2N FLOPs per token)")
     w.add_argument("--inference-mfu", metavar="X", help="MFU while serving (default 0.40)")
+    w.add_argument("--flops", metavar="F", help="total training FLOPs, instead of --params x --tokens (6ND)")
+    w.add_argument("--energy-kwh", metavar="E",
+                   help="known IT energy of the training in kWh (a paper's figure, a meter), instead of power x hours")
+    w.add_argument("--idle-kwh", metavar="E", help="IT energy of reserved but idle infrastructure, added (kWh)")
+    w.add_argument("--vcpus", metavar="N", help="vCPUs of --cpu seen by a VM: its share of the CPU's power")
     x = p.add_argument_group("beyond operational emissions")
     x.add_argument("--embodied", action="store_true", help="add the hardware's manufacturing emissions, amortised")
+    x.add_argument("--embodied-kg-per-server", metavar="KG",
+                   help="embodied kg CO2e of one host server, without its GPUs (default: table; implies --embodied)")
+    x.add_argument("--gpus-per-server", metavar="N", help="GPUs per host server (default 8; implies --embodied)")
+    x.add_argument("--lifetime-years", metavar="Y", help="hardware service life in years (default: table; implies --embodied)")
+    x.add_argument("--utilization", metavar="U",
+                   help="share of its life the hardware is busy, in (0, 1] (default 1; implies --embodied)")
     x.add_argument("--wue", metavar="L_PER_KWH", help="on-site water usage effectiveness (default: provider or industry)")
     p.add_argument("--units", choices=("metric", "imperial"), default="metric", help="units of the text output")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -69,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         head_params=args.head_params, queries=args.queries, energy_per_query_wh=args.energy_per_query_wh,
         tokens_per_query=args.tokens_per_query, inference_mfu=args.inference_mfu,
         embodied=args.embodied, wue_l_per_kwh=args.wue,
+        **_given_work(args),
     )
     if args.json:
         print_json(result.to_dict())
@@ -80,6 +92,13 @@ def run(args: argparse.Namespace) -> int:
 def basis_word(basis: str) -> str:
     """The first word of a basis (``lifecycle``, ``direct``, ``user``...), for short labels."""
     return basis.replace("(", " ").replace(",", " ").split()[0] if basis.strip() else "n/a"
+
+
+def _given_work(args: argparse.Namespace) -> dict[str, Any]:
+    """The inputs published footprints use, passed only when given (the API validates them)."""
+    names = ("flops", "energy_kwh", "idle_kwh", "vcpus", "embodied_kg_per_server", "gpus_per_server",
+             "lifetime_years", "utilization")
+    return {n: getattr(args, n) for n in names if getattr(args, n) is not None}
 
 
 def render(e: dict[str, Any], *, imperial: bool = False) -> str:
@@ -100,9 +119,21 @@ def render(e: dict[str, Any], *, imperial: bool = False) -> str:
         lines.append(f"  Embodied {fmt(e['embodied_co2e_kg'])} kg CO2e (manufacturing, amortised); "
                      f"total {fmt(e['total_co2e_kg'])} kg CO2e")
     lines.append(f"  Water    {fmt(e['water_l'])} L on site (WUE {e['wue_l_per_kwh']:g} L/kWh)")
+    if e.get("embodied_co2e_kg") is not None and e.get("lifetime_years") is not None:
+        lines.append(f"           {fmt(e['embodied_kg_per_server'])} kg per server ({e['gpus_per_server']} GPUs), "
+                     f"{fmt(e['embodied_kg_per_gpu'])} kg per GPU, over {e['lifetime_years']:g} years "
+                     f"at {e['utilization']:.0%} use")
     if e.get("flops") is not None:
+        training_gpu_hours = e.get("training_gpu_hours", e["gpu_hours"])
         lines.append(f"  Work     {e['flops']:.3g} FLOPs at {e['mfu']:.0%} MFU of {e['peak_flops_per_s']:.3g} "
-                     f"FLOP/s ({e['dtype']}) = {fmt(e['gpu_hours'])} GPU-hours")
+                     f"FLOP/s ({e['dtype']}) = {fmt(training_gpu_hours)} training GPU-hours")
+    if e.get("serving_gpu_hours") is not None:
+        lines.append(f"  GPU-h    {fmt(e['training_gpu_hours'])} training + {fmt(e['serving_gpu_hours'])} serving "
+                     f"= {fmt(e['gpu_hours'])} GPU-hours")
+    if e.get("idle_kwh") is not None:
+        lines.append(f"  Idle     {fmt(e['idle_kwh'])} kWh of reserved idle infrastructure, in the IT energy")
+    if e.get("energy_kwh") is not None and "energy_kwh" in e["provenance"] and e.get("hours") is None:
+        lines.append(f"  Given    {fmt(e['training_it_energy_kwh'])} kWh IT energy of the training (energy_kwh)")
     if e.get("storage_gb") is not None:
         lines.append(f"  Storage  {fmt(e['storage_gb'])} GB for {e['tasks']} task(s) "
                      f"({fmt(e['storage_gb_per_task'])} GB each, {e['adaptation']})")
@@ -132,7 +163,9 @@ def render(e: dict[str, Any], *, imperial: bool = False) -> str:
         model = c["model"] or "unspecified"
         lines.append(f"  {name:<5} {c['count']} x {model}, {fmt(c['power_w'])} W each, "
                      f"{fmt(c['energy_kwh'])} kWh  [{c['provenance']}]")
-    if e["hours"] is None:
+    if e["hours"] is None and "energy_kwh" in e["provenance"]:
+        lines.append("  none: the training's IT energy was given (energy_kwh)")
+    elif e["hours"] is None:
         lines.append("  no training counted (serving only)")
     elif e["left_out"]:
         lines.append(f"  not counted (not given): {', '.join(e['left_out'])}")

@@ -30,11 +30,15 @@ LIST_FLAGS = {
     "lora_params": "lora_params", "head_params": "head_params", "queries": "queries",
     "energy_per_query_wh": "energy_per_query_wh", "tokens_per_query": "tokens_per_query",
     "inference_mfu": "inference_mfu", "water_generation_l_per_kwh": "water_generation_l_per_kwh",
+    "flops": "flops", "energy_kwh": "energy_kwh", "idle_kwh": "idle_kwh",
+    "embodied_kg_per_server": "embodied_kg_per_server", "gpus_per_server": "gpus_per_server",
+    "lifetime_years": "lifetime_years", "utilization": "utilization",
 }
 SORT_KEYS = {"co2e": "co2e_kg", "energy": "energy_kwh"}
-SHOWN_INPUTS = ("gpus", "gpu_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "adaptation",
-                "tasks", "queries", "tokens_per_query", "inference_mfu", "energy_per_query_wh", "datacenter",
-                "pue", "intensity_g_per_kwh")
+SHOWN_INPUTS = ("gpus", "gpu_power_w", "hours", "gpu_hours", "flops", "params", "tokens", "dtype", "mfu",
+                "adaptation", "tasks", "queries", "tokens_per_query", "inference_mfu", "energy_per_query_wh",
+                "training_it_energy_kwh", "idle_kwh", "datacenter", "pue", "intensity_g_per_kwh",
+                "embodied_kg_per_server", "gpus_per_server", "lifetime_years", "utilization")
 
 
 def add_parser(sub: Any) -> None:
@@ -64,7 +68,14 @@ def add_parser(sub: Any) -> None:
     add("--energy-per-query-wh", metavar="LIST", help="IT energy per query in Wh")
     add("--tokens-per-query", metavar="LIST", help="tokens per query: energy from 2NT FLOPs (needs --params)")
     add("--inference-mfu", metavar="LIST", help="MFU while serving (default 0.4)")
+    add("--flops", metavar="LIST", help="total training FLOPs, instead of --params x --tokens (needs --gpu)")
+    add("--energy-kwh", metavar="LIST", help="known IT energy of the training in kWh, instead of power x hours")
+    add("--idle-kwh", metavar="LIST", help="IT energy of reserved but idle infrastructure in kWh, added")
     add("--embodied", action="store_true", help="add embodied carbon of the hardware (amortised)")
+    add("--embodied-kg-per-server", metavar="LIST", help="embodied kg CO2e per host server without GPUs (implies --embodied)")
+    add("--gpus-per-server", metavar="LIST", help="GPUs per host server (default 8; implies --embodied)")
+    add("--lifetime-years", metavar="LIST", help="hardware service life in years (default: table; implies --embodied)")
+    add("--utilization", metavar="LIST", help="share of its life the hardware is busy (default 1; implies --embodied)")
     add("--wue", metavar="LIST", nargs="?", const="", default=None,
         help="add water: on-site WUE in L/kWh (alone: the table's figure)")
     add("--water-generation-l-per-kwh", metavar="LIST", help="water consumed per kWh generated (adds it to water)")

@@ -23,3 +23,9 @@ DEFAULT_GPUS_PER_SERVER = 8
 """Accelerators per host server, for the host's share of embodied carbon: the
 8-GPU HGX/DGX baseboard, e.g. Meta's Grand Teton servers for Llama 3 (Dubey et
 al. 2024, section 3.3.1). An assumption for other hardware."""
+
+DEFAULT_UTILIZATION = 1.0
+"""Share of its lifetime that the hardware is busy, for amortising embodied carbon when not
+given: 1, Cloud Carbon Footprint's convention (the whole life is shared among the uses, and
+idle time is charged to no one). Life-cycle studies charge idle time to the uses with a
+smaller share: Luccioni et al. 2022 (BLOOM) take 85 %. Dimensionless, in (0, 1]."""

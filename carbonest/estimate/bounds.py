@@ -42,6 +42,8 @@ def bounds(powers: tuple[ComponentPower, ...], time: Duration, serving: Serving 
            op: Operational, journal: Notes) -> Bounds:
     """The bounds of facility energy and CO2e, from the bounds of each input."""
     it_range = it_energy_range(powers, time.hours_range, serving.it_energy_range_kwh if serving else None)
+    given_kwh = op.idle_kwh + (op.training_it_energy_kwh if not powers else 0.0)  # energy_kwh, idle_kwh: exact
+    it_range = (it_range[0] + given_kwh, it_range[1] + given_kwh)
     pue_rng, pue_src = pue_range(journal, place.pue)
     energy_rng = (emissions.facility_energy_kwh(it_range[0], pue_rng[0]),
                   emissions.facility_energy_kwh(it_range[1], pue_rng[1]))

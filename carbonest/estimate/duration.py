@@ -42,13 +42,21 @@ def duration(req: Request, res: Resolved, journal: Notes) -> Duration:
     if req.hours is not None:
         journal.provenance["hours"] = "user"
         return Duration(req.hours, (req.hours, req.hours), {})
+    if req.energy_given:
+        journal.provenance["energy_kwh"] = "user"
+        journal.notes.append("IT energy given (energy_kwh): no power x hours was worked out for the training; "
+                             "PUE, carbon intensity, water and their ranges apply to it as usual.")
+        return Duration(0.0, (0.0, 0.0), {})
     journal.notes.append("Serving only: no training was counted; gpu, if given, only sets the power "
                          "and peak FLOP/s of the serving accelerators.")
     return Duration(0.0, (0.0, 0.0), {})
 
 
 def training_flops(journal: Notes, work: Work, extras: dict[str, Any]) -> float:
-    """FLOPs of pretraining (6ND) or of adapting to K tasks, with storage per task for adaptation."""
+    """FLOPs of pretraining (given, or 6ND) or of adapting to K tasks, with storage per task for adaptation."""
+    if work.flops is not None:
+        journal.provenance["flops"] = "user"
+        return work.flops
     assert work.params is not None and work.tokens is not None
     if work.adaptation is None:
         journal.provenance["flops"] = Provenance("derived", "6ND").label

@@ -32,6 +32,8 @@ class Operational(NamedTuple):
         energy_kwh: Facility energy (PUE applied). Units: kWh.
         co2e_kg: Operational emissions. Units: kg CO2e.
         gpu_hours: Accelerator-hours (training plus serving busy hours); None without a counted GPU. Units: h.
+        training_gpu_hours: Accelerator-hours of the training part alone; None without one. Units: h.
+        idle_kwh: IT energy of reserved but idle infrastructure, included in ``it_energy_kwh``. Units: kWh.
     """
 
     components: tuple[ComponentEnergy, ...]
@@ -40,6 +42,8 @@ class Operational(NamedTuple):
     energy_kwh: float
     co2e_kg: float
     gpu_hours: float | None
+    training_gpu_hours: float | None = None
+    idle_kwh: float = 0.0
 
 
 def operational(req: Request, powers: tuple[ComponentPower, ...], time: Duration, serving: Serving | None,
@@ -51,9 +55,13 @@ def operational(req: Request, powers: tuple[ComponentPower, ...], time: Duration
         for p in powers
     )
     training_it = sum(c.energy_kwh or 0.0 for c in components)
+    if req.work.energy_kwh is not None:  # a known IT energy instead of power x hours
+        training_it = req.work.energy_kwh
     gpu = next((p for p in powers if p.component == "gpu"), None)
     gpu_hours = time.hours * gpu.count if gpu is not None and time.hours else None
-    it_energy = training_it
+    training_gpu_hours = gpu_hours
+    idle = req.work.idle_kwh or 0.0
+    it_energy = training_it + idle  # idle infrastructure is IT energy the job is charged for
     if serving is not None:
         it_energy += serving.it_energy_kwh
         gpu_hours = (gpu_hours or 0.0) + serving.busy_gpu_hours if gpu is not None else gpu_hours
@@ -66,4 +74,4 @@ def operational(req: Request, powers: tuple[ComponentPower, ...], time: Duration
     else:
         facility = emissions.facility_energy_kwh(it_energy, place.pue)
         co2 = emissions.co2e_kg(facility, place.intensity_g_per_kwh)
-    return Operational(components, training_it, it_energy, facility, co2, gpu_hours)
+    return Operational(components, training_it, it_energy, facility, co2, gpu_hours, training_gpu_hours, idle)

@@ -96,7 +96,12 @@ def estimate(
         **work: The work instead of a duration, and what else to count: ``params``, ``tokens``
             (training compute 6ND), ``dtype``, ``mfu``; ``adaptation`` (full, lora, probe),
             ``tasks``, ``lora_params``, ``head_params``; ``queries`` with ``energy_per_query_wh``
-            or ``tokens_per_query`` (and ``inference_mfu``); ``embodied`` (bool); ``wue_l_per_kwh``.
+            or ``tokens_per_query`` (and ``inference_mfu``); ``embodied`` (bool); ``wue_l_per_kwh``;
+            ``flops`` (total training FLOPs, instead of params and tokens); ``energy_kwh`` (a known
+            IT energy of the training, instead of power x hours; kWh); ``idle_kwh`` (IT energy of
+            reserved idle infrastructure, added; kWh); ``embodied_kg_per_server``,
+            ``gpus_per_server``, ``lifetime_years``, ``utilization`` (the embodied amortisation's
+            figures; any of them counts embodied carbon); ``vcpus`` (vCPUs of ``cpu`` in a VM).
 
     Returns:
         The immutable :class:`~carbonest.records.Estimate`.
@@ -120,6 +125,8 @@ def estimate(
     rng = step_bounds.bounds(powers, time, serving, res.place, op, journal)
     if req.preset is not None:
         journal.provenance["preset"] = f"preset:{req.preset}"
+    if req.work.idle_kwh is not None:
+        journal.provenance["idle_kwh"] = "user"
     return _assemble(req, res, time, serving, op, life, rng, journal)
 
 
@@ -129,6 +136,7 @@ def _assemble(req: step_request.Request, res: step_resolve.Resolved, time: step_
     extras: dict[str, Any] = dict(time.extras)
     if serving is not None:
         extras.update(serving.extras, training_it_energy_kwh=op.training_it_energy_kwh)
+    extras.update(_given_inputs(req, op, serving, life))
     extras.update(
         energy_kwh_low=rng.energy_kwh[0], energy_kwh_high=rng.energy_kwh[1],
         co2e_kg_low=rng.co2e_kg[0], co2e_kg_high=rng.co2e_kg[1],
@@ -153,7 +161,7 @@ def _assemble(req: step_request.Request, res: step_resolve.Resolved, time: step_
         co2e_kg=op.co2e_kg,
         region=res.place.region,
         components=op.components,
-        left_out=tuple(c for c in ("gpu", "cpu", "dram") if c not in counted),
+        left_out=() if req.energy_given else tuple(c for c in ("gpu", "cpu", "dram") if c not in counted),
         provenance=tuple(journal.provenance.items()),
         preset=req.preset,
         notes=tuple(journal.notes),
@@ -169,6 +177,24 @@ def _other_basis(place: step_resolve.Place) -> dict[str, Any] | None:
         return None
     return {"basis": fig.basis, "intensity_g_per_kwh": fig.intensity_g_per_kwh, "year": fig.year,
             "source": fig.source}
+
+
+def _given_inputs(req: step_request.Request, op: step_energy.Operational, serving: step_serving.Serving | None,
+                  life: step_lifecycle.Lifecycle) -> dict[str, Any]:
+    """The JSON keys of the inputs published footprints use: given energy, idle energy, GPU-hours
+    split into training and serving, the embodied amortisation's figures, the vCPUs."""
+    out: dict[str, Any] = {}
+    if req.work.energy_kwh is not None:
+        out["training_it_energy_kwh"] = op.training_it_energy_kwh
+    if req.work.idle_kwh is not None:
+        out["idle_kwh"] = op.idle_kwh
+    if serving is not None and op.gpu_hours is not None:
+        out.update(training_gpu_hours=op.training_gpu_hours or 0.0, serving_gpu_hours=serving.busy_gpu_hours)
+    if life.embodied_inputs is not None:
+        out.update(life.embodied_inputs.extras())
+    if req.work.vcpus is not None:
+        out["vcpus"] = req.work.vcpus
+    return out
 
 
 def equivalents(co2e_kg: float) -> tuple[Equivalent, ...]:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from carbonest.errors import InvalidInputError
 from carbonest.estimate.request import Device, Request
 from carbonest.estimate.resolve import Resolved
+from carbonest.estimate.vcpu import vcpu_power
 from carbonest.formulas import uncertainty
 from carbonest.records import Notes, Provenance, table_provenance
 
@@ -70,9 +71,14 @@ def gpu_power(req: Request, res: Resolved, journal: Notes) -> ComponentPower | N
             f"gpu_power_w: {spec.name} has no published TDP in the table; give gpu_power_w "
             "(its average power per device)", field="gpu_power_w",
         )
+    if req.preset == "patterson2021" and spec.patterson2021_system_power_w is not None:
+        return patterson_system_power(spec, count, journal)
     power_w = float(spec.tdp_w)
     prov = journal.note("gpu_power_w", table_provenance("accelerators", spec.source, spec.year, "TDP"))
     what = "average system power per processor" if req.preset == "patterson2021" else "average draw"
+    if req.preset == "patterson2021":
+        journal.notes.append(f"Patterson et al. 2021 publish no measured system power for {spec.name}: "
+                             "its TDP stands in for it.")
     journal.notes.append(
         f"GPU power: the TDP of {spec.name} ({power_w:g} W) was used as the {what}; "
         "real average draw is usually lower. Give gpu_power_w to set it."
@@ -87,6 +93,27 @@ def tdp_range_sources(tdp: Provenance) -> tuple[str, str]:
     return idle.label, tdp.label
 
 
+PATTERSON_SYSTEM_POWER = ("Patterson et al. (2021), Carbon Emissions and Large Neural Network Training, "
+                          "Table 4 (mean over its runs on this processor)")
+
+
+def patterson_system_power(spec: Any, count: int, journal: Notes) -> ComponentPower:
+    """The preset patterson2021's power: the paper's measured average system power per processor.
+
+    A measured figure with the host's share included, not the chip's TDP (GPT-3's V100s: 330 W
+    against a 300 W TDP), so it is taken as exact, as the paper's own equation does.
+    """
+    power_w = float(spec.patterson2021_system_power_w)
+    prov = journal.note("gpu_power_w", Provenance("table", f"accelerators patterson2021_system_power_w={power_w:g} W",
+                                                  PATTERSON_SYSTEM_POWER, 2021))
+    journal.notes.append(
+        f"GPU power: the average system power per processor that Patterson et al. 2021 measured on "
+        f"{spec.family or spec.name} ({power_w:g} W, host share included) was used, not the TDP"
+        + (f" ({spec.tdp_w:g} W)" if spec.tdp_w is not None else "") + ". Give gpu_power_w to set it."
+    )
+    return ComponentPower("gpu", spec.name, count, power_w, uncertainty.exact(power_w), prov)
+
+
 def tdp_range(tdp_w: float) -> Range:
     """From idle to TDP (:data:`carbonest.formulas.uncertainty.GPU_IDLE_FRACTION_OF_TDP`)."""
     low, high = uncertainty.power_range_w(tdp_w)
@@ -97,6 +124,9 @@ def cpu_power(req: Request, res: Resolved, journal: Notes) -> ComponentPower | N
     """CPU sockets: the given power (not above the named CPU's TDP), else the TDP."""
     if not req.cpu.counted:
         return None
+    if req.work.vcpus is not None:  # a VM's share of the CPU, one component
+        v = vcpu_power(res.cpu, req.work.vcpus, journal)
+        return ComponentPower("cpu", v.model, 1, v.power_w, v.power_range_w, v.provenance)
     count = _count(journal, "cpus", req.cpu)
     spec = res.cpu
     if req.cpu.power_w is not None:
@@ -111,8 +141,26 @@ def cpu_power(req: Request, res: Resolved, journal: Notes) -> ComponentPower | N
         return ComponentPower("cpu", spec.name if spec else None, count, power_w, uncertainty.exact(power_w), prov)
     power_w = float(spec.tdp_w)
     prov = journal.note("cpu_power_w", table_provenance("cpus", spec.source, spec.year, "TDP"))
-    journal.notes.append(f"CPU power: the TDP of {spec.name} ({power_w:g} W) per CPU was used.")
-    return ComponentPower("cpu", spec.name, count, power_w, uncertainty.exact(power_w), prov)
+    low_w, idle = cpu_idle_w(spec, power_w)
+    journal.notes.append(f"CPU power: the TDP of {spec.name} ({power_w:g} W) per CPU was used; the low bound is "
+                         f"its idle power, {idle}.")
+    return ComponentPower("cpu", spec.name, count, power_w, (low_w, power_w), prov)
+
+
+def cpu_idle_w(spec: Any, tdp_w: float) -> tuple[float, str]:
+    """A CPU's idle power for the low bound: TDP x min/max of its micro-architecture's per-vCPU watts.
+
+    Cloud Carbon Footprint's min (idle) and max (full load) watts per vCPU come from SPECpower
+    runs (``cpu_vcpu_power.csv``); their ratio is the idle share of full-load power. The CPU's
+    micro-architecture row is used, else its family's, else CCF's default (0.74 / 3.5 W).
+    """
+    from carbonest.catalog import cpu_power_lookup
+
+    row = cpu_power_lookup(spec.name).per_vcpu
+    ratio = row.min_w_per_vcpu / row.max_w_per_vcpu
+    return float(uncertainty.power_range_w(tdp_w, ratio)[0]), (
+        f"{ratio:.2f} x TDP ({row.microarchitecture}: {row.min_w_per_vcpu:.3g} / {row.max_w_per_vcpu:.3g} W per vCPU, "
+        f"{row.source} {row.year})")
 
 
 def dram_power(req: Request, journal: Notes) -> ComponentPower | None:

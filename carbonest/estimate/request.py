@@ -39,14 +39,25 @@ class Work(NamedTuple):
     inference_mfu: float | None = None
     embodied: bool = False
     wue_l_per_kwh: float | None = None
+    flops: float | None = None
+    energy_kwh: float | None = None
+    idle_kwh: float | None = None
+    embodied_kg_per_server: float | None = None
+    gpus_per_server: int | None = None
+    lifetime_years: float | None = None
+    utilization: float | None = None
+    vcpus: float | None = None
 
     @property
     def trains_from_flops(self) -> bool:
-        """Whether the duration comes from FLOPs (params and tokens given)."""
-        return self.params is not None and self.tokens is not None
+        """Whether the duration comes from FLOPs (params and tokens, or total flops, given)."""
+        return (self.params is not None and self.tokens is not None) or self.flops is not None
 
 
 WORK_FIELDS = frozenset(Work._fields)
+
+EMBODIED_INPUTS = ("embodied_kg_per_server", "gpus_per_server", "lifetime_years", "utilization")
+"""Inputs of the embodied-carbon amortisation; giving any of them counts embodied carbon."""
 
 
 class Device(NamedTuple):
@@ -101,6 +112,11 @@ class Request(NamedTuple):
         """Whether a training (or any hardware x duration) part is counted, not only serving."""
         return self.hours is not None or self.work.trains_from_flops
 
+    @property
+    def energy_given(self) -> bool:
+        """Whether the training part is a known IT energy (``energy_kwh``) instead of power x hours."""
+        return self.work.energy_kwh is not None
+
 
 def _opt(check: Any, name: str, value: Any) -> Any:
     return None if value is None else check(name, value)
@@ -139,11 +155,15 @@ def validate(
     job = validate_work({**work, "hours": hours})
     if job.trains_from_flops:
         if gpu is None:
-            raise InvalidInputError("gpu: params and tokens need a gpu (its peak FLOP/s)", field="gpu")
+            what = "flops need" if job.flops is not None else "params and tokens need"
+            raise InvalidInputError(f"gpu: {what} a gpu (its peak FLOP/s)", field="gpu")
     elif hours is not None:
         hours = inputs.positive("hours", hours)
-    elif job.queries is None:
-        raise InvalidInputError("hours: a duration is required (or params and tokens, or queries)", field="hours")
+    elif job.queries is None and job.energy_kwh is None:
+        raise InvalidInputError("hours: a duration is required (or params and tokens, flops, energy_kwh, "
+                                "or queries)", field="hours")
+    _check_given_energy(job, gpu_power_w, cpu, cpu_power_w, dram_gb, dram_power_w)
+    _check_vcpus(job, cpu, cpus, cpu_power_w)
     if preset == "patterson2021" and (cpu, cpu_power_w, dram_gb, dram_power_w) != (None,) * 4:
         raise InvalidInputError(
             "preset: patterson2021 counts the measured system power per processor (host included); "
@@ -167,12 +187,38 @@ def validate(
         basis="lifecycle" if basis is None else inputs.choice("basis", basis, BASES),
     )
     counted = req.gpu.counted or req.cpu.counted or req.dram_gb is not None or req.dram_power_w is not None
-    if not counted and job.queries is None:
+    if not counted and job.queries is None and job.energy_kwh is None:
         raise InvalidInputError(
             "gpu: nothing to estimate: give gpu or gpu_power_w, cpu or cpu_power_w, dram_gb or dram_power_w",
             field="gpu",
         )
     return req
+
+
+def _check_given_energy(job: Work, gpu_power_w: Any, cpu: Any, cpu_power_w: Any, dram_gb: Any,
+                        dram_power_w: Any) -> None:
+    """energy_kwh replaces the components' power x hours: refuse the power inputs it would ignore."""
+    if job.energy_kwh is None:
+        return
+    for name, value in (("gpu_power_w", gpu_power_w), ("cpu", cpu), ("cpu_power_w", cpu_power_w),
+                        ("dram_gb", dram_gb), ("dram_power_w", dram_power_w), ("vcpus", job.vcpus)):
+        if value is not None:
+            raise InvalidInputError(f"{name}: energy_kwh already is the IT energy (power x hours); "
+                                    f"drop {name} or energy_kwh", field=name)
+
+
+def _check_vcpus(job: Work, cpu: Any, cpus: Any, cpu_power_w: Any) -> None:
+    """vcpus models a VM's share of a CPU: it needs the CPU's name and replaces sockets and power."""
+    if job.vcpus is None:
+        return
+    if cpus is not None:
+        raise InvalidInputError("cpus: give either vcpus (a VM's share of a CPU) or cpus (whole sockets), "
+                                "not both", field="cpus")
+    if cpu_power_w is not None:
+        raise InvalidInputError("cpu_power_w: vcpus models the power from the CPU's table figures; "
+                                "give either vcpus or cpu_power_w, not both", field="cpu_power_w")
+    if cpu is None:
+        raise InvalidInputError("vcpus: needs cpu (a CPU model, micro-architecture or family)", field="vcpus")
 
 
 def _device(kind: str, name: Any, count: Any, power: Any) -> Device:
@@ -206,9 +252,47 @@ def validate_work(kw: dict[str, Any]) -> Work:
         inference_mfu=_opt(inputs.fraction, "inference_mfu", kw.get("inference_mfu")),
         embodied=bool(kw.get("embodied", False)),
         wue_l_per_kwh=_opt(inputs.non_negative, "wue_l_per_kwh", kw.get("wue_l_per_kwh")),
+        flops=_opt(inputs.positive, "flops", kw.get("flops")),
+        energy_kwh=_opt(inputs.positive, "energy_kwh", kw.get("energy_kwh")),
+        idle_kwh=_opt(inputs.non_negative, "idle_kwh", kw.get("idle_kwh")),
+        embodied_kg_per_server=_opt(inputs.non_negative, "embodied_kg_per_server", kw.get("embodied_kg_per_server")),
+        gpus_per_server=_opt(inputs.count, "gpus_per_server", kw.get("gpus_per_server")),
+        lifetime_years=_opt(inputs.positive, "lifetime_years", kw.get("lifetime_years")),
+        utilization=_opt(inputs.fraction, "utilization", kw.get("utilization")),
+        vcpus=_opt(inputs.positive, "vcpus", kw.get("vcpus")),
     )
+    if any(getattr(w, name) is not None for name in EMBODIED_INPUTS):
+        w = w._replace(embodied=True)  # the amortisation's inputs say embodied carbon is wanted
+    _check_new_work(w, kw)
     _check_combinations(w, kw)
     return w
+
+
+def _check_new_work(w: Work, kw: dict[str, Any]) -> None:
+    """Combinations of the inputs that published footprints use (flops, energy_kwh, idle_kwh, embodied)."""
+    def need(name: str, what: str) -> InvalidInputError:
+        return InvalidInputError(f"{name}: {what}", field=name)
+
+    if w.flops is not None:
+        if w.tokens is not None:
+            raise need("flops", "give either flops or params and tokens (6ND), not both")
+        if w.adaptation is not None:
+            raise need("flops", "adaptation works its FLOPs out from params and tokens; drop flops")
+        if w.params is not None and w.tokens_per_query is None:
+            raise need("params", "with flops, params only applies to serving (tokens_per_query)")
+        if kw.get("hours") is not None:
+            raise need("hours", "give either hours or flops (hours then come from the FLOPs), not both")
+    if w.energy_kwh is not None:
+        for name in ("hours", "flops", "tokens", "adaptation", "mfu"):
+            value = kw.get("hours") if name == "hours" else getattr(w, name)
+            if value is not None:
+                raise need(name, "energy_kwh is the training's known IT energy, instead of power x hours "
+                                 f"(or FLOPs); drop {name} or energy_kwh")
+        if w.params is not None and w.tokens_per_query is None:
+            raise need("params", "with energy_kwh, params only applies to serving (tokens_per_query)")
+        if w.embodied:
+            raise need("embodied", "embodied carbon is amortised over the hardware's hours, which energy_kwh "
+                                   "does not give; use hours and gpu_power_w (the energy is their product)")
 
 
 def _check_combinations(w: Work, kw: dict[str, Any]) -> None:

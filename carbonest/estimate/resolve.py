@@ -58,7 +58,9 @@ def resolve(req: Request, journal: Notes) -> Resolved:
     """Look up every name of ``req``; record each table row used in ``journal``."""
     gpu = _accelerator(req, journal)
     cpu = None
-    if req.cpu.name is not None:
+    if req.cpu.name is not None and req.work.vcpus is not None:
+        cpu = _vcpu_cpu(req.cpu.name, journal)
+    elif req.cpu.name is not None:
         from carbonest.catalog import find_cpu
 
         cpu = find_cpu(req.cpu.name)
@@ -78,6 +80,28 @@ def resolve(req: Request, journal: Notes) -> Resolved:
     other = region_spec.figure(other_basis(req.basis)) if region_spec is not None else None
     place = Place(intensity, region, region_spec, pue, req.basis, other)
     return Resolved(gpu=gpu, cpu=cpu, datacenter=dc, place=place)
+
+
+def _vcpu_cpu(name: str, journal: Notes) -> Any:
+    """With vcpus: a CPU model (its TDP and threads), else a micro-architecture or family row (per-vCPU watts).
+
+    Returns a :class:`~carbonest.catalog.CpuSpec` or a :class:`~carbonest.catalog.VcpuPowerSpec`; an
+    unknown name raises the CPU model look-up's error (with its suggestions).
+    """
+    from carbonest.catalog import find_cpu, find_vcpu_power
+    from carbonest.errors import UnknownHardwareError
+
+    try:
+        cpu: Any = find_cpu(name)
+        journal.note("cpu", table_provenance("cpus", cpu.source, cpu.year))
+        return cpu
+    except UnknownHardwareError as model_error:
+        try:
+            row = find_vcpu_power(name)
+        except UnknownHardwareError:
+            raise model_error from None
+    journal.note("cpu", table_provenance("cpu_vcpu_power", row.source, row.year, row.id))
+    return row
 
 
 def _accelerator(req: Request, journal: Notes) -> Any:

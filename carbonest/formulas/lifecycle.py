@@ -43,16 +43,20 @@ HOURS_PER_YEAR = 8_760.0
 (4-year server lifespan = 35,040 h). Units: h."""
 
 
-def amortised_embodied_kg(embodied_kg: Any, hours_used: Any, lifetime_years: Any) -> Any:
+def amortised_embodied_kg(embodied_kg: Any, hours_used: Any, lifetime_years: Any, utilization: Any = 1.0) -> Any:
     """The share of a device's embodied emissions charged to a use of it.
 
-    embodied_kg x hours_used / (lifetime_years x 8760): linear amortisation
-    over the device's life (Cloud Carbon Footprint's time share).
+    embodied_kg x hours_used / (lifetime_years x 8760 x utilization): linear
+    amortisation over the hours of its life that the device is busy. With
+    utilization 1 this is Cloud Carbon Footprint's time share (the whole life
+    is shared among uses); a smaller utilization charges the idle part of the
+    life to the uses, as Luccioni et al. 2022 (BLOOM, section 3) do with a
+    6-year life at 85 % use.
 
     Units: embodied_kg in kg CO2e per device, hours_used in device-hours,
-    lifetime_years in years -> kg CO2e.
+    lifetime_years in years, utilization a share in (0, 1] -> kg CO2e.
     """
-    return embodied_kg * hours_used / (lifetime_years * HOURS_PER_YEAR)
+    return embodied_kg * hours_used / (lifetime_years * HOURS_PER_YEAR * utilization)
 
 
 def server_share(accelerators: Any, accelerators_per_server: Any) -> Any:
@@ -73,20 +77,23 @@ def job_embodied_kg(
     server_embodied_kg: Any,
     accelerators_per_server: Any,
     lifetime_years: Any,
+    utilization: Any = 1.0,
 ) -> Any:
     """Embodied emissions charged to a job on ``accelerators`` devices for ``hours``.
 
     Accelerators: n x accelerator_embodied_kg, and host servers:
-    (n / per server) x server_embodied_kg, both amortised linearly over
-    ``lifetime_years`` for the job's wall-clock ``hours``.
+    (n / per server) x server_embodied_kg, both amortised linearly over the
+    busy hours of their life, ``lifetime_years`` x 8760 x ``utilization``, for
+    the job's wall-clock ``hours``. The server part is thus
+    servers x KG x hours / (Y x 8760 x U), servers = n / per server.
 
     Units: accelerators (count), hours in h (wall clock), embodied figures in
     kg CO2e per device, accelerators_per_server (count), lifetime_years in
-    years -> kg CO2e.
+    years, utilization a share in (0, 1] -> kg CO2e.
     """
     servers = server_share(accelerators, accelerators_per_server)
     total_kg = accelerators * accelerator_embodied_kg + servers * server_embodied_kg
-    return amortised_embodied_kg(total_kg, hours, lifetime_years)
+    return amortised_embodied_kg(total_kg, hours, lifetime_years, utilization)
 
 
 def onsite_water_l(it_energy_kwh: Any, wue_l_per_kwh: Any) -> Any:

@@ -40,7 +40,8 @@ __all__ = ["MAX_ROWS", "check_one_basis", "rank_regions", "whatif"]
 
 _FIRST = ("gpu", "gpus", "gpu_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "flops",
           "adaptation", "tasks", "trained_params", "lora_params", "head_params", "storage_gb", "queries",
-          "tokens_per_query", "inference_mfu", "energy_per_query_wh", "datacenter", "region", "region_name")
+          "tokens_per_query", "inference_mfu", "energy_per_query_wh", "training_it_energy_kwh", "idle_kwh",
+          "datacenter", "region", "region_name")
 
 
 def whatif(
@@ -50,6 +51,8 @@ def whatif(
     lora_params: Any = None, head_params: Any = None, queries: Any = None, energy_per_query_wh: Any = None,
     tokens_per_query: Any = None, inference_mfu: Any = None, embodied: bool = False, water: bool = False,
     wue_l_per_kwh: Any = None, water_generation_l_per_kwh: Any = None, baseline_region: Any = None,
+    flops: Any = None, energy_kwh: Any = None, idle_kwh: Any = None, embodied_kg_per_server: Any = None,
+    gpus_per_server: Any = None, lifetime_years: Any = None, utilization: Any = None,
     basis: str | None = None, force: bool = False) -> pd.DataFrame:
     """Energy, CO2e with low/high bounds, and optionally embodied carbon and water, of every scenario.
 
@@ -85,6 +88,14 @@ def whatif(
         basis: Basis of the regions' carbon intensity: ``"lifecycle"`` (default) or ``"direct"``.
             Every row carries one basis (the ``basis`` column); a region asked for without a figure
             on it is not a row but is listed in ``attrs["unranked"]`` (and said in the notes).
+        flops: Total training FLOPs, instead of params and tokens (needs gpu).
+        energy_kwh: A known IT energy of the training, instead of power x hours. Units: kWh.
+        idle_kwh: IT energy of reserved but idle infrastructure, added to the IT energy. Units: kWh.
+        embodied_kg_per_server: Embodied emissions of a host server without its GPUs (implies embodied).
+            Units: kg CO2e.
+        gpus_per_server: GPUs per host server (default 8; implies embodied).
+        lifetime_years: Service life of the hardware (default: the table's; implies embodied). Units: years.
+        utilization: Share of its life the hardware is busy, in (0, 1] (default 1; implies embodied).
         force: Allow more than :data:`MAX_ROWS` scenarios.
 
     Returns:
@@ -107,8 +118,8 @@ def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
     req = build(given, force=force)
     sw = engine.Sweep(req)
     engine.write_inputs(sw)
-    power_w = engine.power(sw)
-    parts = [p for p in (work.training(sw, power_w), work.serving(sw, power_w)) if p is not None]
+    power_w = engine.power(sw) if "gpu" in req.given or "gpu_power_w" in req.given else None
+    parts = [p for p in (work.training(sw, power_w), work.serving(sw, power_w), work.idle(sw)) if p is not None]
     it = engine.total_energy([energy for energy, _ in parts])
     energy, co2 = totals.footprint(sw, it)
     if req.embodied:

@@ -82,7 +82,8 @@ class Sweep:
 def write_inputs(sw: Sweep) -> None:
     """Columns of the inputs that are not also outputs (names first, then numbers)."""
     outputs = {"gpu_power_w", "mfu", "inference_mfu", "pue", "intensity_g_per_kwh", "region", "hours",
-               "wue_l_per_kwh", "water_generation_l_per_kwh", "energy_per_query_wh"}
+               "wue_l_per_kwh", "water_generation_l_per_kwh", "energy_per_query_wh", "energy_kwh", "idle_kwh",
+               "flops", "embodied_kg_per_server", "gpus_per_server", "lifetime_years", "utilization"}
     for axis in sw.req.axes:
         if axis.name in outputs:
             continue

@@ -23,6 +23,9 @@ MAX_ROWS = 10_000_000
 
 ADAPTATIONS = ("full", "lora", "probe")
 
+EMBODIED_INPUTS = ("embodied_kg_per_server", "gpus_per_server", "lifetime_years", "utilization")
+"""The embodied amortisation's inputs; any of them adds embodied carbon (as in ``estimate``)."""
+
 NUMERIC = {
     "gpus": "count", "gpu_power_w": "positive", "hours": "positive", "params": "positive",
     "tokens": "positive", "mfu": "fraction", "tasks": "count", "lora_params": "positive",
@@ -30,6 +33,9 @@ NUMERIC = {
     "tokens_per_query": "positive", "inference_mfu": "fraction", "pue": "pue",
     "intensity_g_per_kwh": "non_negative", "wue_l_per_kwh": "non_negative",
     "water_generation_l_per_kwh": "non_negative",
+    "flops": "positive", "energy_kwh": "positive", "idle_kwh": "non_negative",
+    "embodied_kg_per_server": "non_negative", "gpus_per_server": "count", "lifetime_years": "positive",
+    "utilization": "fraction",
 }
 """The validation rule of each numeric input (see :mod:`carbonest.whatif.axes`)."""
 
@@ -37,6 +43,8 @@ ORDER = (
     "gpu", "gpus", "gpu_power_w", "hours", "params", "tokens", "dtype", "mfu", "adaptation", "tasks",
     "lora_params", "head_params", "queries", "energy_per_query_wh", "tokens_per_query", "inference_mfu",
     "datacenter", "region", "pue", "intensity_g_per_kwh", "wue_l_per_kwh", "water_generation_l_per_kwh",
+    "flops", "energy_kwh", "idle_kwh", "embodied_kg_per_server", "gpus_per_server", "lifetime_years",
+    "utilization",
 )
 """Axis order of the grid (the last axis varies fastest from row to row)."""
 
@@ -77,10 +85,12 @@ class Request:
 
     @property
     def training(self) -> str | None:
-        """``"hours"``, ``"flops"`` or None (serving only)."""
+        """``"hours"``, ``"flops"``, ``"energy"`` (a given IT energy) or None (serving only)."""
         if "hours" in self.given:
             return "hours"
-        return "flops" if "tokens" in self.given else None
+        if "energy_kwh" in self.given:
+            return "energy"
+        return "flops" if "tokens" in self.given or "flops" in self.given else None
 
     @property
     def serving(self) -> str | None:
@@ -92,15 +102,16 @@ class Request:
 
 def _check_combinations(g: dict[str, Any]) -> None:
     """Reject inputs that do not fit together (each error names the parameter to change)."""
-    if "gpu" not in g and "gpu_power_w" not in g:
-        raise InvalidInputError("gpu: nothing to estimate: give gpu or gpu_power_w", field="gpu")
+    _check_given_work(g)
+    if "gpu" not in g and "gpu_power_w" not in g and "energy_kwh" not in g:
+        raise InvalidInputError("gpu: nothing to estimate: give gpu or gpu_power_w (or energy_kwh)", field="gpu")
     if "hours" in g and ("tokens" in g or "adaptation" in g):
         raise InvalidInputError("hours: give either hours or params and tokens (GPU-hours from FLOPs), not both",
                                 field="hours")
     if "tokens" in g:
         ax.require("params", g.get("params"), "tokens given without params (the model size N of 6ND)")
         ax.require("gpu", g.get("gpu"), "needed to turn FLOPs into GPU-hours (its peak FLOP/s)")
-    if "params" in g and "tokens" not in g and "tokens_per_query" not in g:
+    if "params" in g and "tokens" not in g and "tokens_per_query" not in g and "flops" not in g:
         raise InvalidInputError("tokens: params given without tokens (training tokens D of 6ND)", field="tokens")
     if "adaptation" in g:
         ax.require("tokens", g.get("tokens"), "adaptation needs params and tokens (tokens per task)")
@@ -114,15 +125,39 @@ def _check_combinations(g: dict[str, Any]) -> None:
     if "baseline_region" in g:
         ax.forbid("intensity_g_per_kwh", g.get("intensity_g_per_kwh"),
                   "a baseline region compares regions; drop intensity_g_per_kwh or baseline_region")
-    if not ({"hours", "tokens", "queries"} & set(g)):
-        raise InvalidInputError("hours: give hours, or params and tokens, or queries", field="hours")
+    if not ({"hours", "tokens", "queries", "flops", "energy_kwh"} & set(g)):
+        raise InvalidInputError("hours: give hours, or params and tokens, flops, energy_kwh, or queries",
+                                field="hours")
+
+
+def _check_given_work(g: dict[str, Any]) -> None:
+    """flops and energy_kwh (the same rules as ``estimate``, each error naming the parameter)."""
+    if "flops" in g:
+        for name, why in (("tokens", "give either flops or params and tokens (6ND), not both"),
+                          ("adaptation", "adaptation works its FLOPs out from params and tokens; drop flops"),
+                          ("hours", "give either hours or flops (hours then come from the FLOPs), not both")):
+            ax.forbid(name, g.get(name), why)
+        ax.require("gpu", g.get("gpu"), "flops need a gpu (its peak FLOP/s)")
+        if "params" in g and "tokens_per_query" not in g:
+            raise InvalidInputError("params: with flops, params only applies to serving (tokens_per_query)",
+                                    field="params")
+    if "energy_kwh" in g:
+        for name in ("hours", "flops", "tokens", "adaptation", "mfu", "gpu_power_w"):
+            ax.forbid(name, g.get(name), "energy_kwh is the training's known IT energy, instead of power x "
+                                         f"hours (or FLOPs); drop {name} or energy_kwh")
+        if "params" in g and "tokens_per_query" not in g:
+            raise InvalidInputError("params: with energy_kwh, params only applies to serving (tokens_per_query)",
+                                    field="params")
+        if g.get("embodied") or any(n in g for n in EMBODIED_INPUTS):
+            raise InvalidInputError("embodied: embodied carbon is amortised over the hardware's hours, which "
+                                    "energy_kwh does not give; use hours and gpu_power_w", field="embodied")
 
 
 def _check_serving(g: dict[str, Any]) -> None:
-    if "mfu" in g and "tokens" not in g:
+    if "mfu" in g and "tokens" not in g and "flops" not in g:
         hint = "; for serving give inference_mfu" if "tokens_per_query" in g else ""
         raise InvalidInputError(f"mfu: only used with params and tokens{hint}", field="mfu")
-    if "dtype" in g and "tokens" not in g and "tokens_per_query" not in g:
+    if "dtype" in g and "tokens" not in g and "tokens_per_query" not in g and "flops" not in g:
         raise InvalidInputError("dtype: only used with params and tokens (or tokens_per_query)", field="dtype")
     if "queries" not in g:
         for name in ("energy_per_query_wh", "tokens_per_query", "inference_mfu"):
@@ -141,7 +176,7 @@ def _check_serving(g: dict[str, Any]) -> None:
 def _defaults(g: dict[str, Any]) -> None:
     """Fill the defaults that become columns (said in the provenance columns)."""
     g.setdefault("gpus", 1)
-    if "tokens" in g or "tokens_per_query" in g:
+    if "tokens" in g or "tokens_per_query" in g or "flops" in g:
         g.setdefault("dtype", "bf16")
     if "adaptation" in g:
         g.setdefault("tasks", 1)
@@ -211,6 +246,7 @@ def build(given: dict[str, Any], *, force: bool = False) -> Request:
     _defaults(g)
     req = Request(g, embodied=bool(g.pop("embodied", False)), water=bool(g.pop("water", False)), basis=basis)
     req.water = req.water or "wue_l_per_kwh" in g or "water_generation_l_per_kwh" in g
+    req.embodied = req.embodied or any(n in g for n in EMBODIED_INPUTS)
     _name_axes(req)
     for name in NUMERIC:
         if name in g:

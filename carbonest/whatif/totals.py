@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carbonest.estimate.assumptions import DEFAULT_GPUS_PER_SERVER
+from carbonest.estimate.assumptions import DEFAULT_GPUS_PER_SERVER, DEFAULT_UTILIZATION
 from carbonest.formulas import emissions, lifecycle
 from carbonest.records import Provenance
 from carbonest.whatif import lookup
@@ -92,15 +92,32 @@ def footprint(sw: Sweep, it: Bounds) -> tuple[Bounds, Bounds]:
 
 
 def embodied(sw: Sweep, gpu_hours: Any, co2e_kg: Any) -> None:
-    """Embodied carbon of the accelerators and their share of host servers, and the total."""
+    """Embodied carbon of the accelerators and their share of host servers, and the total.
+
+    The amortisation's figures (``embodied_kg_per_server``, ``gpus_per_server``, ``lifetime_years``,
+    ``utilization``) are axes when given, else the table's and the stated defaults, as in ``estimate``.
+    """
     gpu_kg, gpu_label = lookup.constant("embodied_gpu_kg")
     server_kg, server_label = lookup.constant("embodied_server_base_kg")
     life, life_label = lookup.constant("server_lifetime_years")
-    kg = lifecycle.job_embodied_kg(1, gpu_hours, gpu_kg, server_kg, DEFAULT_GPUS_PER_SERVER, life)
+    picks = {
+        "embodied_kg_per_server": (server_kg, server_label),
+        "gpus_per_server": (DEFAULT_GPUS_PER_SERVER, Provenance.default(f"{DEFAULT_GPUS_PER_SERVER} GPUs per server").label),
+        "lifetime_years": (life, life_label),
+        "utilization": (DEFAULT_UTILIZATION,
+                        Provenance.default(f"{DEFAULT_UTILIZATION:g} (busy all its life, Cloud Carbon Footprint)").label),
+    }
+    values, labels = {}, [gpu_label]
+    for name, (fallback, label) in picks.items():
+        given = sw.req.has(name)
+        values[name] = sw.value(name) if given else fallback
+        labels.append(f"{name}=user" if given else label)
+        sw.put(name, values[name])
+    kg = lifecycle.job_embodied_kg(1, gpu_hours, gpu_kg, values["embodied_kg_per_server"],
+                                   values["gpus_per_server"], values["lifetime_years"], values["utilization"])
     sw.put("embodied_co2e_kg", kg)
     sw.put("total_co2e_kg", co2e_kg + kg)
-    per_server = Provenance.default(f"{DEFAULT_GPUS_PER_SERVER} GPUs per server").label
-    sw.label("embodied_provenance", None, ["; ".join((gpu_label, server_label, life_label, per_server))])
+    sw.label("embodied_provenance", None, ["; ".join(labels)])
 
 
 def water(sw: Sweep, it_kwh: Any, facility_kwh: Any) -> None:

@@ -23,24 +23,52 @@ FORMULA_LABELS = {
 }
 
 
-def training(sw: Sweep, power_w: Bounds) -> tuple[Bounds, Any] | None:
+def training(sw: Sweep, power_w: Bounds | None) -> tuple[Bounds, Any] | None:
     """Training or adaptation: IT energy and accelerator-hours (None if the request has none)."""
     mode = sw.req.training
     if mode is None:
         return None
+    if mode == "energy":
+        return given_energy(sw)
     gpus = sw.value("gpus")
     if mode == "hours":
         hours = sw.value("hours")
         gpu_hours = Bounds.exact(hours * gpus)
         sw.label("hours_provenance", None, ["user"])
     else:
-        total = adaptation_flops(sw) if sw.req.has("adaptation") else pretraining_flops(sw)
+        if sw.req.has("flops"):
+            total = sw.value("flops")
+            sw.label("hours_provenance", None, [Provenance("derived", "flops / (peak x MFU)").label])
+            sw.label("flops_provenance", None, ["user"])
+        else:
+            total = adaptation_flops(sw) if sw.req.has("adaptation") else pretraining_flops(sw)
         sw.put("flops", total)
         gpu_hours = hours_from_flops(sw, total, mfu(sw, "mfu"), peak(sw))
         hours = gpu_hours.c / gpus
     sw.put("hours", hours)
     sw.put("gpu_hours", gpu_hours.c)
+    assert power_w is not None  # a gpu or gpu_power_w is required unless energy_kwh is given
     return power_w.map(emissions.energy_kwh, gpu_hours), gpu_hours.c
+
+
+def given_energy(sw: Sweep) -> tuple[Bounds, Any]:
+    """A known IT energy of the training (``energy_kwh``): exact, no hardware-hours."""
+    energy = sw.value("energy_kwh")
+    sw.put("training_it_energy_kwh", energy)
+    sw.label("energy_kwh_provenance", None, ["user"])
+    sw.notes.append("IT energy given (energy_kwh): no power x hours was worked out for the training; "
+                    "PUE, carbon intensity, water and their ranges apply to it as usual.")
+    return Bounds.exact(energy), 0.0
+
+
+def idle(sw: Sweep) -> tuple[Bounds, Any] | None:
+    """IT energy of reserved but idle infrastructure charged to the job (``idle_kwh``), exact."""
+    if not sw.req.has("idle_kwh"):
+        return None
+    energy = sw.value("idle_kwh")
+    sw.put("idle_kwh", energy)
+    sw.label("idle_kwh_provenance", None, ["user"])
+    return Bounds.exact(energy), 0.0
 
 
 def pretraining_flops(sw: Sweep) -> Any:
@@ -82,7 +110,7 @@ def _note_defaults(sw: Sweep, methods: Any) -> None:
                         "(a 10-class linear head on a 4,096-wide model; give head_params).")
 
 
-def serving(sw: Sweep, power_w: Bounds) -> tuple[Bounds, Any] | None:
+def serving(sw: Sweep, power_w: Bounds | None) -> tuple[Bounds, Any] | None:
     """Serving Q queries: IT energy and accelerator-hours (None without queries).
 
     With ``energy_per_query_wh`` the energy is exact and the hours are the time the
@@ -107,7 +135,7 @@ def serving(sw: Sweep, power_w: Bounds) -> tuple[Bounds, Any] | None:
         sw.label("energy_per_query_provenance", None,
                  [Provenance("derived", "2NT / (peak x MFU) x power").label])
     energy = per_query.map(lambda e: patterson.inference_energy_kwh(queries, e))
-    busy_hours = energy.c / emissions.energy_kwh(power_w.c, 1.0)
+    busy_hours = energy.c / emissions.energy_kwh(power_w.c, 1.0) if power_w is not None else 0.0
     sw.put("energy_per_query_wh", per_query.c)
     sw.put("serving_it_energy_kwh", energy.c)
     sw.put("serving_gpu_hours", busy_hours)

@@ -50,3 +50,21 @@ def test_amortisation_is_linear_in_time_and_falls_with_lifetime(e: float, h: flo
     assert lifecycle.amortised_embodied_kg(e, k * h, life) == pytest.approx(k * base, rel=1e-9)
     assert lifecycle.amortised_embodied_kg(e, h, 2 * life) == pytest.approx(base / 2, rel=1e-9)
     assert base >= 0
+
+
+def test_utilization_charges_the_idle_part_of_the_life() -> None:
+    """1,000 kg over 1 year (8,760 h) at 50 % use: a 4,380 h job is charged it all (1000 x 4380 / 4380)."""
+    from carbonest.formulas import lifecycle as lc
+
+    assert lc.amortised_embodied_kg(1000.0, 4380.0, 1.0, 0.5) == 1000.0
+    assert lc.amortised_embodied_kg(1000.0, 4380.0, 1.0) == 500.0  # utilization 1 by default
+
+
+def test_job_embodied_kg_reproduces_bloom() -> None:
+    """Luccioni et al. 2022 (BLOOM): 1,082,990 A100-hours, 150 kg per GPU, 2,500 kg per 8-GPU server,
+    6 years at 85 %: (150 + 312.5) x 1,082,990 / 44,676 = 11,211 kg (the paper's 11.2 t)."""
+    from carbonest.formulas import lifecycle as lc
+
+    kg = lc.job_embodied_kg(1, 1_082_990, 150.0, 2500.0, 8, 6.0, 0.85)
+    assert abs(kg - 462.5 * 1_082_990 / 44_676) < 1e-6
+    assert round(kg / 1000, 1) == 11.2
