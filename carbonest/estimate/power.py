@@ -126,7 +126,8 @@ def cpu_power(req: Request, res: Resolved, journal: Notes) -> ComponentPower | N
         return None
     if req.work.vcpus is not None:  # a VM's share of the CPU, one component
         v = vcpu_power(res.cpu, req.work.vcpus, journal)
-        return ComponentPower("cpu", v.model, 1, v.power_w, v.power_range_w, v.provenance)
+        idle = Provenance("modelled", f"idle: {v.provenance.detail}, u=0")
+        return ComponentPower("cpu", v.model, 1, v.power_w, v.power_range_w, v.provenance, (idle.label, v.provenance.label))
     count = _count(journal, "cpus", req.cpu)
     spec = res.cpu
     if req.cpu.power_w is not None:
@@ -144,7 +145,8 @@ def cpu_power(req: Request, res: Resolved, journal: Notes) -> ComponentPower | N
     low_w, idle = cpu_idle_w(spec, power_w)
     journal.notes.append(f"CPU power: the TDP of {spec.name} ({power_w:g} W) per CPU was used; the low bound is "
                          f"its idle power, {idle}.")
-    return ComponentPower("cpu", spec.name, count, power_w, (low_w, power_w), prov)
+    return ComponentPower("cpu", spec.name, count, power_w, (low_w, power_w), prov,
+                          (Provenance("modelled", f"idle = {idle}").label, prov.label))
 
 
 def cpu_idle_w(spec: Any, tdp_w: float) -> tuple[float, str]:
