@@ -126,8 +126,9 @@ def cpu_power(req: Request, res: Resolved, journal: Notes) -> ComponentPower | N
         return None
     if req.work.vcpus is not None:  # a VM's share of the CPU, one component
         v = vcpu_power(res.cpu, req.work.vcpus, journal)
-        idle = Provenance("modelled", f"idle: {v.provenance.detail}, u=0")
-        return ComponentPower("cpu", v.model, 1, v.power_w, v.power_range_w, v.provenance, (idle.label, v.provenance.label))
+        idle_label = Provenance("modelled", f"idle: {v.provenance.detail}, u=0").label
+        return ComponentPower("cpu", v.model, 1, v.power_w, v.power_range_w, v.provenance,
+                              (idle_label, v.provenance.label))
     count = _count(journal, "cpus", req.cpu)
     spec = res.cpu
     if req.cpu.power_w is not None:
