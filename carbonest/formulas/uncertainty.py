@@ -17,7 +17,8 @@ Ranges used by carbonest when an input is not given:
 
 * accelerator power between idle and TDP: idle = :data:`GPU_IDLE_FRACTION_OF_TDP` x TDP;
 * carbon intensity: the spread of the figures the shipped tables hold for the
-  region (different sources, bases and years), widened to include the one used;
+  region on the basis used (its sources and latest years, never the other
+  basis), widened to include the one used;
 * GPU-hours derived from FLOPs: MFU between the low and high figures of
   :mod:`carbonest.formulas.flops` (``MFU_LOW``, ``MFU_HIGH``).
 """
