@@ -187,3 +187,12 @@ def test_doctor_shows_the_cpu_model_its_share_and_constants(proc) -> None:
         assert low == 0 and 0 < high <= model["tdp_w"]
     text = proc("doctor")
     assert text.code == 0 and "model:" in text.out and "sees:" in text.out
+
+
+def test_measure_takes_a_basis(proc) -> None:
+    r = proc("measure", "--region", "CA-QC", "--basis", "direct", "--interval", "0.05", "--json-file", "-", "--", *SLEEP)
+    assert r.code == 0, r.err
+    record = json.loads(r.out)
+    assert record["region"]["basis"].startswith("direct") and record["intensity_g_per_kwh"] == 1.5
+    bad = proc("measure", "--basis", "net", "--", *SLEEP)
+    assert bad.code == 2 and bad.err.count("\n") == 1 and "--basis" in bad.err
