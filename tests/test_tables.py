@@ -269,3 +269,14 @@ def test_cpu_vcpu_power_rows_and_family_means() -> None:
     assert {"AMD Zen 3 (Milan)", "Intel Cascade Lake"} <= labels & set(
         r["microarchitecture"] for r in table.values()
     )
+
+
+def test_region_ids_are_plain_csv_fields() -> None:
+    """The catalog splits intensity_alternatives.csv lines at the first comma to find a region's
+    rows without parsing the whole file: no id may hold a comma, a quote or a line break."""
+    for name, column in (("regions.csv", "id"), ("intensity_alternatives.csv", "region_id")):
+        for row in rows(name):
+            assert not set(row[column]) & {",", '"', "\n", "\r"}, (name, row[column])
+    raw = resources.files("carbonest.data").joinpath("intensity_alternatives.csv").read_text(encoding="utf-8")
+    ids = [line.partition(",")[0] for line in raw.splitlines()[1:]]
+    assert ids == [r["region_id"] for r in rows("intensity_alternatives.csv")]

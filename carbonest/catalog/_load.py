@@ -24,6 +24,20 @@ from collections.abc import Iterable, Mapping
 _DATA_PACKAGE = "carbonest.data"
 
 
+def read_text(name: str) -> str:
+    """A shipped table's text (not cached: callers cache what they build from it).
+
+    Args:
+        name: File name inside ``carbonest/data``, e.g. ``"regions.csv"``.
+    """
+    import pkgutil  # the loader's get_data: see the module docstring
+
+    data = pkgutil.get_data(_DATA_PACKAGE, name)
+    if data is None:  # a loader without get_data: not one Python ships
+        raise FileNotFoundError(f"cannot read {name} from package {_DATA_PACKAGE}")
+    return data.decode("utf-8")
+
+
 @functools.cache
 def read_table(name: str) -> tuple[dict[str, str], ...]:
     """All rows of a shipped table, as dicts of strings (cached).
@@ -34,12 +48,7 @@ def read_table(name: str) -> tuple[dict[str, str], ...]:
     Returns:
         The rows, in file order. Treat them as read-only.
     """
-    import pkgutil  # the loader's get_data: see the module docstring
-
-    data = pkgutil.get_data(_DATA_PACKAGE, name)
-    if data is None:  # a loader without get_data: not one Python ships
-        raise FileNotFoundError(f"cannot read {name} from package {_DATA_PACKAGE}")
-    text = data.decode("utf-8")
+    text = read_text(name)
     header, *rows = csv.reader(
         io.StringIO(text)
     )  # csv.reader + zip: about twice DictReader's speed

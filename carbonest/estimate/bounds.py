@@ -11,16 +11,18 @@ exact. The central figure is always inside its bounds.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TYPE_CHECKING
 
 
-from carbonest.estimate.duration import Duration
-from carbonest.estimate.energy import Operational
-from carbonest.estimate.power import ComponentPower
-from carbonest.estimate.resolve import Place
-from carbonest.estimate.serving import Serving
 from carbonest.formulas import emissions, flops, uncertainty
 from carbonest.records import Notes
+
+if TYPE_CHECKING:  # types only: the step modules import what they call, nothing more
+    from carbonest.estimate.duration import Duration
+    from carbonest.estimate.energy import Operational
+    from carbonest.estimate.power import ComponentPower
+    from carbonest.estimate.resolve import Place
+    from carbonest.estimate.serving import Serving
 
 Range = tuple[float, float]
 

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from carbonest.errors import InvalidInputError
-from carbonest.estimate.request import Work
 from carbonest.formulas import flops, uncertainty
 from carbonest.records import Notes, Provenance
+
+if TYPE_CHECKING:  # types only: the step modules import what they call, nothing more
+    from carbonest.estimate.request import Work
 
 Range = tuple[float, float]
 

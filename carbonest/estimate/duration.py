@@ -7,15 +7,17 @@ estimate reports (FLOPs, dtype, peak FLOP/s, MFU; adaptation storage).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TYPE_CHECKING
 
 from carbonest.estimate.assumptions import DEFAULT_HEAD_PARAMS, DEFAULT_LORA_FRACTION
 from carbonest.estimate.compute import dtype_for, mfu_range
-from carbonest.estimate.request import Request, Work
-from carbonest.estimate.resolve import Resolved
 from carbonest.formulas import flops
 from carbonest.records import Notes, Provenance
 from carbonest.units import BYTES_PER_GB
+
+if TYPE_CHECKING:  # types only: the step modules import what they call, nothing more
+    from carbonest.estimate.request import Request, Work
+    from carbonest.estimate.resolve import Resolved
 
 Range = tuple[float, float]
 

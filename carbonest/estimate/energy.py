@@ -9,17 +9,19 @@ the same number by a route the paper's readers can follow.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, TYPE_CHECKING
 
 
-from carbonest.estimate.duration import Duration
-from carbonest.estimate.power import ComponentPower
-from carbonest.estimate.request import Request
-from carbonest.estimate.resolve import Place
-from carbonest.estimate.serving import Serving
 from carbonest.formulas import emissions, patterson
 from carbonest.records.estimate import ComponentEnergy
 from carbonest.units import G_PER_KG, KG_PER_TONNE, KWH_PER_MWH
+
+if TYPE_CHECKING:  # types only: the step modules import what they call, nothing more
+    from carbonest.estimate.duration import Duration
+    from carbonest.estimate.power import ComponentPower
+    from carbonest.estimate.request import Request
+    from carbonest.estimate.resolve import Place
+    from carbonest.estimate.serving import Serving
 
 
 class Operational(NamedTuple):

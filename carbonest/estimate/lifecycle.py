@@ -9,14 +9,16 @@ provider's, or the industry average (said in a note).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TYPE_CHECKING
 
 from carbonest.estimate.assumptions import DEFAULT_GPUS_PER_SERVER, DEFAULT_UTILIZATION
-from carbonest.estimate.energy import Operational
-from carbonest.estimate.request import Request, Work
-from carbonest.estimate.resolve import Resolved
 from carbonest.formulas import lifecycle
 from carbonest.records import Notes, table_provenance
+
+if TYPE_CHECKING:  # types only: the step modules import what they call, nothing more
+    from carbonest.estimate.energy import Operational
+    from carbonest.estimate.request import Request, Work
+    from carbonest.estimate.resolve import Resolved
 
 
 class Lifecycle(NamedTuple):

@@ -29,7 +29,7 @@ Order of precedence for each input, highest first:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carbonest.estimate import bounds as step_bounds
 from carbonest.estimate import duration as step_duration
@@ -38,10 +38,12 @@ from carbonest.estimate import lifecycle as step_lifecycle
 from carbonest.estimate import power as step_power
 from carbonest.estimate import request as step_request
 from carbonest.estimate import resolve as step_resolve
-from carbonest.estimate import serving as step_serving
 from carbonest.formulas import emissions
 from carbonest.records import Notes
 from carbonest.records.estimate import Equivalent, Estimate
+
+if TYPE_CHECKING:
+    from carbonest.estimate import serving as step_serving
 
 PRESETS = step_request.PRESETS
 
@@ -119,7 +121,11 @@ def estimate(
     res = step_resolve.resolve(req, journal)
     powers = step_power.component_powers(req, res, journal)
     time = step_duration.duration(req, res, journal)
-    serving = step_serving.serving(req, res, powers, journal)
+    serving = None
+    if req.work.queries is not None:
+        from carbonest.estimate import serving as step_serving
+
+        serving = step_serving.serving(req, res, powers, journal)
     op = step_energy.operational(req, powers, time, serving, res.place)
     life = step_lifecycle.lifecycle_costs(req, res, op, time.hours, journal)
     rng = step_bounds.bounds(powers, time, serving, res.place, op, journal)

@@ -8,14 +8,15 @@ journal and carries the range the uncertainty model gives it.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TYPE_CHECKING
 
 from carbonest.errors import InvalidInputError
-from carbonest.estimate.request import Device, Request
-from carbonest.estimate.resolve import Resolved
-from carbonest.estimate.vcpu import vcpu_power
 from carbonest.formulas import uncertainty
 from carbonest.records import Notes, Provenance, table_provenance
+
+if TYPE_CHECKING:  # types only: the step modules import what they call, nothing more
+    from carbonest.estimate.request import Device, Request
+    from carbonest.estimate.resolve import Resolved
 
 Range = tuple[float, float]
 
@@ -125,6 +126,8 @@ def cpu_power(req: Request, res: Resolved, journal: Notes) -> ComponentPower | N
     if not req.cpu.counted:
         return None
     if req.work.vcpus is not None:  # a VM's share of the CPU, one component
+        from carbonest.estimate.vcpu import vcpu_power
+
         v = vcpu_power(res.cpu, req.work.vcpus, journal)
         idle_label = Provenance("modelled", f"idle: {v.provenance.detail}, u=0").label
         return ComponentPower("cpu", v.model, 1, v.power_w, v.power_range_w, v.provenance,

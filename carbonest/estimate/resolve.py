@@ -9,12 +9,14 @@ names raise with suggestions; each row used is recorded in the journal.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TYPE_CHECKING
 
-from carbonest.estimate.request import Request
 from carbonest.intensity.resolve import resolve_intensity, resolve_pue
 from carbonest.intensity.table import other_basis
 from carbonest.records import Notes, RegionInfo, table_provenance
+
+if TYPE_CHECKING:  # types only: the step modules import what they call, nothing more
+    from carbonest.estimate.request import Request
 
 
 class Place(NamedTuple):

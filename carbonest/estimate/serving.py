@@ -8,15 +8,17 @@ worked out as 2NT FLOPs per query at the accelerator's peak x MFU and power.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TYPE_CHECKING
 
 from carbonest.errors import InvalidInputError
 from carbonest.estimate.compute import dtype_for, mfu_range
 from carbonest.estimate.power import ComponentPower, serving_power
-from carbonest.estimate.request import Request
-from carbonest.estimate.resolve import Resolved
 from carbonest.formulas import emissions, flops, patterson, uncertainty
 from carbonest.records import Notes, Provenance
+
+if TYPE_CHECKING:  # types only: the step modules import what they call, nothing more
+    from carbonest.estimate.request import Request
+    from carbonest.estimate.resolve import Resolved
 
 Range = tuple[float, float]
 
