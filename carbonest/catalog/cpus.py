@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from carbonest.errors import InvalidInputError, UnknownHardwareError
 
@@ -198,8 +198,7 @@ def list_cpus(query: str | None = None) -> list[CpuSpec]:
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class VcpuPowerSpec:
+class VcpuPowerSpec(NamedTuple):
     """One row of ``cpu_vcpu_power.csv``: Cloud Carbon Footprint watts per vCPU.
 
     Attributes:
@@ -224,11 +223,10 @@ class VcpuPowerSpec:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return asdict(self)
+        return dict(self._asdict())
 
 
-@dataclass(frozen=True, slots=True)
-class CpuPowerMatch:
+class CpuPowerMatch(NamedTuple):
     """What the catalog knows about the power of a ``/proc/cpuinfo`` CPU.
 
     Attributes:

@@ -33,15 +33,14 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, NamedTuple
 
 from carbonest.records import Component, Provenance, Reading
 
 __all__ = ["CpuPowerModel", "DeviceInfo", "Probe", "ProbeStatus"]
 
 
-@dataclass(frozen=True, slots=True)
-class CpuPowerModel:
+class CpuPowerModel(NamedTuple):
     """How to model the power of this CPU: what the caller found in the catalog.
 
     ``kind="tdp_share"``: a known CPU; power = TDP x sockets x (visible threads / all threads)

@@ -22,16 +22,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = ["VisibleCpus", "read_visible_cpus"]
 
 Limit = Literal["affinity", "cgroup", "none"]
 
 
-@dataclass(frozen=True, slots=True)
-class VisibleCpus:
+class VisibleCpus(NamedTuple):
     """The CPUs a process may use.
 
     Attributes:

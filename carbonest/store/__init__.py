@@ -16,7 +16,8 @@ Rules of this subpackage:
   tracker, the calculator, the CLI or the package face; they call the store.
 * A backend translates its vendor's errors into
   :class:`~carbonest.errors.StorageError` at one boundary.
-* Nothing heavy at import time: pandas (export), platformdirs (default
+* Nothing at import time: importing this package (as ``carbonest.store.runinfo`` on the
+  tracker's start path does) reads no module of it. And nothing heavy later: pandas (export), platformdirs (default
   path) and psutil (liveness) are imported inside the functions that use them.
 
 See ``docs/storage.md`` for the location, schema and guarantees.
@@ -27,14 +28,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from carbonest._lazy import lazy_attributes
-from carbonest.store.base import AmbiguousRunIdError, RunNotFoundError, RunStore
 
 if TYPE_CHECKING:
+    from carbonest.store.base import AmbiguousRunIdError, RunNotFoundError, RunStore
     from carbonest.store.export import export_runs, runs_dataframe
     from carbonest.store.memory import MemoryStore
     from carbonest.store.sqlite import SQLiteStore
 
 _LAZY = {
+    "AmbiguousRunIdError": "carbonest.store.base",
+    "RunNotFoundError": "carbonest.store.base",
+    "RunStore": "carbonest.store.base",
     "SQLiteStore": "carbonest.store.sqlite",
     "MemoryStore": "carbonest.store.memory",
     "export_runs": "carbonest.store.export",
