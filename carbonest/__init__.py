@@ -17,8 +17,8 @@ from carbonest._lazy import lazy_attributes
 from carbonest._version import __version__
 
 _EXPORTS = {
-    "estimate": ("carbonest.estimate.pipeline", "estimate"),
-    "whatif": ("carbonest.whatif", "whatif"),
+    "estimate": ("carbonest.estimate", None),  # the callable package: see carbonest._lazy.callable_package
+    "whatif": ("carbonest.whatif", None),
     "regions": ("carbonest.catalog.views", "regions"),
     "hardware": ("carbonest.catalog.views", "hardware"),
     "track": ("carbonest.measure.tracker", "track"),

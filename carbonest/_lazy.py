@@ -14,12 +14,13 @@ from importlib import import_module
 from typing import Any
 
 
-def lazy_attributes(module_name: str, where: Mapping[str, str | tuple[str, str]]) -> Callable[[str], Any]:
+def lazy_attributes(module_name: str, where: Mapping[str, str | tuple[str, str | None]]) -> Callable[[str], Any]:
     """A module ``__getattr__`` that imports each name from the module ``where`` gives.
 
     Args:
         module_name: The module being served (its ``__name__``); found names are cached there.
-        where: Name -> module path, or name -> (module path, attribute name) when they differ.
+        where: Name -> module path, or name -> (module path, attribute name) when they differ,
+            or name -> (module path, None) for the module itself.
     """
 
     def __getattr__(name: str) -> Any:
@@ -27,7 +28,8 @@ def lazy_attributes(module_name: str, where: Mapping[str, str | tuple[str, str]]
         if target is None:
             raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
         path, attr = (target, name) if isinstance(target, str) else target
-        value = getattr(import_module(path), attr)
+        module = import_module(path)
+        value = module if attr is None else getattr(module, attr)
         setattr(sys.modules[module_name], name, value)
         return value
 
@@ -38,10 +40,11 @@ def callable_package(module_name: str, function: Callable[..., Any]) -> None:
     """Make the package ``module_name`` callable as ``function``.
 
     ``carbonest.estimate`` and ``carbonest.whatif`` are public functions and also the
-    subpackages that implement them. Importing such a subpackage binds the parent's
-    attribute to the module object, which would shadow the function that
-    ``carbonest.__getattr__`` exports; a callable module keeps ``carbonest.estimate(...)``
-    working whichever was imported first.
+    subpackages that implement them. The package face exports the (callable) package itself,
+    not the bare function: then ``carbonest.estimate(...)`` works, and so does
+    ``import carbonest.estimate.power as p`` whichever was touched first (with the bare function
+    bound to ``carbonest.estimate``, that import statement fails). ``__wrapped__`` points at the
+    function, so ``inspect.signature(carbonest.estimate)`` shows its parameters.
     """
 
     class _CallablePackage(types.ModuleType):
@@ -50,4 +53,6 @@ def callable_package(module_name: str, function: Callable[..., Any]) -> None:
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             return function(*args, **kwargs)
 
-    sys.modules[module_name].__class__ = _CallablePackage
+    package = sys.modules[module_name]
+    package.__class__ = _CallablePackage
+    package.__wrapped__ = function  # type: ignore[attr-defined]

@@ -70,3 +70,11 @@ def test_functions_sharing_a_name_with_their_package_stay_callable() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["0.06", "2"]  # 300 W x 2 h = 0.6 kWh x 100 g/kWh
+    # and the other order: the function touched first, then a submodule imported by the statement form
+    code = (
+        "import inspect, carbonest; carbonest.estimate(gpu='V100', hours=1); carbonest.whatif(gpu='V100', hours=1); "
+        "import carbonest.estimate.power as p, carbonest.whatif.request as r; "
+        "print(p.__name__, r.__name__, 'basis' in inspect.signature(carbonest.estimate).parameters)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["carbonest.estimate.power", "carbonest.whatif.request", "True"]

@@ -235,31 +235,26 @@ def _device(kind: str, name: Any, count: Any, power: Any) -> Device:
     )
 
 
+_WORK_RULES: dict[str, Any] = {
+    "params": inputs.positive, "tokens": inputs.positive, "mfu": inputs.fraction,
+    "lora_params": inputs.positive, "head_params": inputs.positive, "queries": inputs.positive,
+    "energy_per_query_wh": inputs.positive, "tokens_per_query": inputs.positive,
+    "inference_mfu": inputs.fraction, "wue_l_per_kwh": inputs.non_negative, "flops": inputs.positive,
+    "energy_kwh": inputs.positive, "idle_kwh": inputs.non_negative,
+    "embodied_kg_per_server": inputs.non_negative, "gpus_per_server": inputs.count,
+    "lifetime_years": inputs.positive, "utilization": inputs.fraction, "vcpus": inputs.positive,
+}
+"""The check of each optional numeric work input (each raises naming the parameter)."""
+
+
 def validate_work(kw: dict[str, Any]) -> Work:
     """Check the work inputs one by one and in combination; raise naming the parameter."""
     w = Work(
-        params=_opt(inputs.positive, "params", kw.get("params")),
-        tokens=_opt(inputs.positive, "tokens", kw.get("tokens")),
         dtype=None if kw.get("dtype") is None else inputs.choice("dtype", kw["dtype"], DTYPES),
-        mfu=_opt(inputs.fraction, "mfu", kw.get("mfu")),
         adaptation=None if kw.get("adaptation") is None else inputs.choice("adaptation", kw["adaptation"], ADAPTATIONS),
         tasks=1 if kw.get("tasks") is None else inputs.count("tasks", kw["tasks"]),
-        lora_params=_opt(inputs.positive, "lora_params", kw.get("lora_params")),
-        head_params=_opt(inputs.positive, "head_params", kw.get("head_params")),
-        queries=_opt(inputs.positive, "queries", kw.get("queries")),
-        energy_per_query_wh=_opt(inputs.positive, "energy_per_query_wh", kw.get("energy_per_query_wh")),
-        tokens_per_query=_opt(inputs.positive, "tokens_per_query", kw.get("tokens_per_query")),
-        inference_mfu=_opt(inputs.fraction, "inference_mfu", kw.get("inference_mfu")),
         embodied=bool(kw.get("embodied", False)),
-        wue_l_per_kwh=_opt(inputs.non_negative, "wue_l_per_kwh", kw.get("wue_l_per_kwh")),
-        flops=_opt(inputs.positive, "flops", kw.get("flops")),
-        energy_kwh=_opt(inputs.positive, "energy_kwh", kw.get("energy_kwh")),
-        idle_kwh=_opt(inputs.non_negative, "idle_kwh", kw.get("idle_kwh")),
-        embodied_kg_per_server=_opt(inputs.non_negative, "embodied_kg_per_server", kw.get("embodied_kg_per_server")),
-        gpus_per_server=_opt(inputs.count, "gpus_per_server", kw.get("gpus_per_server")),
-        lifetime_years=_opt(inputs.positive, "lifetime_years", kw.get("lifetime_years")),
-        utilization=_opt(inputs.fraction, "utilization", kw.get("utilization")),
-        vcpus=_opt(inputs.positive, "vcpus", kw.get("vcpus")),
+        **{name: _opt(check, name, kw.get(name)) for name, check in _WORK_RULES.items()},
     )
     if any(getattr(w, name) is not None for name in EMBODIED_INPUTS):
         w = w._replace(embodied=True)  # the amortisation's inputs say embodied carbon is wanted
