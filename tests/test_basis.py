@@ -198,3 +198,25 @@ def test_tracker_takes_a_basis(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(InvalidInputError) as info:
         carbonest.Tracker("d", basis="marginal")
     assert info.value.field == "basis"
+
+
+@pytest.mark.parametrize("command", [
+    ("whatif", "--gpu", "A100", "--hours", "1", "--region", "FR"),
+    ("regions", "FR"),
+    ("estimate", "--gpu", "A100", "--hours", "1", "--region", "FR"),
+])
+def test_a_bad_basis_is_one_line_naming_the_flag(command: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, *command, "--basis", "market")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--basis: must be one of lifecycle, direct, got 'market'" in err
+    with pytest.raises(InvalidInputError) as info:
+        carbonest.whatif(gpu="A100", hours=1, basis="market")
+    assert info.value.field == "basis"
+
+
+def test_stockholm_is_one_grid_on_one_basis_whoever_hosts_it() -> None:
+    aws = carbonest.estimate(gpu="A100", hours=1, region="aws:eu-north-1", pue=1.0)
+    gcp = carbonest.estimate(gpu="A100", hours=1, region="gcp:europe-north2", pue=1.0)
+    assert aws.intensity_g_per_kwh == gcp.intensity_g_per_kwh == 35.82  # Ember 2024, grid of SE
+    assert gcp.other_basis["intensity_g_per_kwh"] == 2.73  # Google's operational figure, shown beside
+    assert aws.other_basis is None
