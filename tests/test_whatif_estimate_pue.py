@@ -30,3 +30,12 @@ def test_a_sweep_keeps_to_one_basis() -> None:
     direct = carbonest.whatif(gpu="V100", hours=1, region=["CA-QC", "FR"], basis="direct")
     assert list(direct["region"]) == ["CA-QC"] and direct["basis"].iat[0].startswith("direct")
     assert direct.attrs["unranked"] == [{"region": "FR", "region_name": "France", "reason": "no direct figure"}]
+
+
+@pytest.mark.parametrize("region", ["aws:us-east-1", "azure:westeurope", "gcp:europe-west1", "FR"])
+def test_water_of_a_row_equals_the_estimate(region: str) -> None:
+    """A cloud region takes its provider's WUE in both (AWS 0.25, Azure 0.30 L/kWh), else the industry 1.8."""
+    e = carbonest.estimate(gpu="A100", hours=10, region=region)
+    row = carbonest.whatif(gpu="A100", hours=[10], region=[region, "DE"], water=True).iloc[0]
+    assert row["wue_l_per_kwh"] == e.wue_l_per_kwh and row["water_l"] == pytest.approx(e.water_l)
+    assert row["wue_provenance"] == dict(e.provenance)["wue_l_per_kwh"]

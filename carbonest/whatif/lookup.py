@@ -236,6 +236,28 @@ def wue(axis: str | None, dcs: Sequence[Any] | None) -> Along:
     return Along(axis, arr, arr, arr, tuple(labels))
 
 
+def region_wue(axis: str, specs: Sequence[Any]) -> Along:
+    """Per region: its cloud provider's on-site WUE where the provider publishes one, else the
+    industry average (the rule of :func:`carbonest.estimate`'s water step)."""
+    import numpy as np
+
+    from carbonest.catalog import find_datacenter, industry_wue
+
+    default: Any = industry_wue()
+    default_label = table_label("datacenters", default.source, default.year, default.id)
+    values, labels = [], []
+    for s in specs:
+        provider = find_datacenter(s.provider) if getattr(s, "provider", None) else None
+        if provider is not None and provider.wue_l_per_kwh is not None:
+            values.append(float(provider.wue_l_per_kwh))
+            labels.append(table_label("datacenters", provider.source, provider.year, provider.id))
+        else:
+            values.append(float(default.wue_l_per_kwh))
+            labels.append(default_label)
+    arr = np.array(values)
+    return Along(axis, arr, arr, arr, tuple(labels))
+
+
 def constant(name: str) -> tuple[float, str]:
     """A catalog constant and its provenance label."""
     from carbonest.catalog import constant as find

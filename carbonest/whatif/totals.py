@@ -125,6 +125,8 @@ def water(sw: Sweep, it_kwh: Any, facility_kwh: Any) -> None:
     req = sw.req
     if req.has("wue_l_per_kwh"):
         a = lookup.exact("wue_l_per_kwh", sw.axis_values("wue_l_per_kwh"), "user")
+    elif req.dcs is None and req.regions is not None:
+        a = lookup.region_wue("region", req.regions)  # a cloud region: its provider's WUE, as estimate does
     else:
         a = lookup.wue("datacenter" if req.dcs is not None else None, req.dcs)
     wue = sw.along(a).c
