@@ -39,3 +39,18 @@ def test_water_of_a_row_equals_the_estimate(region: str) -> None:
     row = carbonest.whatif(gpu="A100", hours=[10], region=[region, "DE"], water=True).iloc[0]
     assert row["wue_l_per_kwh"] == e.wue_l_per_kwh and row["water_l"] == pytest.approx(e.water_l)
     assert row["wue_provenance"] == dict(e.provenance)["wue_l_per_kwh"]
+
+
+@pytest.mark.parametrize("gpu", ["V100", "A100"])
+def test_default_dtype_follows_the_estimate_rule(gpu: str) -> None:
+    """No dtype: the fastest 16-bit format the chip has (a V100 has no bf16, so fp16), in both."""
+    e = carbonest.estimate(gpu=gpu, params=1e9, tokens=1e10, region="FR")
+    row = carbonest.whatif(gpu=gpu, params=1e9, tokens=1e10, region="FR").iloc[0]
+    assert row["dtype"] == e.dtype == ("fp16" if gpu == "V100" else "bf16")
+    assert row["co2e_kg"] == pytest.approx(e.co2e_kg)
+
+
+def test_no_common_dtype_asks_for_one() -> None:
+    with pytest.raises(carbonest.InvalidInputError) as info:
+        carbonest.whatif(gpu=["tpu-v1", "V100"], params=1e9, tokens=1e10)
+    assert info.value.field == "dtype"

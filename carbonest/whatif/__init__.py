@@ -71,7 +71,8 @@ def whatif(
         params: Model parameters N.
         tokens: Training tokens D (per task when adapting).
         mfu: Model FLOPs utilisation in (0, 1]; default 0.40, bounds 0.213-0.462.
-        dtype: Number format of the peak FLOP/s and of stored weights (default ``bf16``).
+        dtype: Number format of the peak FLOP/s and of stored weights (default: the fastest 16-bit
+            format every GPU of the sweep has: bf16, else fp16, else fp32, as estimate picks).
         adaptation: ``full``, ``lora`` or ``probe`` fine-tuning instead of pretraining.
         tasks: Tasks K to adapt to (default 1).
         lora_params: LoRA adapter parameters (default 0.1 % of params).

@@ -176,10 +176,29 @@ def _check_serving(g: dict[str, Any]) -> None:
 def _defaults(g: dict[str, Any]) -> None:
     """Fill the defaults that become columns (said in the provenance columns)."""
     g.setdefault("gpus", 1)
-    if "tokens" in g or "tokens_per_query" in g or "flops" in g:
-        g.setdefault("dtype", "bf16")
     if "adaptation" in g:
         g.setdefault("tasks", 1)
+
+
+def _default_dtype(req: Request) -> None:
+    """No dtype given for work from FLOPs: the fastest 16-bit format every GPU of the sweep has
+    (bf16, else fp16, else fp32), the rule :func:`carbonest.estimate` applies to one GPU."""
+    g = req.given
+    if "dtype" in g or not ("tokens" in g or "tokens_per_query" in g or "flops" in g) or "gpu" not in g:
+        return
+    specs = accelerators(ax.names("gpu", g["gpu"])).specs
+    for dtype in ("bf16", "fp16", "fp32"):
+        try:
+            for spec in specs:
+                spec.peak_flops_per_s(dtype)
+        except InvalidInputError:
+            continue
+        g["dtype"] = dtype
+        req.notes.append(f"No dtype given: the dense {dtype} peak was used (the fastest 16-bit format every "
+                         "GPU of the sweep has).")
+        return
+    raise InvalidInputError("dtype: the GPUs of this sweep share no bf16, fp16 or fp32 peak FLOP/s; give dtype",
+                            field="dtype")
 
 
 def _name_axes(req: Request) -> None:
@@ -247,6 +266,7 @@ def build(given: dict[str, Any], *, force: bool = False) -> Request:
     req = Request(g, embodied=bool(g.pop("embodied", False)), water=bool(g.pop("water", False)), basis=basis)
     req.water = req.water or "wue_l_per_kwh" in g or "water_generation_l_per_kwh" in g
     req.embodied = req.embodied or any(n in g for n in EMBODIED_INPUTS)
+    _default_dtype(req)
     _name_axes(req)
     for name in NUMERIC:
         if name in g:
