@@ -164,6 +164,10 @@ def test_whatif_row_equals_estimate_on_the_direct_basis() -> None:
     assert row["intensity_g_per_kwh"] == e.intensity_g_per_kwh
     assert row["intensity_provenance"] == dict(e.provenance)["intensity_g_per_kwh"]
     assert (row["co2e_kg_low"], row["co2e_kg_high"]) == pytest.approx((e.co2e_kg_low, e.co2e_kg_high))
+    assert (row["intensity_g_per_kwh_low"], row["intensity_g_per_kwh_high"]) == (
+        e.intensity_g_per_kwh_low, e.intensity_g_per_kwh_high)
+    assert (row["intensity_low_source"], row["intensity_high_source"]) == (e.intensity_low_source,
+                                                                           e.intensity_high_source)
 
 
 # -- regions, the tracker, measure ---------------------------------------------------------------

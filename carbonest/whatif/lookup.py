@@ -106,31 +106,43 @@ def expand_regions(names: Sequence[str]) -> list[Any]:
     return specs
 
 
-def _spread(spec: Any, basis: str, central: float) -> tuple[float, float]:
+def spread_sources(spec: Any, basis: str, central: float, label: str) -> tuple[float, float, str, str]:
+    """The region's intensity bounds on ``basis`` and the source of each (as ``estimate`` gives them)."""
     from carbonest.catalog import intensity_spread
 
     spread = intensity_spread(spec.id, basis)
     if spread is None:
-        return central, central
-    return min(float(spread[0]), central), max(float(spread[1]), central)
+        return central, central, label, label
+    low, high, rows = spread
+    lo, hi = min(float(low), central), max(float(high), central)
+    low_src = f"{rows[0]['source']} {rows[0]['year']}" if lo == float(low) else label
+    high_src = f"{rows[-1]['source']} {rows[-1]['year']}" if hi == float(high) else label
+    return lo, hi, low_src, high_src
 
 
 def region_intensity(axis: str | None, specs: Sequence[Any], basis: str) -> tuple[Along, tuple[str, ...]]:
     """Carbon intensity of table regions on one basis (a region axis, or the world default as a
     constant), and the basis of each figure. Every spec must have a figure on ``basis``
     (the request drops those that do not, to list them apart)."""
+    along, bases, _ = region_intensity_sourced(axis, specs, basis)
+    return along, bases
+
+
+def region_intensity_sourced(axis: str | None, specs: Sequence[Any],
+                             basis: str) -> tuple[Along, tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """:func:`region_intensity` with the source of each region's low and high bound."""
     import numpy as np
 
     from carbonest.intensity.table import figure_of
 
     figs = [figure_of(s, basis) for s in specs]
     values = np.array([float(f.intensity_g_per_kwh) for f in figs])
-    bounds = np.array([_spread(s, basis, float(f.intensity_g_per_kwh)) for s, f in zip(specs, figs)],
-                      dtype=np.float64).reshape(-1, 2)
     labels = tuple(table_label("regions", f.source, f.year, f"{s.id} {basis}") for s, f in zip(specs, figs))
-    along = Along(axis, values, bounds[:, 0], bounds[:, 1], labels,
-                  tuple(s.id for s in specs), tuple(s.name for s in specs))
-    return along, tuple(f.basis for f in figs)
+    spreads = [spread_sources(s, basis, float(f.intensity_g_per_kwh), lab) for s, f, lab in zip(specs, figs, labels)]
+    low = np.array([sp[0] for sp in spreads], dtype=np.float64)
+    high = np.array([sp[1] for sp in spreads], dtype=np.float64)
+    along = Along(axis, values, low, high, labels, tuple(s.id for s in specs), tuple(s.name for s in specs))
+    return along, tuple(f.basis for f in figs), tuple((sp[2], sp[3]) for sp in spreads)
 
 
 def basis_kind(basis: str) -> str:
@@ -150,7 +162,7 @@ def datacenter_intensity(axis: str, specs: Sequence[Any], world: Any, basis: str
     and the basis of each figure (so a ranking can refuse a mix)."""
     import numpy as np
 
-    fallback, (world_basis,) = region_intensity(None, [world], basis)
+    fallback, (world_basis,) = region_intensity(None, [world], basis)  # sources: see totals.intensity
     rows = []
     for dc in specs:
         own = getattr(dc, "intensity_g_per_kwh", None)

@@ -50,7 +50,11 @@ def intensity(sw: Sweep) -> Bounds:
         a = lookup.Along(a.axis, a.values, a.low, a.high, a.labels, ("custom",), ("user-given intensity",))
         bases: tuple[str, ...] = ("user",)
     elif req.regions is not None:
-        a, bases = lookup.region_intensity("region", req.regions, req.basis)
+        a, bases, sources = lookup.region_intensity_sourced("region", req.regions, req.basis)
+        sw.put("intensity_g_per_kwh_low", sw.grid.along("region", a.low))
+        sw.put("intensity_g_per_kwh_high", sw.grid.along("region", a.high))
+        sw.label("intensity_low_source", "region", [s[0] for s in sources])
+        sw.label("intensity_high_source", "region", [s[1] for s in sources])
     elif req.dcs is not None:
         a, bases = lookup.datacenter_intensity("datacenter", req.dcs, world_region(), req.basis)
     else:
