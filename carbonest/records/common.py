@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-ProvenanceKind = Literal["measured", "modelled", "table", "user", "default", "preset", "derived"]
+ProvenanceKind = Literal["measured", "modelled", "table", "user", "default", "preset", "derived", "api"]
 Component = Literal["gpu", "cpu", "dram"]
 
 
