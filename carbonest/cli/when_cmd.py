@@ -67,7 +67,7 @@ def render(r: dict[str, Any]) -> str:
     """The readable summary of a ``when`` result."""
     unit = f"g CO2e/kWh ({r['basis']}, {r['averaging']})"
     lines = [
-        f"Best start for a {fmt(r['hours'])} h job in {r['region']} ({r['provider']} forecast): {r['best_start']}",
+        f"Best start for a {r['hours']:g} h job in {r['region']} ({r['provider']} forecast): {r['best_start']}",
         f"  Start now  {r['now_start']}  {fmt(r['now_intensity_g_per_kwh'])} {unit}  {fmt(r['now_co2e_kg'])} kg CO2e",
         f"  Best       {r['best_start']}  {fmt(r['best_intensity_g_per_kwh'])} {unit}  "
         f"{fmt(r['best_co2e_kg'])} kg CO2e (ends {r['best_end']})",

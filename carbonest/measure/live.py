@@ -164,14 +164,15 @@ class LiveIntensity:
         used_live = bool(steps) and (self.mixable or live_share >= 0.999)
         if used_live and not self.mixable:
             kg, _ = co2e_kg_over_time(points, steps, 0.0)
+        span = [(a, b, g) for a, b, g in steps if b > points[0][0] and a < points[-1][0]] or steps
+        series = tuple((_iso(a), _iso(b), g) for a, b, g in span)
         source = {
             "provider": self.provider.name, "region": self.region, "basis": self.provider.basis,
-            "figures": len(steps), "fetches": self.fetches, "live_energy_share": live_share if steps else 0.0,
+            "figures": len(span), "fetches": self.fetches, "live_energy_share": live_share if steps else 0.0,
             "fallback_g_per_kwh": self.fallback_g_per_kwh, "fallback": self.fallback_label,
             "fallback_basis": self.fallback_basis, "failures": failures, "used": "live" if used_live else "table",
         }
-        span = [(a, b, g) for a, b, g in steps if b > points[0][0] and a < points[-1][0]] or steps
-        series = tuple((_iso(a), _iso(b), g) for a, b, g in span)
+
         if not used_live:
             why = "no live figure" if not steps else (
                 f"live {self.provider.basis} figures covered {live_share:.0%} of the energy and the table has no "
@@ -182,7 +183,7 @@ class LiveIntensity:
         else:
             mean, _ = mean_intensity(steps, points[0][0], max(points[-1][0], points[0][0]), self.fallback_g_per_kwh)
             effective = mean if mean is not None else self.fallback_g_per_kwh
-        label = f"api:{self.provider.name} {self.region} {self.provider.basis}, energy-weighted over {len(steps)} figures"
+        label = f"api:{self.provider.name} {self.region} {self.provider.basis}, energy-weighted over {len(span)} figure{'s' if len(span) != 1 else ''}"
         if live_share < 0.999:
             label += f" ({live_share:.0%} of the energy; the rest {self.fallback_label})"
         return effective, label, source, series

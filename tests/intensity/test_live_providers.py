@@ -190,7 +190,9 @@ def test_uk_regional_now_and_range_object_quirk(fake_api):
 
 
 def test_uk_forecast_uses_forecast_values_and_null_actual(fake_api):
-    start = hour()
+    from carbonest.intensity.timefmt import floor_to, now_utc
+
+    start = floor_to(now_utc(), 1800)  # the current half hour
     fake_api.route(f"/intensity/{start:%Y-%m-%dT%H:%MZ}/fw48h", {"data": uk_periods([100, 90, 80], start, actual=False)})
     points = uk(fake_api).forecast("GB", 1.5)
     assert [p.intensity_g_per_kwh for p in points] == [100, 90, 80] and all(p.forecast for p in points)
