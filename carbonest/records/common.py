@@ -31,7 +31,7 @@ class Provenance:
     """Where one figure came from.
 
     Attributes:
-        kind: measured, modelled, table, user, default, preset or derived.
+        kind: measured, modelled, table, user, default, preset, derived or api (a live web API).
         detail: The counter, model, table, preset name or formula, as free text.
         source: Citation of the table or model constant (e.g. ``"Ember"``), if any.
         year: Vintage of the table row or constant, if any.
