@@ -61,7 +61,8 @@ class Cache:
     @staticmethod
     def key(url: str, params: Mapping[str, Any] | None) -> str:
         """The file name of one request (URL and sorted parameters only)."""
-        text = url + "?" + "&".join(f"{k}={params[k]}" for k in sorted(params or {}))
+        given = dict(params or {})
+        text = url + "?" + "&".join(f"{k}={given[k]}" for k in sorted(given))
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     def _path(self, provider: str, key: str) -> str:

@@ -60,7 +60,8 @@ class LiveProvider(IntensityProvider):
 
     def region_info(self, zone: str, name: str | None = None) -> RegionInfo:
         """The RegionInfo of a zone of this provider."""
-        return RegionInfo(zone, name or zone, None, self.source, f"{self.basis}, {self.basis_note}", "live")
+        note = getattr(self, "note", None) or self.basis_note
+        return RegionInfo(zone, name or zone, None, self.source, f"{self.basis}, {note}", "live")
 
 
 def point(provider: LiveProvider, region: RegionInfo, value: Any, start: str, period_s: float,

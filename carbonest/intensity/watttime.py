@@ -64,7 +64,7 @@ class WattTimeProvider(LiveProvider):
                                     field="basis")
         self.basis = basis
         self.signal = SIGNALS[basis]
-        self.basis_note = "marginal emission rate" if basis == "marginal" else "average operating emission rate"
+        self.note = "marginal emission rate" if basis == "marginal" else "average operating emission rate"
         self.login_url = (login_url or self.base_url).rstrip("/")
         self._username, self._password = username, password
         self._token: str | None = None
@@ -101,7 +101,8 @@ class WattTimeProvider(LiveProvider):
     def _points(self, body: Any, endpoint: str, region: str, *, forecast: bool) -> list[GridIntensity]:
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise malformed(self.name, "no 'data' list")
-        meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+        raw_meta = body.get("meta")
+        meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
         units = meta.get("units")
         if units != "lbs_co2_per_mwh":
             raise malformed(self.name, f"units {units!r}, not lbs_co2_per_mwh (a percentile is no intensity)")

@@ -95,23 +95,36 @@ class LiveIntensity:
             self._wake.clear()
 
     def fetch_once(self) -> None:
-        """Fetch the figures of the run so far (series, else the current figure); failures are kept."""
+        """Fetch the figures of the run so far (series, else the current figure); failures are kept.
+
+        The span asked starts an hour before the run, or 23 hours ago for a longer run (the
+        figures fetched earlier are kept), so Electricity Maps' free 24-hour history serves it.
+        A provider whose figures are shorter than the refresh interval (WattTime's 5 minutes)
+        also gives its forecast up to the next refresh, replaced by measured figures later.
+        """
         now = datetime.fromtimestamp(self._clock(), timezone.utc)
-        start = datetime.fromtimestamp(self.started_s, timezone.utc) - timedelta(hours=1)
+        start = max(datetime.fromtimestamp(self.started_s, timezone.utc) - timedelta(hours=1),
+                    now - timedelta(hours=23))
         got = []
+        series_error: CarbonestError | None = None
         try:
             got = self.provider.series(self.region, start, now + timedelta(seconds=1))
         except CarbonestError as exc:
-            series_error: CarbonestError | None = exc
-        else:
-            series_error = None
+            series_error = exc
         if not any(self._covers(g, now.timestamp()) for g in got):
             try:
                 got.append(self.provider.intensity(self.region))
             except CarbonestError as exc:
-                self._failed(series_error or exc if not got else exc)
-        elif series_error is not None:  # pragma: no cover - a series both failed and answered
-            self._failed(series_error)
+                self._failed(exc if got else (series_error or exc))
+        if got and min(float(g.period_s or 0.0) for g in got) < self.refresh_s and not self._closing:
+            try:
+                ahead = self.provider.forecast(self.region, 2 * self.refresh_s / 3600.0)
+            except CarbonestError:
+                ahead = []  # only a help between refreshes: its failure costs nothing
+            with self._lock:
+                for g in ahead:
+                    self._steps.setdefault(_epoch(g.timestamp), (_epoch(g.timestamp) + float(g.period_s or 0.0),
+                                                                 g.intensity_g_per_kwh, g.provenance.label))
         with self._lock:
             self.fetches += 1
             for g in got:

@@ -36,6 +36,8 @@ class FakeAPI:
 
     def answer(self, path: str) -> Route:
         answers = self.routes.get(path)
+        if answers is None:  # a route ending in "*" answers every path under it
+            answers = next((a for p, a in self.routes.items() if p.endswith("*") and path.startswith(p[:-1])), None)
         if not answers:
             return Route(404, {"error": f"no route {path}"})
         return answers.pop(0) if len(answers) > 1 else answers[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from _fakeapi import Route
@@ -112,3 +113,64 @@ def test_no_provider_no_live_fields():
     with Tracker("plain", region="FR", probes=[probe], store=False, handle_signals=False, **FAST) as t:
         time.sleep(0.05)
     assert "intensity_source" not in t.record.to_dict() and t.record.intensity_series == ()
+
+
+def test_uk_run_is_direct_and_never_mixed_with_the_lifecycle_table(fake_api):
+    from _intensity_shapes import uk_periods
+
+    from carbonest.intensity.timefmt import floor_to, now_utc
+    from carbonest.intensity.uk import UKProvider
+
+    start = floor_to(now_utc(), 1800)
+    fake_api.route("/intensity/*", {"data": uk_periods([150, 140, 130, 120, 110], start - timedelta(hours=1))})
+    p = UKProvider(base_url=fake_api.url, cache=Cache(enabled=False))
+    probe = FakeProbe({"gpu:0": 300.0})
+    probe.open()
+    with Tracker("gb", region="GB", probes=[probe], store=False, intensity_provider=p, handle_signals=False,
+                 **FAST) as t:
+        time.sleep(0.2)
+    d = t.record.to_dict()
+    assert d["intensity_source"]["basis"] == "direct" and d["intensity_source"]["fallback_basis"] == "lifecycle"
+    assert d["intensity_source"]["used"] == "live" and t.record.intensity_g_per_kwh == pytest.approx(129)
+    assert d["provenance"]["basis"] == "direct"
+
+
+def test_uk_failure_puts_the_whole_run_on_the_table(fake_api):
+    from carbonest.intensity.uk import UKProvider
+
+    fake_api.route("/intensity/*", Route(500, {"error": {"code": "500 Internal Server Error", "message": "down"}}))
+    fake_api.route("/intensity", Route(500, {"error": {"code": "500 Internal Server Error", "message": "down"}}))
+    p = UKProvider(base_url=fake_api.url, cache=Cache(enabled=False), http=HttpSettings(timeout_s=1, retries=0))
+    probe = FakeProbe({"gpu:0": 300.0})
+    probe.open()
+    with pytest.warns(RuntimeWarning, match="HTTP 500: down"):
+        with Tracker("gb", region="GB", probes=[probe], store=False, intensity_provider=p, handle_signals=False,
+                     **FAST) as t:
+            time.sleep(0.1)
+    from carbonest.catalog import find_region
+
+    assert t.record.intensity_g_per_kwh == pytest.approx(find_region("GB").figure("lifecycle").intensity_g_per_kwh)
+    assert t.record.to_dict()["intensity_source"]["used"] == "table"
+
+
+def test_watttime_run_on_nowcast_and_forecast_when_history_is_not_on_the_plan(fake_api):
+    from _intensity_shapes import wt_body
+
+    from carbonest.intensity.timefmt import floor_to, now_utc
+    from carbonest.intensity.watttime import WattTimeProvider
+
+    start = floor_to(now_utc(), 300)
+    fake_api.route("/login", {"token": "t"})
+    fake_api.route("/v3/historical", Route(403, {"error": "Invalid query parameters", "message": "Invalid scope"}))
+    fake_api.route("/v3/forecast", wt_body([1000.0] * 24, start))
+    p = WattTimeProvider("u", "p", base_url=fake_api.url, cache=Cache(enabled=False),
+                         http=HttpSettings(timeout_s=1, retries=0))
+    probe = FakeProbe({"gpu:0": 300.0})
+    probe.open()
+    with Tracker("wt", region="CAISO_NORTH", probes=[probe], store=False, intensity_provider=p,
+                 handle_signals=False, **FAST) as t:
+        time.sleep(0.2)
+    d = t.record.to_dict()
+    assert d["intensity_source"]["used"] == "live" and d["intensity_source"]["basis"] == "marginal"
+    assert t.record.intensity_g_per_kwh == pytest.approx(453.59237)
+    assert any("world average" in n for n in d["notes"])  # the table fallback of a zone it does not know
