@@ -222,7 +222,7 @@ def wall_s(ctx: Any, clock_s: float) -> float:
     """The wall time of a sampler-clock reading of the run. Units: s since the epoch."""
     from carbonest.intensity.timefmt import parse_utc
 
-    return parse_utc(ctx.started_at, "started_at").timestamp() + (clock_s - ctx.t0)
+    return float(parse_utc(ctx.started_at, "started_at").timestamp() + (clock_s - float(ctx.t0)))
 
 
 def record_intensity(ctx: Any, totals: Any, it_energy_kwh: float | None, *,

@@ -153,17 +153,12 @@ def when(region: str, hours: float, *, within_h: float = 24.0, provider: Any = N
     horizon_end = steps[-1][1]
     duration_s = hours * S_PER_H
     t_now = now.timestamp()
-    starts = [t_now] + sorted({a for a, _, _ in steps if t_now < a <= t_now + within_h * S_PER_H})
-    results: list[tuple[float, float]] = []
-    notes: list[str] = []
-    for s in starts:
-        mean, covered = mean_intensity(steps, s, s + duration_s, None)
-        if mean is not None and covered >= 0.999:
-            results.append((s, mean))
+    results = _windows(steps, t_now, within_h, duration_s)
     if not results or results[0][0] != t_now:
         covered_h = max(0.0, (horizon_end - t_now) / S_PER_H)
         raise ProviderError(f"{source.name}: partial forecast: it covers {covered_h:.1f} h from now, the job needs "
                             f"{hours:g} h", provider=source.name, reason="partial forecast")
+    notes: list[str] = []
     last = results[-1][0]
     if last + duration_s < t_now + (within_h + hours) * S_PER_H - 1:
         notes.append(f"the forecast ends at {iso_z(_dt(horizon_end))}: starts after {iso_z(_dt(last))} "
@@ -186,6 +181,17 @@ def when(region: str, hours: float, *, within_h: float = 24.0, provider: Any = N
         provenance=(("energy_kwh", energy_label), ("intensity_g_per_kwh", points[0].provenance.label)),
         notes=tuple(notes),
     )
+
+
+def _windows(steps: list[Step], t_now: float, within_h: float, duration_s: float) -> list[tuple[float, float]]:
+    """(start, mean intensity) of every candidate start whose whole job the forecast covers."""
+    starts = [t_now] + sorted({a for a, _, _ in steps if t_now < a <= t_now + within_h * S_PER_H})
+    out = []
+    for s in starts:
+        mean, covered = mean_intensity(steps, s, s + duration_s, None)
+        if mean is not None and covered >= 0.999:
+            out.append((s, mean))
+    return out
 
 
 def _dt(epoch_s: float) -> datetime:
