@@ -257,9 +257,6 @@ def live_settings(kw: dict[str, Any], settings: Any, notes: Notes, warn: list[st
 
     A user-given ``intensity_g_per_kwh`` wins over any provider (said in a note).
     """
-    from carbonest.intensity.providers import DEFAULT_BASES, make_provider
-    from carbonest.intensity.resolve import resolve_intensity
-
     chosen = kw.get("intensity_provider")
     origin = "user"
     if chosen is None and settings.intensity_provider is not None:
@@ -269,6 +266,9 @@ def live_settings(kw: dict[str, Any], settings: Any, notes: Notes, warn: list[st
     if kw.get("intensity_g_per_kwh") is not None:
         notes.notes.append("intensity_g_per_kwh was given: the live intensity provider is not used")
         return None
+    from carbonest.intensity.providers import make_provider
+    from carbonest.intensity.resolve import resolve_intensity
+
     user_basis = kw.get("basis") or settings.basis
     if isinstance(chosen, IntensityProvider):
         provider = chosen
