@@ -19,6 +19,7 @@ from carbonest._version import __version__
 _EXPORTS = {
     "estimate": ("carbonest.estimate", None),  # the callable package: see carbonest._lazy.callable_package
     "whatif": ("carbonest.whatif", None),
+    "when": ("carbonest.schedule.when", "when"),
     "regions": ("carbonest.catalog.views", "regions"),
     "hardware": ("carbonest.catalog.views", "hardware"),
     "track": ("carbonest.measure.tracker", "track"),

@@ -9,6 +9,9 @@ Environment:
     CARBONEST_BASIS      basis of a region's carbon intensity: ``lifecycle`` (default) or ``direct``
     CARBONEST_HOME       folder of the run store and of ``config.toml``
     CARBONEST_CONFIG     path of a config file, instead of ``$CARBONEST_HOME/config.toml``
+    CARBONEST_INTENSITY_PROVIDER  a live carbon-intensity provider for measured runs:
+                         ``electricitymaps``, ``watttime`` or ``uk`` (default: the shipped tables);
+                         its keys and URLs: see :mod:`carbonest.intensity.providers`
 
 Config file (TOML, Python >= 3.11; on 3.10 it needs the ``tomli`` package)::
 
@@ -18,6 +21,7 @@ Config file (TOML, Python >= 3.11; on 3.10 it needs the ``tomli`` package)::
     wue_l_per_kwh = 1.8
     interval_s = 1.0
     flush_interval_s = 10.0
+    intensity_provider = "electricitymaps"   # and the keys of carbonest.intensity.providers
 
 The file is validated with pydantic (imported only when a file exists, so the
 tracker's start stays fast without one). Unknown keys are an error naming the
@@ -49,6 +53,15 @@ class Settings:
     wue_l_per_kwh: float | None = None
     interval_s: float | None = None
     flush_interval_s: float | None = None
+    intensity_provider: str | None = None
+    intensity_provider_origin: str | None = None
+    intensity: tuple[tuple[str, Any], ...] = ()
+    """The live providers' keys and URLs from the config file (:data:`INTENSITY_KEYS`); never printed."""
+
+
+INTENSITY_KEYS = ("electricitymaps_token", "electricitymaps_url", "watttime_username", "watttime_password",
+                  "watttime_url", "watttime_login_url", "uk_url", "intensity_timeout_s")
+"""Config-file keys of the live intensity providers (read by :mod:`carbonest.intensity.providers`)."""
 
 
 def config_path(environ: Mapping[str, str]) -> str | None:
@@ -98,6 +111,15 @@ def _validate(raw: dict[str, Any], path: str) -> dict[str, Any]:
         wue_l_per_kwh: confloat(ge=0.0, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
         interval_s: confloat(ge=0.01, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
         flush_interval_s: confloat(gt=0.0, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
+        intensity_provider: Literal["table", "electricitymaps", "watttime", "uk"] | None = None
+        electricitymaps_token: str | None = None
+        electricitymaps_url: str | None = None
+        watttime_username: str | None = None
+        watttime_password: str | None = None
+        watttime_url: str | None = None
+        watttime_login_url: str | None = None
+        uk_url: str | None = None
+        intensity_timeout_s: confloat(gt=0.0, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
 
     try:
         return ConfigFile(**raw).model_dump(exclude_none=True)
@@ -124,10 +146,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if env.get("CARBONEST_PUE", "").strip():
         values["pue"] = inputs.pue("CARBONEST_PUE", env["CARBONEST_PUE"])
         origins["pue"] = "env:CARBONEST_PUE"
+    if env.get("CARBONEST_INTENSITY_PROVIDER", "").strip():
+        values["intensity_provider"] = inputs.choice(
+            "CARBONEST_INTENSITY_PROVIDER", env["CARBONEST_INTENSITY_PROVIDER"].strip(),
+            ("table", "electricitymaps", "watttime", "uk"))
+        origins["intensity_provider"] = "env:CARBONEST_INTENSITY_PROVIDER"
     return Settings(
         region=values.get("region"), region_origin=origins.get("region"),
         basis=values.get("basis"), basis_origin=origins.get("basis"),
         pue=values.get("pue"), pue_origin=origins.get("pue"),
         wue_l_per_kwh=values.get("wue_l_per_kwh"),
         interval_s=values.get("interval_s"), flush_interval_s=values.get("flush_interval_s"),
+        intensity_provider=values.get("intensity_provider"),
+        intensity_provider_origin=origins.get("intensity_provider"),
+        intensity=tuple((k, values[k]) for k in INTENSITY_KEYS if k in values),
     )

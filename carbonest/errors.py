@@ -109,7 +109,20 @@ class StorageError(CarbonestError):
 
 
 class ProviderError(CarbonestError):
-    """A carbon-intensity provider failed (network, bad response, unknown zone)."""
+    """A carbon-intensity provider failed (network, bad response, unknown zone).
+
+    Attributes:
+        provider: The provider's name, e.g. ``"electricitymaps"`` (empty if unknown).
+        reason: A short reason without the provider's name, e.g. ``"HTTP 401: Invalid auth-token"``.
+        status: The HTTP status, if the failure was an HTTP answer.
+    """
+
+    def __init__(self, message: str, *, provider: str = "", reason: str | None = None,
+                 status: int | None = None) -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.reason = reason if reason is not None else message
+        self.status = status
 
 
 __all__ = [

@@ -21,7 +21,7 @@ LAYERS: list[tuple[float, tuple[str, ...]]] = [
     (4, ("carbonest.inputs", "carbonest.config", "carbonest.probes.base", "carbonest.store.base",
          "carbonest.store.runinfo", "carbonest.intensity.base")),
     (5, ("carbonest.probes", "carbonest.store", "carbonest.intensity")),
-    (6, ("carbonest.estimate", "carbonest.measure", "carbonest.whatif", "carbonest.report")),
+    (6, ("carbonest.estimate", "carbonest.measure", "carbonest.whatif", "carbonest.report", "carbonest.schedule")),
     (6.5, ("carbonest.integrations",)),
     (7, ("carbonest",)),
     (8, ("carbonest.cli", "carbonest.__main__")),
@@ -29,8 +29,10 @@ LAYERS: list[tuple[float, tuple[str, ...]]] = [
 
 # The ways in (L6) are siblings: each wires the layers below it and none calls another,
 # except that the what-if engine shares the calculator's stated assumptions.
-SIBLINGS = ("carbonest.estimate", "carbonest.measure", "carbonest.whatif", "carbonest.report")
-SIBLING_ALLOWED = {("carbonest.whatif", "carbonest.estimate.assumptions")}
+SIBLINGS = ("carbonest.estimate", "carbonest.measure", "carbonest.whatif", "carbonest.report", "carbonest.schedule")
+# carbon-aware timing takes the job's energy from the calculator (see carbonest/schedule/__init__.py).
+SIBLING_ALLOWED = {("carbonest.whatif", "carbonest.estimate.assumptions"),
+                   ("carbonest.schedule", "carbonest.estimate.pipeline")}
 
 # The calculator's steps, in pipeline order: a step may import earlier steps, never later ones.
 ESTIMATE_STEPS = ("assumptions", "request", "resolve", "vcpu", "power", "compute", "duration", "serving", "energy",

@@ -16,7 +16,7 @@ FACES: dict[str, tuple[str, ...]] = {
     "carbonest": (
         "CarbonestError", "Estimate", "InvalidInputError", "Provenance", "RunRecord", "Tracker",
         "UnknownHardwareError", "UnknownRegionError", "estimate", "get_run", "hardware", "regions", "runs",
-        "track", "whatif", "__version__",
+        "track", "whatif", "when", "__version__",
     ),
     "carbonest.records": (
         "Component", "ComponentEnergy", "Equivalent", "Estimate", "PhaseRecord", "Provenance", "ProvenanceKind",

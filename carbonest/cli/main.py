@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "measure": ("measure_cmd", "add_parser"),
     "runs": ("runs_cmd", "add_parser"),
     "doctor": ("doctor_cmd", "add_parser"),
+    "intensity": ("intensity_cmd", "add_parser"),
+    "when": ("when_cmd", "add_parser"),
 }
 
 

@@ -22,6 +22,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--region", metavar="R", help="grid region (default: CARBONEST_REGION, config, world)")
     p.add_argument("--basis", metavar="B", help="basis of the region's carbon intensity: lifecycle (default) or direct")
     p.add_argument("--pue", metavar="X", help="power usage effectiveness")
+    p.add_argument("--intensity-provider", metavar="NAME",
+                   help="live carbon intensity: electricitymaps, watttime or uk (default: table)")
     p.add_argument("--interval", metavar="S", help="sampling interval in seconds (default 1, minimum 0.01)")
     p.add_argument("--flush-interval", metavar="S", help="checkpoint interval in seconds (default 10)")
     p.add_argument("--json-file", metavar="PATH", help="write the run record as JSON here ('-' for stdout)")
@@ -61,9 +63,18 @@ def run(args: argparse.Namespace) -> int:
     from carbonest.measure.tracker import Tracker
 
     name = args.name or os.path.basename(command[0])
-    tracker = Tracker(name, region=args.region, basis=args.basis, handle_signals=False, **_numbers(args))
+    tracker = Tracker(name, region=args.region, basis=args.basis, handle_signals=False,
+                      intensity_provider=_provider_name(args.intensity_provider), **_numbers(args))
     tracker.start()
     return _supervise(tracker, command, args.json_file)
+
+
+def _provider_name(value: str | None) -> str | None:
+    from carbonest import inputs
+
+    if value is None:
+        return None
+    return inputs.choice("intensity_provider", value, ("table", "electricitymaps", "watttime", "uk"))
 
 
 def _check_json_file(path: str | None) -> None:

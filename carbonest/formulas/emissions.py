@@ -78,6 +78,14 @@ def lbs_per_kwh_to_g_per_kwh(intensity_lbs_per_kwh: Num) -> Num:
     return intensity_lbs_per_kwh * KG_PER_LB * G_PER_KG
 
 
+def lbs_per_mwh_to_g_per_kwh(intensity_lbs_per_mwh: Num) -> Num:
+    """lbs CO2/MWh (WattTime's unit) to g/kWh: x 453.59237 g/lb / 1000 kWh/MWh = x 0.45359237.
+
+    Units: lbs/MWh in, g/kWh out (the pound's definition, exact).
+    """
+    return intensity_lbs_per_mwh * KG_PER_LB * G_PER_KG / 1000.0
+
+
 def g_per_kwh_to_lbs_per_kwh(intensity_g_per_kwh: Num) -> Num:
     """Carbon intensity from g CO2e/kWh to lbs CO2e/kWh.
 

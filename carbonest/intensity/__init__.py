@@ -11,13 +11,25 @@ Rules of this subpackage:
   intensity; user > datacenter > cloud provider > preset > industry average for
   PUE) that the calculator, the tracker and the what-if engine all call, so
   their figures and provenance labels agree.
-* **Where new sources go.** A live provider (Electricity Maps, WattTime, the UK
-  grid API) is one module here that implements ``IntensityProvider``; it
-  translates its HTTP and vendor errors into
-  :class:`~carbonest.errors.ProviderError` at that one boundary, and imports
-  its HTTP client inside the functions that call it.
-* **What it may import:** L0-L3 (``errors``, ``units``, ``inputs``,
-  ``records``, ``formulas``, ``catalog``). Never ``estimate``, ``measure``,
+* **Live providers.** One module per provider implements ``IntensityProvider``
+  (``intensity(region, at)``, ``series``, ``forecast``):
+  :mod:`~carbonest.intensity.electricitymaps`, :mod:`~carbonest.intensity.watttime`,
+  :mod:`~carbonest.intensity.uk`. They share :mod:`~carbonest.intensity.live`
+  (cached GETs, answers with basis, time and provenance),
+  :mod:`~carbonest.intensity.http` (the one HTTP boundary: ``requests`` imported
+  inside it, timeouts, retries honouring ``Retry-After``, every failure a
+  :class:`~carbonest.errors.ProviderError` with secrets removed),
+  :mod:`~carbonest.intensity.cache` (files under ``$CARBONEST_HOME``, a TTL per
+  endpoint, atomic writes) and :mod:`~carbonest.intensity.timefmt`.
+  :mod:`~carbonest.intensity.providers` builds one by name, with its keys and
+  URLs from the environment and the config file. A new source is one more module
+  of the same shape; its base URL is always configurable, and its tests run
+  against a local server on 127.0.0.1.
+* **One basis per answer.** Every figure says its basis (lifecycle, direct or
+  marginal); nothing here compares figures across bases.
+* **What it may import:** L0-L4 (``errors``, ``units``, ``inputs``,
+  ``records``, ``formulas``, ``catalog``, and ``config`` for the providers'
+  keys). Never ``estimate``, ``measure``,
   ``whatif``, ``cli`` or the package face: those call into it, never the other
   way.
 * Nothing is imported here, so ``import carbonest`` stays light: import the

@@ -61,8 +61,11 @@ class TableProvider(IntensityProvider):
             raise InvalidInputError(f"basis: must be one of {', '.join(BASES)}, got {basis!r}", field="basis")
         self.basis = basis
 
-    def intensity(self, region: str) -> GridIntensity:
-        """The table figure of ``region`` (any id, name or alias ``find_region`` accepts)."""
+    def intensity(self, region: str, at: Any = None) -> GridIntensity:
+        """The table figure of ``region`` (any id, name or alias ``find_region`` accepts).
+
+        ``at`` is accepted for the contract's sake: a yearly average is the same at every hour.
+        """
         from carbonest.catalog import find_region
 
         return self.of(find_region(region))
@@ -71,4 +74,4 @@ class TableProvider(IntensityProvider):
         """The figure of an already-found catalog row, on this provider's basis."""
         fig = figure_of(spec, self.basis)
         prov = table_provenance("regions", fig.source, fig.year, f"{spec.id} {self.basis}")
-        return GridIntensity(float(fig.intensity_g_per_kwh), region_info(spec, fig), prov)
+        return GridIntensity(float(fig.intensity_g_per_kwh), region_info(spec, fig), prov, basis=self.basis)

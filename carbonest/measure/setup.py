@@ -42,7 +42,14 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
 
     settings = load_settings()
     notes = Notes()
-    value, info, spec = _resolve_region(kw, settings, notes, warn)
+    from carbonest.measure.live import live_settings
+
+    live = live_settings(kw, settings, notes, warn, lambda m: warn_user(m, RuntimeWarning))
+    if live is not None:  # a live provider: the table figure is its named fallback
+        live_intensity, value, info, spec = live
+    else:
+        live_intensity = None
+        value, info, spec = _resolve_region(kw, settings, notes, warn)
     pue = kw["pue"] if kw["pue"] is not None else settings.pue
     pue_value = resolve_pue(notes, pue, None, spec, None)
     if kw["pue"] is None and settings.pue is not None:
@@ -56,6 +63,7 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
         host=hostname(), pid_create_time=None, distributed=distributed_identity(),
         interval_s=inputs.positive("interval_s", interval), flush_interval_s=inputs.positive("flush_interval_s", flush),
         pue=pue_value, intensity_g_per_kwh=value, region=info, provenance=notes.provenance, wue_l_per_kwh=wue,
+        live=live_intensity,
     )
     return fields, notes.notes
 

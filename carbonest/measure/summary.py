@@ -42,6 +42,8 @@ class RunContext:
     wanted: tuple[str, ...] = COMPONENTS
     notes: list[str] = field(default_factory=list)
     not_measured_reasons: dict[str, str] = field(default_factory=dict)
+    live: Any = None
+    """The run's :class:`~carbonest.measure.live.LiveIntensity` under a live provider, else None."""
 
 
 def _component_entry(devices: list[Any], elapsed_s: float) -> dict[str, Any]:
@@ -82,11 +84,12 @@ def _missing_reason(ctx: RunContext, entries: dict[str, Any], component: str) ->
     return ctx.not_measured_reasons.get(component, "no working probe")
 
 
-def _outputs(ctx: RunContext, it_energy_kwh: float | None) -> tuple[float | None, float | None, float | None]:
+def _outputs(ctx: RunContext, it_energy_kwh: float | None,
+             intensity: float | None = None) -> tuple[float | None, float | None, float | None]:
     if it_energy_kwh is None:
         return None, None, None
     facility = emissions.facility_energy_kwh(it_energy_kwh, ctx.pue)
-    co2 = emissions.co2e_kg(facility, ctx.intensity_g_per_kwh)
+    co2 = emissions.co2e_kg(facility, ctx.intensity_g_per_kwh if intensity is None else intensity)
     water = emissions.water_l(it_energy_kwh, ctx.wue_l_per_kwh) if ctx.wue_l_per_kwh is not None else None
     return facility, co2, water
 
@@ -97,7 +100,12 @@ def build_record(ctx: RunContext, totals: Any, *, status: str, reason: str | Non
     entries, missing = component_entries(ctx, totals)
     measured = [e["energy_kwh"] for e in entries.values() if e["energy_kwh"] is not None]
     it_energy = sum(measured) if measured else None
-    facility, co2, water = _outputs(ctx, it_energy)
+    intensity, provenance, live_fields = ctx.intensity_g_per_kwh, ctx.provenance, {}
+    if ctx.live is not None:  # a live provider: energy x intensity by time (measure/live.py)
+        from carbonest.measure.live import record_intensity
+
+        intensity, provenance, live_fields = record_intensity(ctx, totals, it_energy, ended=ended_at is not None)
+    facility, co2, water = _outputs(ctx, it_energy, intensity)
     powers = [e["mean_power_w"] for e in entries.values() if e["mean_power_w"] is not None]
     peaks = [e["peak_power_w"] for e in entries.values() if e["peak_power_w"] is not None]
     dropped = tuple(f"probe {name} dropped: {why}" for name, why in totals.dropped)
@@ -107,12 +115,12 @@ def build_record(ctx: RunContext, totals: Any, *, status: str, reason: str | Non
         ended_at=ended_at, duration_s=duration_s, host=ctx.host, pid=ctx.pid,
         pid_create_time=ctx.pid_create_time, distributed=tuple(sorted(ctx.distributed.items())),
         components=tuple(entries.items()), it_energy_kwh=it_energy, energy_kwh=facility,
-        pue=ctx.pue, intensity_g_per_kwh=ctx.intensity_g_per_kwh, co2e_kg=co2, region=ctx.region,
-        provenance=tuple(ctx.provenance.items()),
+        pue=ctx.pue, intensity_g_per_kwh=intensity, co2e_kg=co2, region=ctx.region,
+        provenance=tuple(provenance.items()),
         mean_power_w=sum(powers) if powers else None, peak_power_w=sum(peaks) if peaks else None,
         wue_l_per_kwh=ctx.wue_l_per_kwh, water_l=water, phases=phases, not_measured=tuple(missing),
         warnings=warnings + dropped, notes=tuple(notes), status_reason=reason,
-        interval_s=ctx.interval_s, carbonest_version=__version__,
+        interval_s=ctx.interval_s, carbonest_version=__version__, **live_fields,
     )
 
 
@@ -125,7 +133,12 @@ def phase_record(ctx: RunContext, name: str, started_at: str, before: Any, after
             comp = after.devices[key].component
             per_comp[comp] = per_comp.get(comp, 0.0) + energy_j / J_PER_KWH
     it_energy = sum(per_comp.values()) if per_comp else None
-    facility, co2, _ = _outputs(ctx, it_energy)
+    intensity = None
+    if ctx.live is not None:
+        from carbonest.measure.live import wall_s
+
+        intensity = ctx.live.mean_over(wall_s(ctx, before.timestamp_s), wall_s(ctx, after.timestamp_s))
+    facility, co2, _ = _outputs(ctx, it_energy, intensity)
     return PhaseRecord(
         name=name, started_at=started_at, duration_s=after.timestamp_s - before.timestamp_s,
         it_energy_kwh=it_energy, energy_kwh=facility, co2e_kg=co2,

@@ -116,6 +116,11 @@ class Tracker(SignalHandling):
             process sees) or ``"rank"`` (as auto, even without a launcher variable).
         clock: Monotonic clock. Units: s.
         handle_signals: Save the run as interrupted on SIGTERM (main thread only).
+        intensity_provider: A live carbon-intensity provider (``"electricitymaps"``, ``"watttime"``,
+            ``"uk"``, or an :class:`~carbonest.intensity.base.IntensityProvider`): each interval's energy
+            meets the intensity in force then, with the table figure as the named fallback
+            (:mod:`carbonest.measure.live`). Default: ``CARBONEST_INTENSITY_PROVIDER`` or the config
+            file, else the shipped tables.
     """
 
     def __init__(
@@ -124,12 +129,13 @@ class Tracker(SignalHandling):
         wue_l_per_kwh: float | None = None, interval_s: float | None = None,
         flush_interval_s: float | None = None, probes: list[Probe] | None = None,
         store: Any = None, scope: Scope = "auto", clock: Callable[[], float] = time.monotonic,
-        handle_signals: bool = True,
+        handle_signals: bool = True, intensity_provider: Any = None,
     ) -> None:
         self._kwargs = dict(
             name=name, region=region, basis=basis, intensity_g_per_kwh=intensity_g_per_kwh, pue=pue,
             wue_l_per_kwh=wue_l_per_kwh, interval_s=interval_s, flush_interval_s=flush_interval_s,
             probes=probes, store=store, scope=scope, clock=clock, handle_signals=handle_signals,
+            intensity_provider=intensity_provider,
         )
         self.name = name or "run"
         _check_options(self._kwargs)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-ProvenanceKind = Literal["measured", "modelled", "table", "user", "default", "preset", "derived"]
+ProvenanceKind = Literal["measured", "modelled", "table", "user", "default", "preset", "derived", "api"]
 Component = Literal["gpu", "cpu", "dram"]
 
 
@@ -31,7 +31,7 @@ class Provenance:
     """Where one figure came from.
 
     Attributes:
-        kind: measured, modelled, table, user, default, preset or derived.
+        kind: measured, modelled, table, user, default, preset, derived or api (a live web API).
         detail: The counter, model, table, preset name or formula, as free text.
         source: Citation of the table or model constant (e.g. ``"Ember"``), if any.
         year: Vintage of the table row or constant, if any.

@@ -79,6 +79,11 @@ class RunRecord:
         measured_from_s: Seconds after the start at which the discovered probes had their first
             reading (discovery runs on the sampler thread so that start() returns at once);
             their energy before it is not counted. None until then. Units: s.
+        intensity_series: Under a live intensity provider, the figures used:
+            ``(start, end, intensity)``, ISO UTC times and g CO2e/kWh; empty otherwise.
+        intensity_source: Under a live provider: provider, region, basis, figures, fetches,
+            live_energy_share, fallback (its figure, label and basis), failures, and ``used``
+            (``live`` or ``table``); empty otherwise. Never a key.
     """
 
     run_id: str
@@ -111,6 +116,8 @@ class RunRecord:
     interval_s: float | None = None
     carbonest_version: str = ""
     measured_from_s: float | None = None
+    intensity_series: tuple[tuple[str, str, float], ...] = ()
+    intensity_source: tuple[tuple[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object stored and printed for this run."""
@@ -131,4 +138,6 @@ class RunRecord:
             "notes": list(self.notes), "interval_s": self.interval_s,
             "measured_from_s": self.measured_from_s,
             "carbonest_version": self.carbonest_version,
+            **({"intensity_series": [list(s) for s in self.intensity_series],
+                "intensity_source": dict(self.intensity_source)} if self.intensity_source else {}),
         }
