@@ -51,8 +51,21 @@ def user_error(prog: str, exc: Exception) -> int:
             message = flag + message[len(field):]
         elif flag not in message:
             message = f"{flag}: {message}"
-    sys.stderr.write(f"{prog}: error: {message}\n")
+    sys.stderr.write(f"{prog}: error: {safe_text(message)}\n")
     return USAGE_EXIT
+
+
+def safe_text(text: Any) -> str:
+    """``text`` with control characters escaped (``\\x1b``, ``\\n``), for terminal output.
+
+    A run name, command or reason may hold ANSI escapes or newlines; printed raw they
+    would reach the terminal (recolour it, move the cursor, fake extra lines).
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 def print_json(obj: Any) -> None:
