@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from carbonest.cli.common import OneLineParser, user_error
+from carbonest.cli.common import OneLineParser, safe_text, user_error
 
 
 # command -> (module, how it registers): only the module of the command being run is imported,
@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidInputError as exc:
         return user_error(prog, exc)
     except CarbonestError as exc:
-        sys.stderr.write(f"{prog}: error: {exc}\n")
+        sys.stderr.write(f"{prog}: error: {safe_text(exc)}\n")
         return 1
     except BrokenPipeError:
         return 0

@@ -132,9 +132,11 @@ def run(args: argparse.Namespace) -> int:
     _check_json_file(args.json_file)
     from carbonest.measure.tracker import Tracker
 
-    name = args.name or os.path.basename(command[0])
+    name, cut_note = inputs.capped_name(args.name or os.path.basename(command[0]))
     tracker = Tracker(name, region=args.region, basis=args.basis, handle_signals=False, **_numbers(args))
     tracker.start()
+    if cut_note is not None:
+        sys.stderr.write(f"carbonest measure: note: {cut_note}\n")
     return _supervise(tracker, command, args.json_file, kill_after)
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from carbonest.cli.common import fmt, print_json
+from carbonest.cli.common import fmt, print_json, safe_text
 
 
 def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -57,7 +57,7 @@ def run_list(args: argparse.Namespace) -> int:
         started = (r.get("started_at") or "")[:19].replace("T", " ")
         dur = r.get("duration_s")
         sys.stdout.write(
-            f"{r['run_id'][:12]:<12} {(r.get('name') or '')[:20]:<20} {r.get('status', ''):<12} {started:<20} "
+            f"{r['run_id'][:12]:<12} {safe_text(r.get('name') or '')[:20]:<20} {safe_text(r.get('status', '')):<12} {started:<20} "
             f"{fmt(dur) + ' s' if dur is not None else 'n/a':>9} {fmt(r.get('energy_kwh')):>9} {fmt(r.get('co2e_kg')):>9}\n"
         )
     return 0

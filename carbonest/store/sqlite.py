@@ -138,6 +138,7 @@ class SQLiteStore(RunStore):
 
     def save_run(self, record: Mapping[str, Any]) -> None:
         """Insert or replace the run's record: the tracker's checkpoint. See :class:`RunStore`."""
+        record = base.with_capped_name(record)
         index = base.index_record(record)
         params = dataclasses.asdict(index)
         params["updated_at"] = base.utc_now_iso()
