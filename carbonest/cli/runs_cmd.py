@@ -30,9 +30,10 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
 
 
 def _store(args: argparse.Namespace) -> Any:
-    from carbonest.store.sqlite import SQLiteStore
+    """The store, read-only: listing, showing and exporting never create or change a file."""
+    from carbonest.store.query import open_for_reading
 
-    return SQLiteStore(getattr(args, "store", None))
+    return open_for_reading(getattr(args, "store", None), field="store")
 
 
 def _limit(value: str | None, default: int | None) -> int | None:
