@@ -114,6 +114,13 @@ def capped_name(value: str) -> tuple[str, str | None]:
     return value[:MAX_NAME_CHARS], note
 
 
+def flag(field: str, value: Any) -> bool:
+    """A yes/no switch: True or False (a string such as ``"no"`` would read as true)."""
+    if not isinstance(value, bool):
+        raise _fail(field, "must be True or False", value)
+    return value
+
+
 def choice(field: str, value: Any, options: tuple[str, ...]) -> str:
     """One of a fixed set of words (case-insensitive)."""
     if isinstance(value, str) and value.strip().lower() in options:

@@ -68,6 +68,31 @@ def safe_text(text: Any) -> str:
                    for ch in text)
 
 
+def check_output_path(field: str, path: str) -> None:
+    """Raise InvalidInputError naming ``field`` for a path that cannot be a new or replaced file."""
+    import os
+
+    from carbonest.errors import InvalidInputError
+
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if os.path.isdir(path):
+        why = "it is a folder"
+    elif not os.path.isdir(folder):
+        why = f"no such folder {folder!r}"
+    elif not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        why = "permission denied"
+    else:
+        return
+    raise InvalidInputError(f"{field}: cannot write {path!r} ({why})", field=field)
+
+
+def write_failed(path: str, exc: OSError) -> Exception:
+    """The error for an output file whose writing failed midway (a full disk, /dev/full)."""
+    from carbonest.errors import CarbonestError
+
+    return CarbonestError(f"cannot write {path}: {exc.strerror or exc}")
+
+
 def print_json(obj: Any) -> None:
     """Print an object as indented JSON on stdout."""
     sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")

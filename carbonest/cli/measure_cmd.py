@@ -233,7 +233,15 @@ def _report(record: dict[str, Any], json_file: str | None) -> None:
 
     sys.stderr.write("\n" + render_run(record))
     if json_file == "-":
-        sys.stdout.write(json.dumps(record, indent=2) + "\n")
+        try:
+            sys.stdout.write(json.dumps(record, indent=2) + "\n")
+            sys.stdout.flush()
+        except OSError as exc:  # the command has run: report, keep its exit code
+            from carbonest.cli.main import _drop_stdout
+
+            _drop_stdout()
+            sys.stderr.write(f"carbonest measure: could not write the record to stdout: {exc.strerror or exc}; "
+                             f"the run is in the store as {record['run_id']}\n")
     elif json_file:
         try:
             with open(json_file, "w", encoding="utf-8") as fh:

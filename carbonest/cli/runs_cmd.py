@@ -79,14 +79,20 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``carbonest runs export``."""
+    from carbonest.cli.common import check_output_path, write_failed
     from carbonest.store.export import export_runs
 
     limit = _limit(args.limit, None)
+    if args.output not in (None, "-"):
+        check_output_path("output", args.output)
     with _store(args) as store:
         if args.output in (None, "-"):
             export_runs(store, args.format, sys.stdout, limit)
         else:
-            with open(args.output, "w", newline="", encoding="utf-8") as out:
-                count = export_runs(store, args.format, out, limit)
+            try:
+                with open(args.output, "w", newline="", encoding="utf-8") as out:
+                    count = export_runs(store, args.format, out, limit)
+            except OSError as exc:
+                raise write_failed(args.output, exc) from None
             sys.stderr.write(f"wrote {count} runs to {args.output}\n")
     return 0
