@@ -45,7 +45,9 @@ def user_error(prog: str, exc: Exception) -> int:
     """Print a user mistake as one line (naming the flag) and return exit code 2."""
     message = str(exc)
     field = getattr(exc, "field", None)
-    if field:
+    # A config file's or an environment variable's error names its source itself
+    # ("/path/config.toml: pue: ...", "CARBONEST_PUE: ..."): no flag by that name exists.
+    if field and field != "config" and not field.startswith("CARBONEST_"):
         flag = flag_for(field)
         if message.startswith(field + ":"):
             message = flag + message[len(field):]
