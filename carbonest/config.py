@@ -13,7 +13,7 @@ Environment:
                          ``electricitymaps``, ``watttime`` or ``uk`` (default: the shipped tables);
                          its keys and URLs: see :mod:`carbonest.intensity.providers`
 
-Config file (TOML, Python >= 3.11; on 3.10 it needs the ``tomli`` package)::
+Config file (TOML; ``tomllib`` on Python >= 3.11, the ``tomli`` dependency on 3.10)::
 
     region = "CA-QC"
     basis = "lifecycle"
@@ -25,13 +25,26 @@ Config file (TOML, Python >= 3.11; on 3.10 it needs the ``tomli`` package)::
 
 The file is validated with pydantic (imported only when a file exists, so the
 tracker's start stays fast without one). Unknown keys are an error naming the
-key; so are bad values.
+file and the key (``/path/config.toml: pue: ...``); so are bad values, and a
+value of the wrong type (``interval_s = true``, ``pue = "1.2"``). An invalid
+environment variable is an error naming it (``CARBONEST_PUE: ...``).
+
+Once per process: the file is parsed the first time settings are loaded, and
+again only when its content changes. An invalid file on that first load raises
+(at ``start()``, before any training); a later edit that makes it invalid is a
+``RuntimeWarning`` naming the file and key, and the last good settings read
+from it stay in force, so a run started in epoch 2 of a training loop never
+crashes over an edited file. A ``CARBONEST_CONFIG`` naming no file, a config
+path that is a folder and a link to a missing file are warned about (once per
+process) and no file is read.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -80,7 +93,65 @@ def config_path(environ: Mapping[str, str]) -> str | None:
     return os.path.join(user_config_dir("carbonest"), "config.toml")
 
 
-def _read_file(path: str) -> dict[str, Any]:
+_NUMBER_KEYS = ("pue", "wue_l_per_kwh", "interval_s", "flush_interval_s", "intensity_timeout_s")
+_TEXT_KEYS = ("region", "basis", "intensity_provider") + tuple(k for k in INTENSITY_KEYS if k != "intensity_timeout_s")
+
+_lock = threading.Lock()
+_last_good: dict[str, tuple[bytes, dict[str, Any]]] = {}  # path -> (content, validated values)
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    with _lock:
+        if message in _warned:
+            return
+        _warned.add(message)
+    warnings.warn(f"carbonest: {message}", RuntimeWarning, stacklevel=4)
+
+
+def _file_values(path: str, explicit: bool) -> dict[str, Any]:
+    """The validated settings of the config file at ``path`` ({} if there is none to read).
+
+    ``explicit``: the path came from CARBONEST_CONFIG (its absence is then worth a warning).
+    """
+    if os.path.isdir(path):
+        _warn_once(f"{path} is a folder, not a config file; no config file is read")
+        return {}
+    if not os.path.exists(path):
+        if os.path.islink(path):
+            _warn_once(f"{path} is a link to a missing file ({os.readlink(path)}); no config file is read")
+        elif explicit:
+            _warn_once(f"CARBONEST_CONFIG names {path}, which does not exist; no config file is read")
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            content = fh.read()
+    except OSError as exc:
+        return _invalid(path, InvalidInputError(f"{path}: cannot read: {exc.strerror or exc}", field="config"))
+    with _lock:
+        cached = _last_good.get(path)
+    if cached is not None and cached[0] == content:
+        return dict(cached[1])
+    try:
+        values = _parse(path, content)
+    except InvalidInputError as exc:
+        return _invalid(path, exc)
+    with _lock:
+        _last_good[path] = (content, values)
+    return dict(values)
+
+
+def _invalid(path: str, exc: InvalidInputError) -> dict[str, Any]:
+    """Raise on the first load; once a good version was read, warn and keep it."""
+    with _lock:
+        cached = _last_good.get(path)
+    if cached is None:
+        raise exc
+    _warn_once(f"{exc}; the settings last read from it are kept")
+    return dict(cached[1])
+
+
+def _parse(path: str, content: bytes) -> dict[str, Any]:
     try:
         import tomllib
     except ImportError:  # Python 3.10
@@ -88,13 +159,17 @@ def _read_file(path: str) -> dict[str, Any]:
             import tomli as tomllib  # type: ignore[no-redef]
         except ImportError:
             raise InvalidInputError(
-                f"config: {path} needs Python >= 3.11 or the 'tomli' package to be read", field="config"
+                f"{path}: needs Python >= 3.11 or the 'tomli' package to be read", field="config"
             ) from None
     try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except (OSError, ValueError) as exc:
-        raise InvalidInputError(f"config: cannot read {path}: {exc}", field="config") from None
+        raw = tomllib.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInputError(f"{path}: not valid TOML: {exc}", field="config") from None
+    for key, value in raw.items():  # pydantic's lax mode would take true as 1.0 and "1.2" as 1.2
+        if key in _NUMBER_KEYS and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise InvalidInputError(f"{path}: {key}: must be a number, got {value!r}", field="config")
+        if key in _TEXT_KEYS and not isinstance(value, str):
+            raise InvalidInputError(f"{path}: {key}: must be a string, got {value!r}", field="config")
     return _validate(raw, path)
 
 
@@ -126,7 +201,7 @@ def _validate(raw: dict[str, Any], path: str) -> dict[str, Any]:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise InvalidInputError(f"config: {path}: {where}: {first['msg']}", field="config") from None
+        raise InvalidInputError(f"{path}: {where}: {first['msg']}", field="config") from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -135,8 +210,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     path = config_path(env)
-    if path is not None and os.path.isfile(path):
-        for key, value in _read_file(path).items():
+    if path is not None:
+        for key, value in _file_values(path, explicit=bool(env.get("CARBONEST_CONFIG"))).items():
             values[key], origins[key] = value, f"config:{path}"
     if env.get("CARBONEST_REGION", "").strip():
         values["region"], origins["region"] = env["CARBONEST_REGION"].strip(), "env:CARBONEST_REGION"

@@ -101,6 +101,26 @@ def name(field: str, value: Any) -> str:
     return value.strip()
 
 
+MAX_NAME_CHARS = 256
+"""The longest run name kept; the rest is cut, and a note in the record says so."""
+
+
+def capped_name(value: str) -> tuple[str, str | None]:
+    """A run name cut to :data:`MAX_NAME_CHARS` characters, and the note saying so (None if not cut)."""
+    if len(value) <= MAX_NAME_CHARS:
+        return value, None
+    note = (f"The run name was {len(value):,} characters long; only its first {MAX_NAME_CHARS} "
+            "are kept.")
+    return value[:MAX_NAME_CHARS], note
+
+
+def flag(field: str, value: Any) -> bool:
+    """A yes/no switch: True or False (a string such as ``"no"`` would read as true)."""
+    if not isinstance(value, bool):
+        raise _fail(field, "must be True or False", value)
+    return value
+
+
 def choice(field: str, value: Any, options: tuple[str, ...]) -> str:
     """One of a fixed set of words (case-insensitive)."""
     if isinstance(value, str) and value.strip().lower() in options:

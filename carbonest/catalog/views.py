@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+def _text(field: str, value: Any) -> None:
+    """None or a string; anything else (``regions(42)``) names the parameter."""
+    if value is not None and not isinstance(value, str):
+        raise InvalidInputError(f"{field}: must be a string, got {value!r}", field=field)
+
+
 def list_region_dicts(query: str | None = None, kind: str | None = None,
                       basis: str | None = None) -> list[dict[str, Any]]:
     """Regions as JSON-ready dicts: id, name, kind, the lifecycle figure (intensity_g_per_kwh, year,
@@ -26,6 +32,7 @@ def list_region_dicts(query: str | None = None, kind: str | None = None,
     """
     from carbonest.catalog import list_regions
 
+    _text("query", query)
     if kind is not None and kind not in ("country", "subnational", "cloud"):
         raise InvalidInputError(f"kind: must be country, subnational or cloud, got {kind!r}", field="kind")
     if basis is not None and basis not in ("lifecycle", "direct"):
@@ -37,6 +44,8 @@ def list_hardware_dicts(query: str | None = None, kind: str | None = None) -> li
     """Accelerators then CPUs as JSON-ready dicts (id, name, kind, tdp_w, ...)."""
     from carbonest.catalog import list_accelerators, list_cpus
 
+    _text("query", query)
+    _text("kind", kind)
     rows: list[dict[str, Any]] = []
     if kind in (None, "accelerator", "gpu", "tpu", "npu"):
         for a in list_accelerators(query):

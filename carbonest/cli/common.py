@@ -45,14 +45,54 @@ def user_error(prog: str, exc: Exception) -> int:
     """Print a user mistake as one line (naming the flag) and return exit code 2."""
     message = str(exc)
     field = getattr(exc, "field", None)
-    if field:
+    # A config file's or an environment variable's error names its source itself
+    # ("/path/config.toml: pue: ...", "CARBONEST_PUE: ..."): no flag by that name exists.
+    if field and field != "config" and not field.startswith("CARBONEST_"):
         flag = flag_for(field)
         if message.startswith(field + ":"):
             message = flag + message[len(field):]
         elif flag not in message:
             message = f"{flag}: {message}"
-    sys.stderr.write(f"{prog}: error: {message}\n")
+    sys.stderr.write(f"{prog}: error: {safe_text(message)}\n")
     return USAGE_EXIT
+
+
+def safe_text(text: Any) -> str:
+    """``text`` with control characters escaped (``\\x1b``, ``\\n``), for terminal output.
+
+    A run name, command or reason may hold ANSI escapes or newlines; printed raw they
+    would reach the terminal (recolour it, move the cursor, fake extra lines).
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
+
+
+def check_output_path(field: str, path: str) -> None:
+    """Raise InvalidInputError naming ``field`` for a path that cannot be a new or replaced file."""
+    import os
+
+    from carbonest.errors import InvalidInputError
+
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if os.path.isdir(path):
+        why = "it is a folder"
+    elif not os.path.isdir(folder):
+        why = f"no such folder {folder!r}"
+    elif not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        why = "permission denied"
+    else:
+        return
+    raise InvalidInputError(f"{field}: cannot write {path!r} ({why})", field=field)
+
+
+def write_failed(path: str, exc: OSError) -> Exception:
+    """The error for an output file whose writing failed midway (a full disk, /dev/full)."""
+    from carbonest.errors import CarbonestError
+
+    return CarbonestError(f"cannot write {path}: {exc.strerror or exc}")
 
 
 def print_json(obj: Any) -> None:

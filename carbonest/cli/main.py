@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from carbonest.cli.common import OneLineParser, user_error
+from carbonest.cli.common import OneLineParser, safe_text, user_error
 
 
 # command -> (module, how it registers): only the module of the command being run is imported,
@@ -68,11 +68,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     prog = f"carbonest {args.command}"
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a full disk or /dev/full shows here, not in a traceback at exit
+        return code
     except InvalidInputError as exc:
         return user_error(prog, exc)
     except CarbonestError as exc:
-        sys.stderr.write(f"{prog}: error: {exc}\n")
+        sys.stderr.write(f"{prog}: error: {safe_text(exc)}\n")
         return 1
     except BrokenPipeError:
+        _drop_stdout()
         return 0
+    except OSError as exc:  # writing the output failed (ENOSPC, EIO): one line, not a traceback
+        _drop_stdout()
+        sys.stderr.write(f"{prog}: error: cannot write the output: {exc.strerror or exc}\n")
+        return 1
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's flush at exit does not fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (captured output)
+        pass

@@ -1,4 +1,20 @@
-"""``carbonest measure -- CMD``: measure a command from start to end."""
+"""``carbonest measure -- CMD``: measure a command from start to end, as its supervisor.
+
+As a supervisor it follows ``timeout(1)`` and the shell:
+
+* Every catchable signal whose default action ends a process (SIGHUP, SIGINT,
+  SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, ...) is passed on to the command;
+  ``measure`` then waits for it and saves the run. A command still running
+  ``--kill-after`` seconds after a signal that asks it to stop (any of them but
+  SIGUSR1 and SIGUSR2, which Slurm's ``--signal=USR1@60`` uses as a warning) is
+  sent SIGKILL, and the record says so.
+* If ``measure`` itself dies (SIGKILL, the OOM killer), the command is killed
+  too rather than running on unmeasured: on Linux it is started through a small
+  exec shim that sets ``PR_SET_PDEATHSIG`` in the new process before ``exec``
+  (``preexec_fn`` would not be safe, as the sampler thread is already running).
+* Exit codes: the command's own; 128 + N if it was killed by signal N; 127 if it
+  is not found; 126 if it is found but cannot be run (permission denied, a folder).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +25,41 @@ from typing import Any
 
 from carbonest.errors import InvalidInputError
 
+DEFAULT_KILL_AFTER_S = 10.0
+"""Grace period between a forwarded stop signal and SIGKILL (as ``timeout --kill-after``). Units: s."""
+
+NOTIFY_SIGNALS = ("SIGUSR1", "SIGUSR2")
+"""Forwarded signals that do not ask the command to stop (no SIGKILL follows them)."""
+
+FORWARDED_SIGNALS = ("SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2", "SIGALRM",
+                     "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGPWR")
+"""Catchable signals whose default action ends a process, minus the synchronous faults
+(SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS: about ``measure`` itself), SIGPIPE (a
+closed output) and SIGIO/SIGPOLL (asynchronous I/O); the ones a platform lacks are skipped."""
+
+# Runs as ``python -c SHIM PARENT_PID CMD...``: ask the kernel to SIGKILL this process when
+# its parent dies, check the parent is not gone already, then become CMD (same pid).
+_PDEATHSIG_SHIM = """\
+import ctypes, os, signal, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+if os.getppid() != int(sys.argv[1]):
+    os._exit(137)
+try:
+    os.execvp(sys.argv[2], sys.argv[2:])
+except OSError as exc:
+    sys.stderr.write(f"carbonest measure: error: cannot run {sys.argv[2]}: {exc.strerror}\\n")
+    os._exit(127 if isinstance(exc, FileNotFoundError) else 126)
+"""
+
 
 def add_parser(sub: Any) -> None:
     """Register ``measure``."""
     p = sub.add_parser(
         "measure", help="run a command and measure its energy and CO2e",
         description="Run CMD (without a shell), measure the machine while it runs, save the run, "
-                    "print a summary to stderr and exit with CMD's exit code.",
+                    "print a summary to stderr and exit with CMD's exit code. Signals are passed on "
+                    "to CMD; if carbonest is killed, so is CMD.",
         usage="carbonest measure [options] -- CMD [ARGS...]",
     )
     p.add_argument("--name", metavar="N", help="name of the run (default: the command's name)")
@@ -26,6 +70,8 @@ def add_parser(sub: Any) -> None:
                    help="live carbon intensity: electricitymaps, watttime or uk (default: table)")
     p.add_argument("--interval", metavar="S", help="sampling interval in seconds (default 1, minimum 0.01)")
     p.add_argument("--flush-interval", metavar="S", help="checkpoint interval in seconds (default 10)")
+    p.add_argument("--kill-after", metavar="S",
+                   help="send SIGKILL if CMD still runs S seconds after a forwarded stop signal (default 10)")
     p.add_argument("--json-file", metavar="PATH", help="write the run record as JSON here ('-' for stdout)")
     p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="CMD", help="the command to run, after --")
     p.set_defaults(run=run)
@@ -46,27 +92,55 @@ def _numbers(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def find_command(program: str) -> tuple[int, str] | None:
+    """None if ``program`` can be run; else the shell's exit code (127, 126) and why not."""
+    import shutil
+
+    if os.sep in program:
+        candidates = [program]
+    else:
+        if shutil.which(program) is not None:
+            return None
+        path = os.environ.get("PATH", os.defpath)
+        candidates = [os.path.join(d or ".", program) for d in path.split(os.pathsep)]
+    for candidate in candidates:
+        if os.path.isdir(candidate):
+            if os.sep in program:
+                return 126, f"is a directory: {program}"
+            continue
+        if os.path.exists(candidate):
+            if os.access(candidate, os.X_OK):
+                return None
+            return 126, f"permission denied: {program}"
+    return 127, f"command not found: {program}"
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``carbonest measure``."""
+    from carbonest import inputs
+    from carbonest.cli.common import safe_text
+
     command = list(args.cmd)
     if command and command[0] == "--":
         command = command[1:]
     if not command:
         raise InvalidInputError("CMD: give the command to measure after --, "
                                 "e.g. carbonest measure -- python train.py", field="CMD")
-    import shutil
-
-    if shutil.which(command[0]) is None:
-        sys.stderr.write(f"carbonest measure: error: command not found: {command[0]}\n")
-        return 127
+    kill_after = DEFAULT_KILL_AFTER_S if args.kill_after is None else inputs.positive("kill_after", args.kill_after)
+    missing = find_command(command[0])
+    if missing is not None:
+        sys.stderr.write(f"carbonest measure: error: {safe_text(missing[1])}\n")
+        return missing[0]
     _check_json_file(args.json_file)
     from carbonest.measure.tracker import Tracker
 
-    name = args.name or os.path.basename(command[0])
+    name, cut_note = inputs.capped_name(args.name or os.path.basename(command[0]))
     tracker = Tracker(name, region=args.region, basis=args.basis, handle_signals=False,
                       intensity_provider=_provider_name(args.intensity_provider), **_numbers(args))
     tracker.start()
-    return _supervise(tracker, command, args.json_file)
+    if cut_note is not None:
+        sys.stderr.write(f"carbonest measure: note: {cut_note}\n")
+    return _supervise(tracker, command, args.json_file, kill_after)
 
 
 def _provider_name(value: str | None) -> str | None:
@@ -87,39 +161,80 @@ def _check_json_file(path: str | None) -> None:
                                 field="json_file")
 
 
-def _supervise(tracker: Any, command: list[str], json_file: str | None) -> int:
-    import signal
+def _spawn(command: list[str]) -> Any:
+    """Start the command; on Linux through the PR_SET_PDEATHSIG shim (see the module docstring)."""
     import subprocess
 
+    if sys.platform.startswith("linux"):
+        return subprocess.Popen([sys.executable, "-I", "-S", "-c", _PDEATHSIG_SHIM, str(os.getpid()), *command])
+    return subprocess.Popen(command)
+
+
+def _forwarded() -> list[Any]:
+    import signal
+
+    return [getattr(signal, n) for n in FORWARDED_SIGNALS if hasattr(signal, n)]
+
+
+def _supervise(tracker: Any, command: list[str], json_file: str | None,
+               kill_after_s: float = DEFAULT_KILL_AFTER_S) -> int:
+    import signal
+    import subprocess
+    import time
+
     received: list[int] = []
+    deadline: list[float] = []  # when SIGKILL is due, once a stop signal was forwarded
     try:
-        child = subprocess.Popen(command)
+        child = _spawn(command)
     except OSError as exc:
         tracker.stop("failed", f"could not start {command[0]}: {exc}")
         sys.stderr.write(f"carbonest measure: error: cannot run {command[0]}: {exc.strerror or exc}\n")
-        return 126
+        return 127 if isinstance(exc, FileNotFoundError) else 126
 
     def forward(signum: int, _frame: Any) -> None:
         received.append(signum)
+        if signal.Signals(signum).name not in NOTIFY_SIGNALS and not deadline:
+            deadline.append(time.monotonic() + kill_after_s)
         if child.poll() is None:
             child.send_signal(signum)
 
-    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, forward) for s in _forwarded()}
+    killed = False
     try:
-        code = child.wait()
+        while True:
+            try:
+                code = child.wait(timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                if deadline and not killed and time.monotonic() >= deadline[0]:
+                    child.kill()
+                    killed = True
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-    if received:
-        status, reason = "interrupted", f"{signal.Signals(received[0]).name} forwarded to the command"
-    elif code == 0:
-        status, reason = "completed", None
-    else:
-        status = "failed"
-        reason = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+    status, reason = _outcome(code, received, killed, kill_after_s)
     record = tracker.stop(status, reason)
     _report(record.to_dict(), json_file)
     return code if code >= 0 else 128 - code
+
+
+def _outcome(code: int, received: list[int], killed: bool, kill_after_s: float) -> tuple[str, str | None]:
+    """The run's status and reason from the exit code and the signals passed on."""
+    import signal
+
+    names = list(dict.fromkeys(signal.Signals(s).name for s in received))
+    stop = [n for n in names if n not in NOTIFY_SIGNALS]
+    if killed:
+        return "interrupted", (f"{stop[0]} forwarded to the command; it was still running {kill_after_s:g} s "
+                               "later and was killed with SIGKILL")
+    if stop:
+        return "interrupted", f"{', '.join(stop)} forwarded to the command"
+    if code == 0:
+        return "completed", None
+    reason = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
+    if names:
+        reason += f" ({', '.join(names)} forwarded to the command)"
+    return ("interrupted" if names and code < 0 else "failed"), reason
 
 
 def _report(record: dict[str, Any], json_file: str | None) -> None:
@@ -129,7 +244,15 @@ def _report(record: dict[str, Any], json_file: str | None) -> None:
 
     sys.stderr.write("\n" + render_run(record))
     if json_file == "-":
-        sys.stdout.write(json.dumps(record, indent=2) + "\n")
+        try:
+            sys.stdout.write(json.dumps(record, indent=2) + "\n")
+            sys.stdout.flush()
+        except OSError as exc:  # the command has run: report, keep its exit code
+            from carbonest.cli.main import _drop_stdout
+
+            _drop_stdout()
+            sys.stderr.write(f"carbonest measure: could not write the record to stdout: {exc.strerror or exc}; "
+                             f"the run is in the store as {record['run_id']}\n")
     elif json_file:
         try:
             with open(json_file, "w", encoding="utf-8") as fh:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from carbonest.cli.common import fmt
+from carbonest.cli.common import fmt, safe_text
 
 
 def render_run(r: dict[str, Any]) -> str:
@@ -46,4 +46,6 @@ def render_run(r: dict[str, Any]) -> str:
         lines.append(f"  warning: {w}")
     for n in r.get("notes") or []:
         lines.append(f"  note: {n}")
-    return "\n".join(lines) + "\n"
+    # Every field may hold text from the user (name, command, reason): no control character
+    # reaches the terminal, and a newline inside one field cannot fake a line of the report.
+    return "\n".join(safe_text(line) for line in lines) + "\n"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from carbonest.cli.common import fmt, print_json
+from carbonest.cli.common import fmt, print_json, safe_text
 
 
 def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -30,9 +30,10 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
 
 
 def _store(args: argparse.Namespace) -> Any:
-    from carbonest.store.sqlite import SQLiteStore
+    """The store, read-only: listing, showing and exporting never create or change a file."""
+    from carbonest.store.query import open_for_reading
 
-    return SQLiteStore(getattr(args, "store", None))
+    return open_for_reading(getattr(args, "store", None), field="store")
 
 
 def _limit(value: str | None, default: int | None) -> int | None:
@@ -57,7 +58,7 @@ def run_list(args: argparse.Namespace) -> int:
         started = (r.get("started_at") or "")[:19].replace("T", " ")
         dur = r.get("duration_s")
         sys.stdout.write(
-            f"{r['run_id'][:12]:<12} {(r.get('name') or '')[:20]:<20} {r.get('status', ''):<12} {started:<20} "
+            f"{r['run_id'][:12]:<12} {safe_text(r.get('name') or '')[:20]:<20} {safe_text(r.get('status', '')):<12} {started:<20} "
             f"{fmt(dur) + ' s' if dur is not None else 'n/a':>9} {fmt(r.get('energy_kwh')):>9} {fmt(r.get('co2e_kg')):>9}\n"
         )
     return 0
@@ -78,14 +79,20 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Run ``carbonest runs export``."""
+    from carbonest.cli.common import check_output_path, write_failed
     from carbonest.store.export import export_runs
 
     limit = _limit(args.limit, None)
+    if args.output not in (None, "-"):
+        check_output_path("output", args.output)
     with _store(args) as store:
         if args.output in (None, "-"):
             export_runs(store, args.format, sys.stdout, limit)
         else:
-            with open(args.output, "w", newline="", encoding="utf-8") as out:
-                count = export_runs(store, args.format, out, limit)
+            try:
+                with open(args.output, "w", newline="", encoding="utf-8") as out:
+                    count = export_runs(store, args.format, out, limit)
+            except OSError as exc:
+                raise write_failed(args.output, exc) from None
             sys.stderr.write(f"wrote {count} runs to {args.output}\n")
     return 0

@@ -121,6 +121,10 @@ def run(args: argparse.Namespace) -> int:
     from carbonest.whatif import check_one_basis, whatif
 
     top = inputs.count("top", args.top) if args.top is not None else None
+    if args.csv:
+        from carbonest.cli.common import check_output_path
+
+        check_output_path("csv", args.csv)  # before the sweep, not after it
     try:
         frame = whatif(**_request(args))
         check_one_basis(frame)  # sorting, --top and --baseline-region all rank

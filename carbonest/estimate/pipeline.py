@@ -112,11 +112,52 @@ def estimate(
         InvalidInputError: a bad number or combination (the message names the parameter).
         UnknownHardwareError, UnknownRegionError: a name not in the tables, with suggestions.
     """
-    req = step_request.validate(
+    given = dict(
         hours=hours, gpu=gpu, gpus=gpus, gpu_power_w=gpu_power_w, cpu=cpu, cpus=cpus, cpu_power_w=cpu_power_w,
         dram_gb=dram_gb, dram_power_w=dram_power_w, region=region, intensity_g_per_kwh=intensity_g_per_kwh,
         pue=pue, datacenter=datacenter, preset=preset, basis=basis, **work,
     )
+    try:
+        result = _run(step_request.validate(**given))
+    except OverflowError:
+        raise _overflow(given, "a figure") from None
+    bad = [k for k in ("energy_kwh", "it_energy_kwh", "co2e_kg", "gpu_hours", "hours", "energy_kwh_high",
+                       "co2e_kg_high", "total_co2e_kg", "water_l", "embodied_co2e_kg")
+           if _not_finite(getattr(result, k, None) if k in _FIELDS else dict(result.extras).get(k))]
+    if bad:
+        raise _overflow(given, bad[0])
+    return result
+
+
+_FIELDS = ("energy_kwh", "it_energy_kwh", "co2e_kg", "gpu_hours", "hours")
+
+
+def _not_finite(value: Any) -> bool:
+    import math
+
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _overflow(given: dict[str, Any], result: str) -> Exception:
+    """The error for inputs whose result overflows: it names the largest number given."""
+    from carbonest.errors import InvalidInputError
+
+    sizes: dict[str, float] = {}
+    for key, value in given.items():
+        try:
+            if value is not None and not isinstance(value, bool):
+                sizes[key] = abs(float(value))
+        except OverflowError:  # an int beyond the float range
+            sizes[key] = float("inf")
+        except (TypeError, ValueError):  # a name, not a number
+            continue
+    field = max(sizes, key=lambda k: sizes[k]) if sizes else "hours"
+    return InvalidInputError(
+        f"{field}: too large, {given.get(field)!r} makes {result} overflow (more than 1.8e308)", field=field
+    )
+
+
+def _run(req: step_request.Request) -> Estimate:
     journal = Notes()
     res = step_resolve.resolve(req, journal)
     powers = step_power.component_powers(req, res, journal)

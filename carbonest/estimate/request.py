@@ -253,7 +253,7 @@ def validate_work(kw: dict[str, Any]) -> Work:
         dtype=None if kw.get("dtype") is None else inputs.choice("dtype", kw["dtype"], DTYPES),
         adaptation=None if kw.get("adaptation") is None else inputs.choice("adaptation", kw["adaptation"], ADAPTATIONS),
         tasks=1 if kw.get("tasks") is None else inputs.count("tasks", kw["tasks"]),
-        embodied=bool(kw.get("embodied", False)),
+        embodied=inputs.flag("embodied", kw.get("embodied", False)),
         **{name: _opt(check, name, kw.get(name)) for name, check in _WORK_RULES.items()},
     )
     if any(getattr(w, name) is not None for name in EMBODIED_INPUTS):

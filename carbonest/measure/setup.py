@@ -40,6 +40,7 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
     """Intensity, region, PUE, WUE and intervals, with provenance; returns RunContext fields and notes."""
     from carbonest.config import load_settings
 
+    check_collaborators(kw)
     settings = load_settings()
     notes = Notes()
     from carbonest.measure.live import live_settings
@@ -66,6 +67,22 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
         live=live_intensity,
     )
     return fields, notes.notes
+
+
+def check_collaborators(kw: dict[str, Any]) -> None:
+    """Raise InvalidInputError, naming the argument, for a store, probes or clock of the wrong type."""
+    store, probes = kw["store"], kw["probes"]
+    if store is not None and store is not False and not callable(getattr(store, "save_run", None)):
+        raise InvalidInputError(
+            f"store: must be a RunStore, None (the default store) or False (keep nothing), got {store!r}",
+            field="store")
+    if probes is not None and (not isinstance(probes, (list, tuple)) or not all(isinstance(p, Probe) for p in probes)):
+        raise InvalidInputError(f"probes: must be a list of open probes, got {probes!r}", field="probes")
+    if not callable(kw["clock"]):
+        raise InvalidInputError(f"clock: must be a function returning seconds, got {kw['clock']!r}", field="clock")
+    if not isinstance(kw["handle_signals"], bool):
+        raise InvalidInputError(f"handle_signals: must be True or False, got {kw['handle_signals']!r}",
+                                field="handle_signals")
 
 
 def _resolve_region(kw: dict[str, Any], settings: Any, notes: Notes, warn: list[str]) -> tuple[float, Any, Any]:

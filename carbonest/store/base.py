@@ -127,6 +127,27 @@ def index_record(record: Mapping[str, Any]) -> RunIndex:
     )
 
 
+def with_capped_name(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The record, or a copy whose over-long ``name`` is cut, with a note saying so.
+
+    A name of megabytes (a file pasted by mistake) would otherwise be written at
+    every checkpoint; see :data:`carbonest.inputs.MAX_NAME_CHARS`.
+    """
+    from carbonest.inputs import capped_name
+
+    name = record.get("name") if isinstance(record, Mapping) else None
+    if not isinstance(name, str):
+        return record
+    cut, note = capped_name(name)
+    if note is None:
+        return record
+    copy = dict(record)
+    copy["name"] = cut
+    notes = copy.get("notes")
+    copy["notes"] = [*notes, note] if isinstance(notes, list) else [note]
+    return copy
+
+
 def parse_timestamp(value: str | None, *, field: str = "timestamp") -> float | None:
     """Parse an ISO-8601 time (``Z`` allowed; naive means UTC) to seconds since the epoch."""
     if value is None:

@@ -41,6 +41,7 @@ class MemoryStore(RunStore):
 
     def save_run(self, record: Mapping[str, Any]) -> None:
         """Insert or replace the run's record (a checkpoint). See :class:`RunStore`."""
+        record = base.with_capped_name(record)
         index = base.index_record(record)
         try:
             text = json.dumps(dict(record))

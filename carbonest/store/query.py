@@ -9,6 +9,8 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
+    from carbonest.store.base import RunStore
+
 
 def runs(limit: int | None = None, *, path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """Stored runs, newest first, as a pandas DataFrame (one row per run, flat columns).
@@ -18,15 +20,35 @@ def runs(limit: int | None = None, *, path: str | os.PathLike[str] | None = None
         path: The store file (default: ``$CARBONEST_HOME/runs.sqlite`` or the user data dir).
     """
     from carbonest.store.export import runs_dataframe
-    from carbonest.store.sqlite import SQLiteStore
 
-    with SQLiteStore(path) as store:
+    with open_for_reading(path) as store:
         return runs_dataframe(store, limit)
 
 
 def get_run(run_id: str, *, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """One stored run record (as saved, with ``status`` brought up to date), by id or unique prefix."""
+    with open_for_reading(path) as store:
+        return store.get_run(run_id)
+
+
+def open_for_reading(path: str | os.PathLike[str] | None = None, *, field: str = "path") -> RunStore:
+    """The run store opened read-only; nothing is created, not even the file.
+
+    A ``path`` given that does not exist is an :class:`~carbonest.errors.InvalidInputError`
+    naming ``field`` (a typo must not look like an empty store). The default store not
+    existing yet just means no run was kept: an empty store is returned.
+    """
+    import os as _os
+
+    from carbonest.errors import InvalidInputError
+    from carbonest.store.memory import MemoryStore
     from carbonest.store.sqlite import SQLiteStore
 
-    with SQLiteStore(path) as store:
-        return store.get_run(run_id)
+    if path is not None and not isinstance(path, (str, _os.PathLike)):
+        raise InvalidInputError(f"{field}: must be a file path, got {path!r}", field=field)
+    store = SQLiteStore(path, read_only=True)
+    if str(store.path) == ":memory:" or store.path.exists():
+        return store
+    if path is not None:
+        raise InvalidInputError(f"{field}: the run store {str(store.path)!r} does not exist", field=field)
+    return MemoryStore()

@@ -106,6 +106,11 @@ class SQLiteStore(RunStore):
         max_samples_per_device: Most samples kept per run and device; beyond
             it they are merged into aligned time buckets, keeping total energy.
         busy_timeout_s: How long one statement waits for another writer. Units: s.
+        read_only: Open for reading only (``runs``, ``runs show``, ``runs export``,
+            ``carbonest.runs()``): SQLite ``mode=ro``, or ``immutable=1`` where the
+            WAL's shared-memory file cannot be created (a read-only folder or mount).
+            Nothing is ever created: a missing file raises :class:`StorageError`,
+            and a stale ``running`` run is shown as interrupted without writing it back.
     """
 
     def __init__(
@@ -114,6 +119,7 @@ class SQLiteStore(RunStore):
         *,
         max_samples_per_device: int = DEFAULT_MAX_SAMPLES_PER_DEVICE,
         busy_timeout_s: float = 10.0,
+        read_only: bool = False,
     ) -> None:
         if path is None:
             from carbonest.store.paths import default_store_path
@@ -126,6 +132,7 @@ class SQLiteStore(RunStore):
         self.path = Path(path)
         self.max_samples_per_device = max_samples_per_device
         self.busy_timeout_s = busy_timeout_s
+        self.read_only = read_only
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._conn_pid = 0
@@ -138,6 +145,7 @@ class SQLiteStore(RunStore):
 
     def save_run(self, record: Mapping[str, Any]) -> None:
         """Insert or replace the run's record: the tracker's checkpoint. See :class:`RunStore`."""
+        record = base.with_capped_name(record)
         index = base.index_record(record)
         params = dataclasses.asdict(index)
         params["updated_at"] = base.utc_now_iso()
@@ -234,6 +242,8 @@ class SQLiteStore(RunStore):
 
     def _mark_interrupted(self, run_id: str, seen_updated_at: str, marked: dict[str, Any]) -> None:
         """Persist an interrupted status, unless the run was checkpointed since it was read."""
+        if self.read_only:
+            return  # recomputed at every read
         params = (base.utc_now_iso(), _to_json(marked, run_id), run_id, seen_updated_at)
         sql = (
             "UPDATE runs SET status = 'interrupted', updated_at = ?, record_json = ?"
@@ -306,9 +316,12 @@ class SQLiteStore(RunStore):
         return conn
 
     def _open(self) -> sqlite3.Connection:
+        if self.read_only and str(self.path) != ":memory:":
+            return self._open_read_only()
         if str(self.path) != ":memory:":
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                _make_private_dirs(self.path.parent)
+                _create_private_file(self.path)
             except OSError as exc:
                 raise StorageError(
                     f"cannot create the directory of the run store {self.path}: {exc}"
@@ -328,6 +341,47 @@ class SQLiteStore(RunStore):
             raise
         return conn
 
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Open without writing anything: ``mode=ro``, else ``immutable=1``; never create the file."""
+        if not self.path.exists():
+            raise StorageError(f"run store {self.path} does not exist")
+        if self.path.is_dir():
+            raise StorageError(f"run store {self.path} is a directory, not a run store file")
+        from urllib.parse import quote
+
+        uri = "file:" + quote(str(self.path.resolve()))
+        try:
+            return self._connect_read_only(uri + "?mode=ro")
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if "unable to open" not in text and "readonly" not in text and "read-only" not in text:
+                raise
+        # A WAL-mode file in a folder where its -shm file cannot be created (a read-only
+        # folder or mount): read it as immutable. Safe for a read-only copy; a writer
+        # changing the file meanwhile is not seen (and may confuse the reader).
+        return self._connect_read_only(uri + "?immutable=1")
+
+    def _connect_read_only(self, uri: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # reads the file (and WAL)
+            if version != SCHEMA_VERSION:
+                newer = version > SCHEMA_VERSION
+                raise StorageError(
+                    f"run store {self.path} has schema version {version}; this carbonest reads"
+                    f" version {SCHEMA_VERSION}"
+                    + (" (upgrade carbonest)" if newer else
+                       " (not a carbonest run store, or one to open writable once to migrate)")
+                )
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
     def _error(self, exc: sqlite3.Error) -> StorageError:
         message = f"run store {self.path}: {exc}"
         text = str(exc).lower()
@@ -336,6 +390,31 @@ class SQLiteStore(RunStore):
         elif "readonly" in text or "unable to open" in text:
             message += " (check permissions, or set CARBONEST_HOME to a writable directory)"
         return StorageError(message)
+
+
+def _make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` and its missing parents with mode 0700; existing ones keep their mode."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        try:
+            created.mkdir(mode=0o700)
+        except FileExistsError:  # another process made it meanwhile: its mode stands
+            continue
+        os.chmod(created, 0o700)  # mkdir's mode is reduced by the umask; 0700 is never wider
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty store file with mode 0600 (SQLite gives its -wal and -shm files the same)."""
+    if path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:

@@ -116,25 +116,52 @@ def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
     from carbonest.whatif import engine, totals, work
     from carbonest.whatif.request import build
 
+    import numpy as np
+
     req = build(given, force=force)
     sw = engine.Sweep(req)
     engine.write_inputs(sw)
-    power_w = engine.power(sw) if "gpu" in req.given or "gpu_power_w" in req.given else None
-    parts = [p for p in (work.training(sw, power_w), work.serving(sw, power_w), work.idle(sw)) if p is not None]
-    it = engine.total_energy([energy for energy, _ in parts])
-    energy, co2 = totals.footprint(sw, it)
-    if req.embodied:
-        totals.embodied(sw, sum(p[1] for p in parts), co2.c)
-    if req.water:
-        totals.water(sw, it.c, energy.c)
-    if req.baseline:
-        totals.saving(sw, co2.c)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, naming the input
+        power_w = engine.power(sw) if "gpu" in req.given or "gpu_power_w" in req.given else None
+        parts = [p for p in (work.training(sw, power_w), work.serving(sw, power_w), work.idle(sw)) if p is not None]
+        it = engine.total_energy([energy for energy, _ in parts])
+        energy, co2 = totals.footprint(sw, it)
+        if req.embodied:
+            totals.embodied(sw, sum(p[1] for p in parts), co2.c)
+        if req.water:
+            totals.water(sw, it.c, energy.c)
+        if req.baseline:
+            totals.saving(sw, co2.c)
+    for column in ("energy_kwh", "co2e_kg", "co2e_kg_high", "total_co2e_kg", "water_l"):
+        values = sw.cols.get(column)
+        if values is not None and np.asarray(values).dtype.kind == "f" and np.isinf(np.asarray(values)).any():
+            raise _overflow(given, column)
     order = [c for c in _FIRST if c in sw.cols] + [c for c in sw.cols if c not in _FIRST]
     frame = pd.DataFrame({**{c: sw.cols[c] for c in order}, **sw.prov}, copy=False)
     frame.attrs["notes"] = list(dict.fromkeys(sw.notes))
     frame.attrs["unranked"] = [{"region": s.id, "region_name": s.name, "reason": f"no {req.basis} figure"}
                                for s in req.unranked]
     return frame
+
+
+def _overflow(given: dict[str, Any], column: str) -> InvalidInputError:
+    """The error for a sweep whose result overflows: it names the largest number given."""
+    largest: tuple[float, str, Any] | None = None
+    for key, values in given.items():
+        for value in values if isinstance(values, (list, tuple)) else [values]:
+            if isinstance(value, bool):
+                continue
+            try:
+                size = abs(float(value))
+            except OverflowError:
+                size = float("inf")
+            except (TypeError, ValueError):
+                continue
+            if largest is None or size > largest[0]:
+                largest = (size, key, value)
+    field, value = (largest[1], largest[2]) if largest else ("hours", None)
+    return InvalidInputError(f"{field}: too large, {value!r} makes {column} overflow (more than 1.8e308)",
+                             field=field)
 
 
 def check_one_basis(frame: pd.DataFrame) -> None:

@@ -263,7 +263,8 @@ def build(given: dict[str, Any], *, force: bool = False) -> Request:
     basis = "lifecycle" if basis is None else inputs.choice("basis", basis, BASES)
     _check_combinations(g)
     _defaults(g)
-    req = Request(g, embodied=bool(g.pop("embodied", False)), water=bool(g.pop("water", False)), basis=basis)
+    req = Request(g, embodied=inputs.flag("embodied", g.pop("embodied", False)),
+                  water=inputs.flag("water", g.pop("water", False)), basis=basis)
     req.water = req.water or "wue_l_per_kwh" in g or "water_generation_l_per_kwh" in g
     req.embodied = req.embodied or any(n in g for n in EMBODIED_INPUTS)
     _default_dtype(req)

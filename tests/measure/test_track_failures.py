@@ -153,6 +153,25 @@ def _discover_one(monkeypatch, made: list) -> None:
 def test_failed_start_closes_the_probes_it_opened(store, monkeypatch) -> None:
     made: list = []
     _discover_one(monkeypatch, made)
+    from carbonest.measure import setup
+
+    def broken_store(*args, **kwargs):  # start fails after discovery opened a probe
+        raise RuntimeError("scripted: the store broke after discovery")
+
+    monkeypatch.setattr(setup, "open_store", broken_store)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = track(region="FR", store=store, **FAST).start()
+        assert run.wait_ready()
+        record = run.stop()
+    assert len(made) == 1, "discovery did not run: the test would prove nothing"
+    assert made[0].closed_count == 1  # the probe start had opened is closed, once
+    assert any("scripted: the store broke" in w for w in record.warnings)
+
+
+def test_a_start_that_fails_before_the_sampler_exists_opens_nothing(store, monkeypatch) -> None:
+    made: list = []
+    _discover_one(monkeypatch, made)
 
     def broken_init(self, *args, **kwargs):
         raise OSError("scripted: no thread for you")
@@ -160,9 +179,7 @@ def test_failed_start_closes_the_probes_it_opened(store, monkeypatch) -> None:
     monkeypatch.setattr(sampler_module.Sampler, "__init__", broken_init)
     with pytest.raises(OSError):
         track(region="FR", store=store, **FAST).start()
-    # Discovery runs on the sampler thread, after the sampler exists: a failed start opens
-    # nothing, and anything it had opened would have been closed.
-    assert all(p.closed_count == 1 for p in made)
+    assert made == []  # discovery runs on the sampler thread, which never existed
 
 
 def test_probe_close_failure_is_a_warning(store, monkeypatch) -> None:
