@@ -179,19 +179,32 @@ class Tracker(SignalHandling):
             )
             self._ctx.notes.extend(notes)
             given: list[Probe] = []
+            from carbonest.measure.setup import discovery_is_cheap
+
+            _preload(kw)
+            on_thread = kw["probes"] is None and not discovery_is_cheap()
             if kw["probes"] is not None:
                 given, _, self._ctx.not_measured_reasons = setup_probes(kw, self._ctx, self._ctx.notes)
+            elif not on_thread:
+                # No NVIDIA driver: discovery only reads /proc and /sys (a few ms), so it is done
+                # here and the probes get their first reading before start() returns, whatever
+                # the main thread does next. With a driver, NVML's initialisation (up to seconds)
+                # would hold start() up: discovery then runs first thing on the sampler thread.
+                given = self._discover()
             from carbonest.measure.sampler import Sampler
 
-            # Discovery, the store and the first checkpoint run on the sampler thread, so
-            # start() returns at once; probes given are read here, discovered ones right after
-            # discovery, and only then is the store opened (the record says when measuring
-            # began: ready_s).
-            self._sampler = Sampler(
-                given, interval_s=self._ctx.interval_s, clock=kw["clock"],
-                on_flush=self._on_flush, flush_interval_s=self._ctx.flush_interval_s,
-                prepare=self._discover if kw["probes"] is None else None, on_ready=self._register,
-            )
+            # The store and the first checkpoint come after the first reading, on the sampler
+            # thread, so no store work delays it and start() returns at once (the record says
+            # when measuring began: measured_from_s).
+            try:
+                self._sampler = Sampler(
+                    given, interval_s=self._ctx.interval_s, clock=kw["clock"],
+                    on_flush=self._on_flush, flush_interval_s=self._ctx.flush_interval_s,
+                    prepare=self._discover if on_thread else None, on_ready=self._register,
+                )
+            except BaseException:
+                self._close_owned()
+                raise
             self._state = "running"
             self._sampler.start()
             self._install_handlers()
@@ -480,3 +493,21 @@ def _utf8(text: str) -> str:
 
         return str(clean_text(text))
     return text
+
+
+def _preload(kw: dict[str, Any]) -> None:
+    """Import here, on the caller's thread, what the sampler thread's set-up needs.
+
+    Each import reads files, and a thread that blocks gives the GIL up: against a CPU-bound main
+    thread it then waits up to the switch interval (5 ms) to get it back, so importing these on
+    the sampler thread delayed the first reading and the run's registration by 50-500 ms.
+    """
+    import carbonest.store.liveness  # noqa: F401 - the process start time
+    if kw["probes"] is None:
+        import carbonest.probes.cpu_model  # noqa: F401
+        import carbonest.probes.discovery  # noqa: F401
+        import carbonest.probes.memory_model  # noqa: F401
+        import carbonest.probes.rapl  # noqa: F401
+    if kw["store"] is None:
+        import carbonest.store.final_note  # noqa: F401
+        import carbonest.store.sqlite  # noqa: F401
