@@ -227,6 +227,7 @@ class Sampler:
         max_samples: int = 100_000,
         prepare: Callable[[], Sequence[Probe]] | None = None,
         on_ready: Callable[[], None] | None = None,
+        on_tick: Callable[[], None] | None = None,
     ) -> None:
         if not interval_s >= MIN_INTERVAL_S:
             raise InvalidInputError(
@@ -257,6 +258,10 @@ class Sampler:
         self.error: BaseException | None = None
         self._prepare = prepare
         self._on_ready = on_ready
+        self._on_tick = on_tick
+        self.energy_now: dict[str, float] = {}
+        """Energy so far per component over additive devices, replaced (never changed in place)
+        after every reading, so other threads read it without the lock (phase edges). Units: J."""
         self._started_at: float | None = None
         self.ready_s: float | None = None
         self._ready = threading.Event()
@@ -355,6 +360,8 @@ class Sampler:
                 if self._on_flush is not None and now >= next_flush:
                     self._flush()
                     next_flush = now + self.flush_interval_s
+                elif self._on_tick is not None:
+                    self._on_tick()
         except BaseException as exc:  # kept and reported, see _fail
             self._fail(exc)
 
@@ -383,6 +390,12 @@ class Sampler:
                 self._drop(probe, f"{exc!r}")
                 continue
             self._fold(probe, readings)
+        comps: dict[str, float] = {}
+        for accs in list(self._accs.values()):
+            for a in list(accs.values()):
+                if a.additive:
+                    comps[a.component] = comps.get(a.component, 0.0) + a.energy_j
+        self.energy_now = comps
 
     def _drop(self, probe: Probe, reason: str) -> None:
         self._probes.remove(probe)

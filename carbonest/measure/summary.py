@@ -123,6 +123,19 @@ def build_record(ctx: RunContext, totals: Any, *, status: str, reason: str | Non
     )
 
 
+def phase_between(ctx: RunContext, name: str, started_at: str, duration_s: float,
+                  before: dict[str, float], after: dict[str, float]) -> PhaseRecord:
+    """A named phase from two of the sampler's published per-component energies (J)."""
+    per_comp = {c: (e - before.get(c, 0.0)) / J_PER_KWH for c, e in after.items() if c in ctx.wanted}
+    it_energy = sum(per_comp.values()) if per_comp else None
+    facility, co2, _ = _outputs(ctx, it_energy)
+    return PhaseRecord(
+        name=name, started_at=started_at, duration_s=max(0.0, duration_s),
+        it_energy_kwh=it_energy, energy_kwh=facility, co2e_kg=co2,
+        components=tuple(sorted(per_comp.items())),
+    )
+
+
 def phase_record(ctx: RunContext, name: str, started_at: str, before: Any, after: Any) -> PhaseRecord:
     """A named phase: the energy between two sampler snapshots."""
     keys = {k for k, d in after.devices.items() if d.additive and d.component in ctx.wanted}

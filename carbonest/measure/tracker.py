@@ -61,7 +61,7 @@ from carbonest import inputs
 from carbonest.errors import CarbonestError, InvalidInputError
 from carbonest.probes.base import Probe
 from carbonest.records.run import MAX_RECORD_PHASES, PhaseRecord, RunRecord
-from carbonest.measure.summary import PhaseTally, RunContext, build_record, phase_record
+from carbonest.measure.summary import PhaseTally, RunContext, build_record, phase_between
 from carbonest.measure.signals import SignalHandling
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,6 +70,8 @@ Scope = Literal["auto", "all", "rank"]
 MAX_PHASE_NAMES = 1000
 """Distinct phase names summarised one by one in ``phase_stats``; further names share one entry."""
 OTHER_PHASES = "(other phase names)"
+PHASE_BATCH = 500
+"""Finished phases written to the store between checkpoints once this many are waiting."""
 MAX_PENDING_PHASES = 100_000
 """Finished phases held for the next checkpoint at most (beyond it the oldest are not stored)."""
 
@@ -201,6 +203,7 @@ class Tracker(SignalHandling):
                     given, interval_s=self._ctx.interval_s, clock=kw["clock"],
                     on_flush=self._on_flush, flush_interval_s=self._ctx.flush_interval_s,
                     prepare=self._discover if on_thread else None, on_ready=self._register,
+                    on_tick=self._on_tick,
                 )
             except BaseException:
                 self._close_owned()
@@ -340,7 +343,8 @@ class Tracker(SignalHandling):
         with self._guard:
             if self._state != "running":
                 raise CarbonestError(f"phase {name!r}: the run is not running")
-            self._open_phases[key] = (name, _utc_now(), self._sampler.snapshot())
+            # The sampler's published energies: no lock of the sampler's taken at a phase edge.
+            self._open_phases[key] = (name, _utc_now(), self._kwargs["clock"](), self._sampler.energy_now)
         try:
             yield
         finally:
@@ -349,11 +353,12 @@ class Tracker(SignalHandling):
                 if opened is not None:
                     self._close_phase(*opened)
 
-    def _close_phase(self, name: str, started: str, before: Any) -> None:
+    def _close_phase(self, name: str, started: str, t_before: float, before: dict[str, float]) -> None:
         # Phase edges have the sampling interval's resolution: no extra read is forced
         # from this thread, since probes are read by the sampler thread alone.
         assert self._ctx is not None
-        done = phase_record(self._ctx, name, started, before, self._sampler.snapshot())
+        duration = self._kwargs["clock"]() - t_before
+        done = phase_between(self._ctx, name, started, duration, before, self._sampler.energy_now)
         # O(1) per phase whatever their number: the record lists the first ones and a tally per
         # name; every phase goes to the store once, at the next checkpoint.
         self._phases_total += 1
@@ -408,6 +413,19 @@ class Tracker(SignalHandling):
                 self._warnings.append(f"probe {probe.name}: close failed: {exc!r}")
                 _warn(f"carbonest: probe {probe.name} close failed: {exc!r}")
         self._owned_probes = []
+
+    def _on_tick(self) -> None:
+        """After a reading, on the sampler thread: many phases waiting go to the store now."""
+        if len(self._pending_phases) < PHASE_BATCH or self._store is None or self._state == "stopped":
+            return
+        phases = self._take_pending_phases()
+        try:
+            self._store.add_phases(self.run_id, phases)
+        except Exception as exc:  # noqa: BLE001 - as _save: warned about once, never raised
+            message = f"run store: {exc}" if isinstance(exc, CarbonestError) else f"run store: {exc!r}"
+            if message not in self._warnings:
+                self._warnings.append(message)
+                _warn(f"carbonest: {message}; measuring goes on")
 
     def _on_flush(self, samples: list[Any], totals: Any) -> None:
         if self._state != "stopped":

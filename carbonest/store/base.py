@@ -277,6 +277,12 @@ class RunStore(abc.ABC):
     def release_final_note(self, run_id: str) -> None:
         """The final record was saved: drop the room kept by :meth:`reserve_final_note`."""
 
+    def add_phases(self, run_id: str, phases: Sequence[Mapping[str, Any]]) -> None:
+        """Append finished phases to a saved run between checkpoints (a run with many phases).
+
+        This default keeps none (the record still lists the first ones and a tally per name).
+        """
+
     def phases(self, run_id: str) -> list[dict[str, Any]]:
         """Every stored phase of a run (id or unique prefix), in the order they finished.
 

@@ -56,6 +56,14 @@ class MemoryStore(RunStore):
             self._add_samples_locked(index.run_id, samples)
             self._phases.setdefault(index.run_id, []).extend(kept)
 
+    def add_phases(self, run_id: str, phases: Sequence[Mapping[str, Any]]) -> None:
+        """Append finished phases to the saved run ``run_id``."""
+        kept = [json.loads(json.dumps(base.clean_text(dict(p)))) for p in phases]
+        with self._lock:
+            if run_id not in self._runs:
+                raise RunNotFoundError(run_id)
+            self._phases.setdefault(run_id, []).extend(kept)
+
     def phases(self, run_id: str) -> list[dict[str, Any]]:
         """Every stored phase of the run (id or unique prefix), in the order they finished."""
         with self._lock:

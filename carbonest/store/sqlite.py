@@ -187,6 +187,13 @@ class SQLiteStore(RunStore):
 
         self._call(write, write=True)
 
+    def add_phases(self, run_id: str, phases: Sequence[Mapping[str, Any]]) -> None:
+        """Append finished phases to the saved run ``run_id``, in one transaction."""
+        base.check_run_id(run_id)
+        rows = [_phase_row(run_id, p) for p in phases]
+        if rows:
+            self._call(lambda conn: conn.executemany(_INSERT_PHASE, rows), write=True)
+
     def phases(self, run_id: str) -> list[dict[str, Any]]:
         """Every stored phase of the run (id or unique prefix), in the order they finished."""
         base.check_run_id(run_id)

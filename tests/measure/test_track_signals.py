@@ -83,7 +83,8 @@ SCRIPT = textwrap.dedent(
     if mode == "phase-lock":  # SIGTERM while the main thread holds the tracker's lock in phase()
         import os, carbonest.measure.signals, carbonest.measure.tracker as tracker_module
         carbonest.measure.signals.SIGTERM_STOP_TIMEOUT_S = 2.0
-        original = tracker_module.phase_record
+        hook = "phase_between" if hasattr(tracker_module, "phase_between") else "phase_record"
+        original = getattr(tracker_module, hook)  # called under the tracker's lock as a phase ends
         def phase_record(*args):
             if not os.path.exists(marker):
                 open(marker, "w").write("sent")
@@ -91,7 +92,7 @@ SCRIPT = textwrap.dedent(
                 for _ in range(20):  # the handler runs here, inside the locked section
                     time.sleep(0.001)
             return original(*args)
-        tracker_module.phase_record = phase_record
+        setattr(tracker_module, hook, phase_record)
         with track("phase-lock", **options) as run:
             print(run.run_id, flush=True)
             time.sleep(0.1)
