@@ -37,9 +37,11 @@ class PhaseRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        out = asdict(self)
-        out["components"] = dict(self.components)
-        return out
+        return {  # by hand, not asdict(): this runs once per phase, and a phase per step is common
+            "name": self.name, "started_at": self.started_at, "duration_s": self.duration_s,
+            "it_energy_kwh": self.it_energy_kwh, "energy_kwh": self.energy_kwh, "co2e_kg": self.co2e_kg,
+            "components": dict(self.components),
+        }
 
 
 @dataclass(frozen=True)
