@@ -70,7 +70,7 @@ Scope = Literal["auto", "all", "rank"]
 MAX_PHASE_NAMES = 1000
 """Distinct phase names summarised one by one in ``phase_stats``; further names share one entry."""
 OTHER_PHASES = "(other phase names)"
-PHASE_BATCH = 2000
+PHASE_BATCH = 500
 """Finished phases written to the store between checkpoints once this many are waiting."""
 MAX_PENDING_PHASES = 100_000
 """Finished phases held for the next checkpoint at most (beyond it the oldest are not stored)."""
