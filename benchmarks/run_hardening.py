@@ -87,12 +87,13 @@ import carbonest
 from carbonest.store import sqlite as sq
 
 committed = []
-original = sq.SQLiteStore.checkpoint
+hook = "checkpoint" if "checkpoint" in vars(sq.SQLiteStore) else "save_run"  # save_run: older trackers
+original = getattr(sq.SQLiteStore, hook)
 def spy(self, *a, **k):
     original(self, *a, **k)
     if not committed:
         committed.append(time.perf_counter())
-sq.SQLiteStore.checkpoint = spy
+setattr(sq.SQLiteStore, hook, spy)
 run = carbonest.Tracker(name="reg", region="FR")
 run.start()
 t = time.perf_counter()
