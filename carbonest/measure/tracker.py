@@ -158,7 +158,7 @@ class Tracker(SignalHandling):
         self._pending_phases: deque[PhaseRecord] = deque()  # finished, not yet in the store
         self._phases_not_stored = 0
         self._unsaved_samples: list[Any] = []
-        self._open_phases: dict[object, tuple[str, str, Any]] = {}
+        self._open_phases: dict[object, tuple[str, str, float, dict[str, float]]] = {}
         self._warnings: list[str] = []
         self._prev_sigterm: Any = None  # the SIGTERM handler ours replaced; kept to forward to
         self._sigterm_installed = False
