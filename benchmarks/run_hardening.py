@@ -37,6 +37,9 @@ import carbonest
 from carbonest.store.sqlite import SQLiteStore
 
 seconds, with_phases, target = float(sys.argv[1]), sys.argv[2] == "1", int(sys.argv[3])
+if os.environ.get("BENCH_GC_OFF"):  # to see what the garbage collector's pauses cost
+    import gc
+    gc.disable()
 if os.environ.get("BENCH_PHASE_BATCH"):  # to see what the batched phase writes cost
     import carbonest.measure.tracker as tracker_module
     tracker_module.PHASE_BATCH = int(os.environ["BENCH_PHASE_BATCH"])
