@@ -383,7 +383,10 @@ class Tracker(SignalHandling):
         out = []
         pending = self._pending_phases
         for _ in range(len(pending)):
-            out.append(pending.popleft().to_dict())
+            try:
+                out.append(pending.popleft().to_dict())
+            except IndexError:  # taken by the other thread meanwhile (a stop whose join timed out)
+                break
         return out
 
     # -- internals -----------------------------------------------------------------------------
