@@ -7,11 +7,19 @@ from typing import Any
 from carbonest.cli.common import fmt, safe_text
 
 
+def status_text(r: dict[str, Any]) -> str:
+    """The status, and why the final record is missing when it could not be saved (a full disk)."""
+    status = str(r.get("status") or "")
+    if r.get("final_record_error"):
+        status += f" (final record not saved: {r['final_record_error']})"
+    return status
+
+
 def render_run(r: dict[str, Any]) -> str:
     """A readable summary of one run record, every figure with its provenance."""
     lines = [
         f"run {r['run_id']}  {r.get('name') or ''}".rstrip(),
-        f"  status    {r.get('status')}" + (f"  ({r['status_reason']})" if r.get("status_reason") else ""),
+        f"  status    {status_text(r)}" + (f"  ({r['status_reason']})" if r.get("status_reason") else ""),
         f"  when      {r.get('started_at')} -> {r.get('ended_at') or '...'}  ({fmt(r.get('duration_s'))} s)",
         f"  where     {r.get('host')} pid {r.get('pid')}",
     ]

@@ -44,6 +44,8 @@ def _limit(value: str | None, default: int | None) -> int | None:
 
 def run_list(args: argparse.Namespace) -> int:
     """Run ``carbonest runs``."""
+    from carbonest.cli.report import status_text
+
     with _store(args) as store:
         runs = store.list_runs(_limit(args.limit, 20))
     if args.json:
@@ -58,7 +60,7 @@ def run_list(args: argparse.Namespace) -> int:
         started = (r.get("started_at") or "")[:19].replace("T", " ")
         dur = r.get("duration_s")
         sys.stdout.write(
-            f"{r['run_id'][:12]:<12} {safe_text(r.get('name') or '')[:20]:<20} {safe_text(r.get('status', '')):<12} {started:<20} "
+            f"{r['run_id'][:12]:<12} {safe_text(r.get('name') or '')[:20]:<20} {safe_text(status_text(r)):<12} {started:<20} "
             f"{fmt(dur) + ' s' if dur is not None else 'n/a':>9} {fmt(r.get('energy_kwh')):>9} {fmt(r.get('co2e_kg')):>9}\n"
         )
     return 0

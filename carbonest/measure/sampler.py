@@ -78,6 +78,7 @@ class DeviceTotals:
     provenance: Provenance | None
     last_error: str | None
     model: str | None
+    backwards: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ class _Acc:
 
     __slots__ = tuple(
         "key probe device component additive model method last_e last_e_t last_p last_p_t"
-        " energy_j covered_s peak_w samples failures provenance last_error".split()
+        " energy_j covered_s peak_w samples failures provenance last_error backwards".split()
     )
 
     def __init__(self, key: str, probe: Probe, r: Reading) -> None:
@@ -133,6 +134,15 @@ class _Acc:
         self.samples = self.failures = 0
         self.provenance: Provenance | None = None
         self.last_error: str | None = None
+        self.backwards = 0
+
+    def _went_back(self, dt: float) -> None:
+        # A clock that goes backwards (an injected clock, a suspended VM's) would give a negative
+        # interval, and a power device negative energy: the interval is dropped, never stored.
+        self.backwards += 1
+        if self.backwards == 1:
+            warnings.warn(f"carbonest sampler: {self.key}: the clock went back {-dt:.3g} s between two "
+                          "readings; that interval is dropped", RuntimeWarning, stacklevel=3)
 
     def rebaseline(self) -> None:
         self.last_e = self.last_p = None
@@ -147,11 +157,16 @@ class _Acc:
         if e is not None and self.method != "power":
             self.method = "counter"
             if self.last_e is not None:
-                interval = (counter_delta(self.last_e, e, r.max_energy_j), t - self.last_e_t)
+                if t >= self.last_e_t:
+                    interval = (counter_delta(self.last_e, e, r.max_energy_j), t - self.last_e_t)
+                else:
+                    self._went_back(t - self.last_e_t)
             self.last_e, self.last_e_t = e, t
         elif p is not None and self.method != "counter":
             self.method = "power"
-            if self.last_p is not None:
+            if self.last_p is not None and t < self.last_p_t:
+                self._went_back(t - self.last_p_t)
+            elif self.last_p is not None:
                 interval = (
                     trapezoid_segment_j(self.last_p, p, t - self.last_p_t),
                     t - self.last_p_t,
@@ -175,7 +190,7 @@ class _Acc:
         return DeviceTotals(
             self.key, self.probe, self.device, self.component, self.energy_j, self.covered_s,
             mean, self.peak_w, self.samples, self.failures, self.method, self.additive,
-            self.provenance, self.last_error, self.model,
+            self.provenance, self.last_error, self.model, self.backwards,
         )  # fmt: skip
 
 
@@ -194,6 +209,9 @@ class Sampler:
             can take tens of milliseconds): it returns further probes to sample. ``start()``
             then returns at once and the baseline reading is taken when ``prepare`` is done;
             :attr:`ready_s` says how long after ``start()`` that was.
+        on_ready: Optional work run on the sampler thread right after that first reading (the
+            tracker opens the store and saves its first checkpoint there), so no store work
+            delays the first reading.
 
     Raises:
         InvalidInputError: An interval below 0.01 s, a non-positive flush interval or bound.
@@ -208,6 +226,8 @@ class Sampler:
         flush_interval_s: float = 10.0,
         max_samples: int = 100_000,
         prepare: Callable[[], Sequence[Probe]] | None = None,
+        on_ready: Callable[[], None] | None = None,
+        on_tick: Callable[[], None] | None = None,
     ) -> None:
         if not interval_s >= MIN_INTERVAL_S:
             raise InvalidInputError(
@@ -237,6 +257,11 @@ class Sampler:
         self.dropped: list[tuple[str, str]] = []
         self.error: BaseException | None = None
         self._prepare = prepare
+        self._on_ready = on_ready
+        self._on_tick = on_tick
+        self.energy_now: dict[str, float] = {}
+        """Energy so far per component over additive devices, replaced (never changed in place)
+        after every reading, so other threads read it without the lock (phase edges). Units: J."""
         self._started_at: float | None = None
         self.ready_s: float | None = None
         self._ready = threading.Event()
@@ -260,7 +285,7 @@ class Sampler:
         self._started_at = self._clock()
         if self._probes or self._prepare is None:
             self.sample_once()  # the probes already open get their baseline now
-        if self._prepare is None:
+        if self._prepare is None and self._on_ready is None:
             self.ready_s = 0.0
             self._ready.set()
             target = self._run
@@ -298,33 +323,45 @@ class Sampler:
 
     def _prepare_then_run(self) -> None:
         prepare, self._prepare = self._prepare, None
-        try:
-            assert prepare is not None
-            extra = list(prepare())
-        except BaseException as exc:  # kept and reported; the run goes on with what it has
-            self._fail(exc)
-            extra = []
-        with self._lock:
-            self._probes.extend(extra)
-        if extra or not self._accs:
-            self.sample_once()
+        extra: list[Probe] = []
+        if prepare is not None:
+            try:
+                extra = list(prepare())
+            except BaseException as exc:  # kept and reported; the run goes on with what it has
+                self._fail(exc)
+            with self._lock:
+                self._probes.extend(extra)
+            if extra or not self._accs:
+                self.sample_once()
         self.ready_s = self._clock() - (self._started_at or 0.0)
         self._ready.set()
+        on_ready, self._on_ready = self._on_ready, None
+        if on_ready is not None:
+            try:
+                on_ready()
+            except BaseException as exc:  # kept and reported; sampling goes on
+                self._fail(exc)
         self._run()
 
     def _run(self) -> None:
         try:
             next_t = self._clock() + self.interval_s
             next_flush = self._clock() + self.flush_interval_s
-            while not self._stop_event.wait(max(0.0, next_t - self._clock())):
+            while not self._stop_event.wait(min(self.interval_s, max(0.0, next_t - self._clock()))):
                 self.sample_once()
                 now = self._clock()
                 next_t += self.interval_s
-                if next_t < now:  # fell behind (slow probe, suspended VM): skip missed ticks
+                # Fell behind (slow probe, suspended VM): skip missed ticks. A clock that went
+                # back must not make the thread wait out the difference either.
+                if next_t < now or next_t > now + self.interval_s:
                     next_t = now + self.interval_s
+                if next_flush > now + self.flush_interval_s:
+                    next_flush = now + self.flush_interval_s
                 if self._on_flush is not None and now >= next_flush:
                     self._flush()
                     next_flush = now + self.flush_interval_s
+                elif self._on_tick is not None:
+                    self._on_tick()
         except BaseException as exc:  # kept and reported, see _fail
             self._fail(exc)
 
@@ -353,6 +390,12 @@ class Sampler:
                 self._drop(probe, f"{exc!r}")
                 continue
             self._fold(probe, readings)
+        comps: dict[str, float] = {}
+        for accs in list(self._accs.values()):
+            for a in list(accs.values()):
+                if a.additive:
+                    comps[a.component] = comps.get(a.component, 0.0) + a.energy_j
+        self.energy_now = comps
 
     def _drop(self, probe: Probe, reason: str) -> None:
         self._probes.remove(probe)

@@ -143,6 +143,11 @@ def _nvml_driver_present() -> bool:
     return any(os.path.exists(p) for p in ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/dxg"))
 
 
+def discovery_is_cheap() -> bool:
+    """True where probe discovery reads only files (no NVIDIA driver, so no NVML initialisation)."""
+    return not _nvml_driver_present()
+
+
 class _NoDriver(Probe):
     """Stands in for NVML when no driver is visible; opening it says so."""
 

@@ -4,6 +4,14 @@ On SIGTERM the run is saved as ``interrupted`` and the signal is handed to the
 handler that was there before (by default the process then ends as it would
 have). A run still open when the interpreter exits is saved as ``interrupted``
 too. A child forked during a run inherits the handlers but not the run.
+
+The handler runs in the main thread between two bytecodes, so it may interrupt that thread
+while it holds the tracker's lock (inside ``phase()``, ``stop()``, ``run.record``). It never
+waits on such a lock: every section of the tracker that takes it is entered through
+:class:`_Guard`, and a signal that arrives inside one is only noted; it is handled the moment
+the section is left (a few microseconds later: none of them blocks). A signal repeated while an
+earlier one's save is in progress is absorbed: that save finishes, then the signal is passed on
+once.
 """
 
 from __future__ import annotations
@@ -14,6 +22,38 @@ import signal
 import threading
 from types import FrameType
 from typing import Any
+
+class _Guard:
+    """The tracker's lock, entered by its methods; a SIGTERM inside is deferred to its exit."""
+
+    __slots__ = ("_owner", "_lock", "_main")
+
+    def __init__(self, owner: SignalHandling, lock: Any) -> None:
+        self._owner, self._lock = owner, lock
+        self._main = threading.main_thread().ident
+
+    def __enter__(self) -> None:
+        main = threading.get_ident() == self._main
+        if main:  # counted before the lock is taken, so the handler never sees it held uncounted
+            self._owner._main_depth += 1
+        try:
+            self._lock.acquire()
+        except BaseException:
+            if main:
+                self._owner._main_depth -= 1
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+        if threading.get_ident() != self._main:
+            return
+        owner = self._owner
+        owner._main_depth -= 1
+        if owner._main_depth == 0 and owner._deferred_signal is not None:
+            signum, frame = owner._deferred_signal
+            owner._deferred_signal = None
+            owner._on_sigterm(signum, frame)
+
 
 SIGTERM_STOP_TIMEOUT_S = 10.0
 """How long the SIGTERM handler waits for the run to be saved before passing the signal on. Units: s."""
@@ -28,6 +68,14 @@ class SignalHandling:
     _kwargs: dict[str, Any]
     _prev_sigterm: Any
     _sigterm_installed: bool
+    _lock: Any
+
+    def _init_signal_state(self) -> None:
+        self._main_depth = 0  # how deep the main thread is inside the tracker's locked sections
+        self._deferred_signal: tuple[int, FrameType | None] | None = None
+        self._signal_saving = False  # a SIGTERM's save is in progress
+        self.repeated_signals = 0  # SIGTERMs absorbed while that save ran
+        self._guard = _Guard(self, self._lock)
 
     def stop(self, status: Any = "completed", reason: str | None = None) -> Any:  # pragma: no cover
         raise NotImplementedError
@@ -62,17 +110,28 @@ class SignalHandling:
         return self._ctx is not None and os.getpid() == self._ctx.pid
 
     def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
+        if self._main_depth > 0:
+            # The main thread was interrupted inside one of the tracker's locked sections: the
+            # stop would wait for it for ever. Handled when the section is left (see _Guard).
+            self._deferred_signal = (signum, frame)
+            return
+        if self._signal_saving:  # a repeated SIGTERM: let the save in progress finish
+            self.repeated_signals += 1
+            return
         if self._state == "running" and self._in_owner():
-            # The handler runs in the main thread between two bytecodes, possibly while that
-            # thread holds a lock the stop needs (the sampler's, for a moment in run.record or at
-            # a phase edge): stopping here could deadlock. Stop on a helper thread and wait a
-            # bounded time; if it cannot finish now it finishes when the lock is released, or the
-            # process ends and the store shows the last checkpoint as interrupted.
-            helper = threading.Thread(
-                target=self.stop, args=("interrupted", "SIGTERM"), name="carbonest-sigterm", daemon=True
-            )
-            helper.start()
-            helper.join(SIGTERM_STOP_TIMEOUT_S)
+            # Stop on a helper thread and wait a bounded time: a lock held by code outside the
+            # tracker (the user holding the sampler's, say) would otherwise deadlock the handler;
+            # then the stop finishes when the lock is released, or the process ends and the
+            # store shows the last checkpoint as interrupted.
+            self._signal_saving = True
+            try:
+                helper = threading.Thread(
+                    target=self.stop, args=("interrupted", "SIGTERM"), name="carbonest-sigterm", daemon=True
+                )
+                helper.start()
+                helper.join(SIGTERM_STOP_TIMEOUT_S)  # a repeated signal runs its handler inside, then the wait resumes
+            finally:
+                self._signal_saving = False
         self._remove_handlers()  # the helper thread may not touch signal handlers
         previous = _unwrap_stopped(self._prev_sigterm)
         if callable(previous):

@@ -14,7 +14,7 @@ from typing import Any
 from carbonest._version import __version__
 from carbonest.formulas import emissions
 from carbonest.records import RegionInfo
-from carbonest.records.run import PhaseRecord, RunRecord
+from carbonest.records.run import PhaseRecord, PhaseStats, RunRecord
 from carbonest.units import J_PER_KWH
 
 COMPONENTS = ("gpu", "cpu", "dram")
@@ -95,8 +95,14 @@ def _outputs(ctx: RunContext, it_energy_kwh: float | None,
 
 
 def build_record(ctx: RunContext, totals: Any, *, status: str, reason: str | None, ended_at: str | None,
-                 duration_s: float, phases: tuple[PhaseRecord, ...], warnings: tuple[str, ...]) -> RunRecord:
+                 duration_s: float, phases: tuple[PhaseRecord, ...], warnings: tuple[str, ...],
+                 phase_stats: tuple[PhaseStats, ...] = (), phases_total: int = 0) -> RunRecord:
     """The run record from the context and a sampler snapshot."""
+    backwards = sum(getattr(d, "backwards", 0) for d in totals.devices.values())
+    if backwards:
+        warnings = warnings + (
+            f"the clock went backwards {backwards} time(s) between two readings (a suspended VM or an "
+            "injected clock): those intervals were dropped, not counted",)
     entries, missing = component_entries(ctx, totals)
     measured = [e["energy_kwh"] for e in entries.values() if e["energy_kwh"] is not None]
     it_energy = sum(measured) if measured else None
@@ -121,6 +127,26 @@ def build_record(ctx: RunContext, totals: Any, *, status: str, reason: str | Non
         wue_l_per_kwh=ctx.wue_l_per_kwh, water_l=water, phases=phases, not_measured=tuple(missing),
         warnings=warnings + dropped, notes=tuple(notes), status_reason=reason,
         interval_s=ctx.interval_s, carbonest_version=__version__, **live_fields,
+        phase_stats=phase_stats, phases_total=phases_total or len(phases),
+    )
+
+
+def phase_between(ctx: RunContext, name: str, started_at: str, duration_s: float,
+                  before: dict[str, float], after: dict[str, float]) -> PhaseRecord:
+    """A named phase from two of the sampler's published per-component energies (J)."""
+    per_comp = {c: (e - before.get(c, 0.0)) / J_PER_KWH for c, e in after.items() if c in ctx.wanted}
+    it_energy = sum(per_comp.values()) if per_comp else None
+    intensity = None
+    if ctx.live is not None:  # the live figures in force during the phase
+        from carbonest.intensity.timefmt import parse_utc
+
+        start = parse_utc(started_at, "started_at").timestamp()
+        intensity = ctx.live.mean_over(start, start + max(0.0, duration_s))
+    facility, co2, _ = _outputs(ctx, it_energy, intensity)
+    return PhaseRecord(
+        name=name, started_at=started_at, duration_s=max(0.0, duration_s),
+        it_energy_kwh=it_energy, energy_kwh=facility, co2e_kg=co2,
+        components=tuple(sorted(per_comp.items())),
     )
 
 
@@ -140,7 +166,46 @@ def phase_record(ctx: RunContext, name: str, started_at: str, before: Any, after
         intensity = ctx.live.mean_over(wall_s(ctx, before.timestamp_s), wall_s(ctx, after.timestamp_s))
     facility, co2, _ = _outputs(ctx, it_energy, intensity)
     return PhaseRecord(
-        name=name, started_at=started_at, duration_s=after.timestamp_s - before.timestamp_s,
+        name=name, started_at=started_at, duration_s=max(0.0, after.timestamp_s - before.timestamp_s),
         it_energy_kwh=it_energy, energy_kwh=facility, co2e_kg=co2,
         components=tuple(sorted(per_comp.items())),
     )
+
+
+class PhaseTally:
+    """Running totals of the phases of one name (cheap to update: one per finished phase)."""
+
+    __slots__ = ("name", "count", "duration_s", "min_duration_s", "max_duration_s", "it_energy_kwh",
+                 "min_it_energy_kwh", "max_it_energy_kwh", "energy_kwh", "co2e_kg")
+
+    def __init__(self, name: str) -> None:
+        self.name, self.count = name, 0
+        self.duration_s, self.min_duration_s, self.max_duration_s = 0.0, float("inf"), 0.0
+        self.it_energy_kwh: float | None = None
+        self.min_it_energy_kwh: float | None = None
+        self.max_it_energy_kwh: float | None = None
+        self.energy_kwh: float | None = None
+        self.co2e_kg: float | None = None
+
+    def add(self, p: PhaseRecord) -> None:
+        self.count += 1
+        d = p.duration_s
+        self.duration_s += d
+        self.min_duration_s = min(self.min_duration_s, d)
+        self.max_duration_s = max(self.max_duration_s, d)
+        e = p.it_energy_kwh
+        if e is not None:
+            self.it_energy_kwh = e if self.it_energy_kwh is None else self.it_energy_kwh + e
+            self.min_it_energy_kwh = e if self.min_it_energy_kwh is None else min(self.min_it_energy_kwh, e)
+            self.max_it_energy_kwh = e if self.max_it_energy_kwh is None else max(self.max_it_energy_kwh, e)
+        if p.energy_kwh is not None:
+            self.energy_kwh = p.energy_kwh + (self.energy_kwh or 0.0)
+        if p.co2e_kg is not None:
+            self.co2e_kg = p.co2e_kg + (self.co2e_kg or 0.0)
+
+    def frozen(self) -> PhaseStats:
+        return PhaseStats(
+            self.name, self.count, self.duration_s, self.min_duration_s if self.count else 0.0,
+            self.max_duration_s, self.it_energy_kwh, self.min_it_energy_kwh, self.max_it_energy_kwh,
+            self.energy_kwh, self.co2e_kg,
+        )

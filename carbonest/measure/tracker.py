@@ -45,9 +45,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import os
+import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -57,12 +60,20 @@ from typing import Any, Literal, TypeVar, overload
 from carbonest import inputs
 from carbonest.errors import CarbonestError, InvalidInputError
 from carbonest.probes.base import Probe
-from carbonest.records.run import PhaseRecord, RunRecord
-from carbonest.measure.summary import RunContext, build_record, phase_record
+from carbonest.records.run import MAX_RECORD_PHASES, PhaseRecord, RunRecord
+from carbonest.measure.summary import PhaseTally, RunContext, build_record, phase_between
 from carbonest.measure.signals import SignalHandling
 
 F = TypeVar("F", bound=Callable[..., Any])
 Scope = Literal["auto", "all", "rank"]
+
+MAX_PHASE_NAMES = 1000
+"""Distinct phase names summarised one by one in ``phase_stats``; further names share one entry."""
+OTHER_PHASES = "(other phase names)"
+PHASE_BATCH = 500
+"""Finished phases written to the store between checkpoints once this many are waiting."""
+MAX_PENDING_PHASES = 100_000
+"""Finished phases held for the next checkpoint at most (beyond it the oldest are not stored)."""
 
 def _check_options(kw: dict[str, Any]) -> None:
     """Raise InvalidInputError for a bad number now, at construction, not once training runs."""
@@ -137,8 +148,8 @@ class Tracker(SignalHandling):
             probes=probes, store=store, scope=scope, clock=clock, handle_signals=handle_signals,
             intensity_provider=intensity_provider,
         )
-        self.name = name or "run"
         _check_options(self._kwargs)
+        self.name = _utf8(name or "run")
         self.run_id = os.urandom(16).hex()
         self._state: Literal["new", "running", "stopped"] = "new"
         self._lock = threading.RLock()
@@ -147,17 +158,23 @@ class Tracker(SignalHandling):
         self._ctx: RunContext | None = None
         self._store: Any = None
         self._record: RunRecord | None = None
-        self._phases: list[PhaseRecord] = []
-        self._open_phases: dict[object, tuple[str, str, Any]] = {}
+        self._phases: list[PhaseRecord] = []  # the first MAX_RECORD_PHASES, listed in the record
+        self._phase_tallies: dict[str, PhaseTally] = {}
+        self._phases_total = 0
+        self._pending_phases: deque[PhaseRecord] = deque()  # finished, not yet in the store
+        self._phases_not_stored = 0
+        self._unsaved_samples: list[Any] = []
+        self._open_phases: dict[object, tuple[str, str, float, dict[str, float]]] = {}
         self._warnings: list[str] = []
         self._prev_sigterm: Any = None  # the SIGTERM handler ours replaced; kept to forward to
         self._sigterm_installed = False
+        self._init_signal_state()
 
     # -- life cycle ----------------------------------------------------------------------------
 
     def start(self) -> Tracker:
         """Start measuring. Idempotent: a second call (or a call after stop) does nothing."""
-        with self._lock:
+        with self._guard:
             if self._state != "new":
                 return self
             from carbonest.measure.setup import resolve_settings, setup_probes
@@ -170,59 +187,92 @@ class Tracker(SignalHandling):
             )
             self._ctx.notes.extend(notes)
             given: list[Probe] = []
+            from carbonest.measure.setup import discovery_is_cheap
+
+            _preload(kw)
+            on_thread = kw["probes"] is None and not discovery_is_cheap()
             if kw["probes"] is not None:
                 given, _, self._ctx.not_measured_reasons = setup_probes(kw, self._ctx, self._ctx.notes)
+            elif not on_thread:
+                # No NVIDIA driver: discovery only reads /proc and /sys (a few ms), so it is done
+                # here and the probes get their first reading before start() returns, whatever
+                # the main thread does next. With a driver, NVML's initialisation (up to seconds)
+                # would hold start() up: discovery then runs first thing on the sampler thread.
+                given = self._discover()
             from carbonest.measure.sampler import Sampler
 
-            # Discovery, the store and the first checkpoint run on the sampler thread, so
-            # start() returns at once; the record says when measuring began (ready_s).
-            self._sampler = Sampler(
-                given, interval_s=self._ctx.interval_s, clock=kw["clock"],
-                on_flush=self._on_flush, flush_interval_s=self._ctx.flush_interval_s,
-                prepare=self._prepare,
-            )
+            # The store and the first checkpoint come after the first reading, on the sampler
+            # thread, so no store work delays it and start() returns at once (the record says
+            # when measuring began: measured_from_s).
+            try:
+                self._sampler = Sampler(
+                    given, interval_s=self._ctx.interval_s, clock=kw["clock"],
+                    on_flush=self._on_flush, flush_interval_s=self._ctx.flush_interval_s,
+                    prepare=self._discover if on_thread else None, on_ready=self._register,
+                    on_tick=self._on_tick,
+                )
+            except BaseException:
+                self._close_owned()
+                raise
             self._state = "running"
             self._sampler.start()
             self._install_handlers()
             return self
 
-    def _prepare(self) -> list[Probe]:
-        """Runs first on the sampler thread: discover probes, open the store, save a checkpoint."""
-        from carbonest.store.liveness import current_process_create_time
-        from carbonest.measure.setup import open_store, setup_probes
+    def _discover(self) -> list[Probe]:
+        """Runs first on the sampler thread: discover the probes (read at once after it)."""
+        from carbonest.measure.setup import setup_probes
 
         assert self._ctx is not None
-        kw = self._kwargs
-        self._ctx.pid_create_time = current_process_create_time()
-        found: list[Probe] = []
-        if kw["probes"] is None:
-            notes: list[str] = []
-            found, owned, self._ctx.not_measured_reasons = setup_probes(kw, self._ctx, notes)
-            self._owned_probes = owned
-            self._ctx.notes.extend(notes)
-        self._store = open_store(kw["store"], self._warnings)
-        self._checkpoint(self._sampler.snapshot(), [])
+        notes: list[str] = []
+        found, owned, self._ctx.not_measured_reasons = setup_probes(self._kwargs, self._ctx, notes)
+        self._owned_probes = owned
+        self._ctx.notes.extend(notes)
         return found
+
+    def _register(self) -> None:
+        """On the sampler thread, after the first reading: open the store, save a checkpoint."""
+        from carbonest.store.liveness import current_process_create_time
+        from carbonest.measure.setup import open_store
+
+        assert self._ctx is not None
+        self._ctx.pid_create_time = current_process_create_time()
+        self._store = open_store(self._kwargs["store"], self._warnings)
+        if self._store is not None and self._state != "stopped":
+            self._checkpoint(self._sampler.snapshot(), [])
+            try:  # room for a note, should the final record not fit on the disk (see stop)
+                self._store.reserve_final_note(self.run_id)
+            except Exception as exc:  # noqa: BLE001 - only the fallback is lost; warned about
+                self._warnings.append(f"run store: no room reserved for a final note: {exc!r}")
 
     def stop(self, status: Literal["completed", "failed", "interrupted"] = "completed",
              reason: str | None = None) -> RunRecord:
         """Stop measuring, save and return the final record. Idempotent."""
-        with self._lock:
+        with self._guard:
             if self._state == "stopped" and self._record is not None:
                 return self._record
             if self._state == "new":
                 self.start()
             self._state = "stopped"
-            self._remove_handlers()
-            self._sampler.stop()
+            self._sampler.stop()  # its last samples wait in _unsaved_samples for the final record
             self._close_owned()
             for opened in self._open_phases.values():  # a phase still open ends with the run
                 self._close_phase(*opened)
             self._open_phases.clear()
             self._record = self._build(status, reason, ended=True)
-            self._save(self._record, [])
+            samples, self._unsaved_samples = self._unsaved_samples, []
+            error = self._save(self._record, samples, self._take_pending_phases())
+            if error is not None:
+                message = f"run store: {error}"
+                if message not in self._record.warnings:
+                    self._record = dataclasses.replace(self._record, warnings=self._record.warnings + (message,))
+                self._final_not_saved(self._record, error)
+            elif self._store is not None:
+                self._store.release_final_note(self.run_id)
             if self._store is not None and self._kwargs["store"] is None:
                 self._store.close()
+            # Only now: a SIGTERM during the save above is held by our handler, not let kill it.
+            self._remove_handlers()
             return self._record
 
     def __enter__(self) -> Tracker:
@@ -288,30 +338,62 @@ class Tracker(SignalHandling):
             return self._record
         if self._state == "new":
             raise CarbonestError("the run has not started: call start() or use 'with'")
-        return self._build("running", None, ended=False)
+        with self._guard:
+            return self._record or self._build("running", None, ended=False)
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
         """Measure a named part of the run separately: ``with run.phase("eval"): ...``."""
         name = inputs.name("phase", name)
         key = object()
-        with self._lock:
+        with self._guard:
             if self._state != "running":
                 raise CarbonestError(f"phase {name!r}: the run is not running")
-            self._open_phases[key] = (name, _utc_now(), self._sampler.snapshot())
+            # The sampler's published energies: no lock of the sampler's taken at a phase edge.
+            self._open_phases[key] = (name, _utc_now(), self._kwargs["clock"](), self._sampler.energy_now)
         try:
             yield
         finally:
-            with self._lock:  # stop() may have closed it already (SIGTERM or stop() inside the phase)
+            with self._guard:  # stop() may have closed it already (SIGTERM or stop() inside the phase)
                 opened = self._open_phases.pop(key, None)
                 if opened is not None:
                     self._close_phase(*opened)
 
-    def _close_phase(self, name: str, started: str, before: Any) -> None:
+    def _close_phase(self, name: str, started: str, t_before: float, before: dict[str, float]) -> None:
         # Phase edges have the sampling interval's resolution: no extra read is forced
         # from this thread, since probes are read by the sampler thread alone.
         assert self._ctx is not None
-        self._phases.append(phase_record(self._ctx, name, started, before, self._sampler.snapshot()))
+        duration = self._kwargs["clock"]() - t_before
+        done = phase_between(self._ctx, name, started, duration, before, self._sampler.energy_now)
+        # O(1) per phase whatever their number: the record lists the first ones and a tally per
+        # name; every phase goes to the store once, at the next checkpoint.
+        self._phases_total += 1
+        if len(self._phases) < MAX_RECORD_PHASES:
+            self._phases.append(done)
+        tally = self._phase_tallies.get(name)
+        if tally is None:
+            if len(self._phase_tallies) >= MAX_PHASE_NAMES:
+                name = OTHER_PHASES
+            tally = self._phase_tallies.get(name)
+            if tally is None:
+                tally = self._phase_tallies[name] = PhaseTally(name)
+        tally.add(done)
+        if self._kwargs["store"] is not False:
+            if len(self._pending_phases) >= MAX_PENDING_PHASES:
+                self._pending_phases.popleft()
+                self._phases_not_stored += 1
+            self._pending_phases.append(done)
+
+    def _take_pending_phases(self) -> list[dict[str, Any]]:
+        """The phases finished since the last checkpoint (popleft: safe against the main thread)."""
+        out = []
+        pending = self._pending_phases
+        for _ in range(len(pending)):
+            try:
+                out.append(pending.popleft().to_dict())
+            except IndexError:  # taken by the other thread meanwhile (a stop whose join timed out)
+                break
+        return out
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -319,10 +401,16 @@ class Tracker(SignalHandling):
         assert self._ctx is not None
         snap = totals if totals is not None else self._sampler.snapshot()
         errors = [f"sampler: {self._sampler.error!r}"] if self._sampler.error else []
+        if self._phases_not_stored:
+            errors.append(f"{self._phases_not_stored} phases were not stored (the store fell behind); "
+                          "phase_stats still counts them")
         record = build_record(
             self._ctx, snap, status=status, reason=reason,
-            ended_at=_utc_now() if ended else None, duration_s=self._kwargs["clock"]() - self._ctx.t0,
+            ended_at=_utc_now() if ended else None,
+            duration_s=max(0.0, self._kwargs["clock"]() - self._ctx.t0),  # a clock that went back
             phases=tuple(self._phases), warnings=tuple(self._warnings + errors),
+            phase_stats=tuple(t.frozen() for t in list(self._phase_tallies.values())),
+            phases_total=self._phases_total,
         )
         return dataclasses.replace(record, measured_from_s=self._sampler.ready_s)
 
@@ -335,32 +423,73 @@ class Tracker(SignalHandling):
                 _warn(f"carbonest: probe {probe.name} close failed: {exc!r}")
         self._owned_probes = []
 
-    def _on_flush(self, samples: list[Any], totals: Any) -> None:
-        # "new" too: the sampler thread may flush before start() has saved the first checkpoint;
-        # the samples must then follow a record, not go to a run the store does not know yet.
-        if self._state != "stopped":
-            self._checkpoint(totals, samples)
-        elif samples:
-            self._save(None, samples)
-
-    def _checkpoint(self, totals: Any, samples: list[Any]) -> None:
-        self._save(self._build("running", None, ended=False, totals=totals), samples)
-
-    def _save(self, record: RunRecord | None, samples: list[Any]) -> None:
-        if self._store is None:
+    def _on_tick(self) -> None:
+        """After a reading, on the sampler thread: many phases waiting go to the store now."""
+        if len(self._pending_phases) < PHASE_BATCH or self._store is None or self._state == "stopped":
             return
+        phases = self._take_pending_phases()
         try:
-            if record is not None:
-                self._store.save_run(record.to_dict())
-            if samples:
-                self._store.add_samples(self.run_id, samples)
-        except Exception as exc:  # noqa: BLE001 - kept in the record and warned about, never hidden
-            # StorageError is the contract, but a third-party store's own error must not crash
-            # training either (at start) or end the sampler thread (at a checkpoint).
+            self._store.add_phases(self.run_id, phases)
+        except Exception as exc:  # noqa: BLE001 - as _save: warned about once, never raised
             message = f"run store: {exc}" if isinstance(exc, CarbonestError) else f"run store: {exc!r}"
             if message not in self._warnings:
                 self._warnings.append(message)
                 _warn(f"carbonest: {message}; measuring goes on")
+
+    def _on_flush(self, samples: list[Any], totals: Any) -> None:
+        if self._state != "stopped":
+            self._checkpoint(totals, samples)
+        else:  # stop()'s last flush: these samples go in one transaction with the final record
+            self._unsaved_samples.extend(samples)
+
+    def _checkpoint(self, totals: Any, samples: list[Any]) -> None:
+        if self._store is None:  # not open yet (the first checkpoint comes with it) or store=False
+            if samples:
+                self._unsaved_samples.extend(samples)  # kept for the next checkpoint
+            return
+        if self._unsaved_samples:
+            samples = self._unsaved_samples + samples
+            self._unsaved_samples = []
+        record = self._build("running", None, ended=False, totals=totals)
+        self._save(record, samples, self._take_pending_phases())
+
+    def _save(self, record: RunRecord, samples: list[Any], phases: list[dict[str, Any]]) -> str | None:
+        """One checkpoint: the record, its samples and new phases in one store call; the error text."""
+        if self._store is None:
+            return None
+        try:
+            self._store.checkpoint(record.to_dict(), samples, phases)
+        except Exception as exc:  # noqa: BLE001 - kept in the record and warned about, never hidden
+            # StorageError is the contract, but a third-party store's own error must not crash
+            # training either (at start) or end the sampler thread (at a checkpoint).
+            text = f"{exc}" if isinstance(exc, CarbonestError) else f"{exc!r}"
+            message = f"run store: {text}"
+            if message not in self._warnings:
+                self._warnings.append(message)
+                _warn(f"carbonest: {message}; measuring goes on")
+            return text
+        return None
+
+    def _final_not_saved(self, record: RunRecord, error: str) -> None:
+        """The final save failed (a full disk): say so, print the record, leave a note for listings."""
+        from carbonest.store.base import clean_text
+
+        noted = False
+        if self._store is not None:
+            try:
+                noted = bool(self._store.note_final_not_saved(self.run_id, record.status, error))
+            except Exception:  # noqa: BLE001 - the stderr copy below is the last resort
+                noted = False
+        where = "" if noted else "; the store will list it as interrupted"
+        try:
+            sys.stderr.write(
+                f"carbonest: the final record of run {self.run_id} ({record.status}) could not be saved: "
+                f"{error}{where}. The record follows as one JSON line:\n"
+                + json.dumps(clean_text(record.to_dict()), separators=(",", ":")) + "\n"
+            )
+            sys.stderr.flush()
+        except (OSError, ValueError):  # stderr closed: nothing more can be done
+            pass
 
 
 @overload
@@ -380,3 +509,32 @@ def track(name: Any = None, **options: Any) -> Any:
     if callable(name):
         return Tracker(None, **options)(name)
     return Tracker(name, **options)
+
+
+def _utf8(text: str) -> str:
+    """``text``, with any character that cannot be written as UTF-8 (bytes from argv) as U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        from carbonest.store.base import clean_text
+
+        return str(clean_text(text))
+    return text
+
+
+def _preload(kw: dict[str, Any]) -> None:
+    """Import here, on the caller's thread, what the sampler thread's set-up needs.
+
+    Each import reads files, and a thread that blocks gives the GIL up: against a CPU-bound main
+    thread it then waits up to the switch interval (5 ms) to get it back, so importing these on
+    the sampler thread delayed the first reading and the run's registration by 50-500 ms.
+    """
+    import carbonest.store.liveness  # noqa: F401 - the process start time
+    if kw["probes"] is None:
+        import carbonest.probes.cpu_model  # noqa: F401
+        import carbonest.probes.discovery  # noqa: F401
+        import carbonest.probes.memory_model  # noqa: F401
+        import carbonest.probes.rapl  # noqa: F401
+    if kw["store"] is None:
+        import carbonest.store.final_note  # noqa: F401
+        import carbonest.store.sqlite  # noqa: F401

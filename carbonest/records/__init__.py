@@ -38,13 +38,14 @@ from carbonest.records.common import (
 
 if TYPE_CHECKING:
     from carbonest.records.estimate import ComponentEnergy, Equivalent, Estimate
-    from carbonest.records.run import PhaseRecord, RunRecord, RunStatus
+    from carbonest.records.run import PhaseRecord, PhaseStats, RunRecord, RunStatus
 
 _RESULTS = {
     "ComponentEnergy": "carbonest.records.estimate",
     "Equivalent": "carbonest.records.estimate",
     "Estimate": "carbonest.records.estimate",
     "PhaseRecord": "carbonest.records.run",
+    "PhaseStats": "carbonest.records.run",
     "RunRecord": "carbonest.records.run",
     "RunStatus": "carbonest.records.run",
 }
@@ -58,6 +59,7 @@ __all__ = [
     "Estimate",
     "Notes",
     "PhaseRecord",
+    "PhaseStats",
     "Provenance",
     "ProvenanceKind",
     "Reading",

@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from carbonest.records.common import RegionInfo
 
+MAX_RECORD_PHASES = 100
+"""How many phases a run record lists one by one; the rest are in the store and in ``phase_stats``."""
+
 RunStatus = Literal["running", "completed", "failed", "interrupted"]
 
 
@@ -34,9 +37,46 @@ class PhaseRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        out = asdict(self)
-        out["components"] = dict(self.components)
-        return out
+        return {  # by hand, not asdict(): this runs once per phase, and a phase per step is common
+            "name": self.name, "started_at": self.started_at, "duration_s": self.duration_s,
+            "it_energy_kwh": self.it_energy_kwh, "energy_kwh": self.energy_kwh, "co2e_kg": self.co2e_kg,
+            "components": dict(self.components),
+        }
+
+
+@dataclass(frozen=True)
+class PhaseStats:
+    """Every phase of one name in a run, summed: ``run.phase("step")`` in a loop.
+
+    Energy figures are None when no phase of the name had a measured energy.
+
+    Attributes:
+        name: The phase name.
+        count: How many phases of this name finished.
+        duration_s: Their total duration. Units: s.
+        min_duration_s: The shortest. Units: s.
+        max_duration_s: The longest. Units: s.
+        it_energy_kwh: Their total IT energy. Units: kWh.
+        min_it_energy_kwh: The least IT energy of one of them. Units: kWh.
+        max_it_energy_kwh: The most IT energy of one of them. Units: kWh.
+        energy_kwh: Their total facility energy (PUE included). Units: kWh.
+        co2e_kg: Their total emissions. Units: kg CO2e.
+    """
+
+    name: str
+    count: int
+    duration_s: float
+    min_duration_s: float
+    max_duration_s: float
+    it_energy_kwh: float | None = None
+    min_it_energy_kwh: float | None = None
+    max_it_energy_kwh: float | None = None
+    energy_kwh: float | None = None
+    co2e_kg: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -69,7 +109,11 @@ class RunRecord:
             highest IT power at any one time (devices need not peak together). Units: W.
         wue_l_per_kwh: Water usage effectiveness, if given. Units: L/kWh.
         water_l: On-site water, if a WUE was given. Units: L.
-        phases: Named phases.
+        phases: Named phases, in the order they finished: the first ``MAX_RECORD_PHASES`` (100)
+            of them (every one is in the store: ``RunStore.phases(run_id)``).
+        phase_stats: Per phase name: count, total, shortest and longest duration and energy,
+            over every phase of the run.
+        phases_total: How many phases finished in the run (``phases`` may list fewer).
         not_measured: Components with no working probe.
         warnings: Problems met while measuring (probe failures, store errors).
         notes: Defaults taken and policies applied.
@@ -118,6 +162,8 @@ class RunRecord:
     measured_from_s: float | None = None
     intensity_series: tuple[tuple[str, str, float], ...] = ()
     intensity_source: tuple[tuple[str, Any], ...] = ()
+    phase_stats: tuple[PhaseStats, ...] = ()
+    phases_total: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object stored and printed for this run."""
@@ -134,6 +180,7 @@ class RunRecord:
             "mean_power_w": self.mean_power_w, "peak_power_w": self.peak_power_w,
             "wue_l_per_kwh": self.wue_l_per_kwh, "water_l": self.water_l,
             "phases": [p.to_dict() for p in self.phases],
+            "phase_stats": [p.to_dict() for p in self.phase_stats], "phases_total": self.phases_total,
             "not_measured": list(self.not_measured), "warnings": list(self.warnings),
             "notes": list(self.notes), "interval_s": self.interval_s,
             "measured_from_s": self.measured_from_s,

@@ -177,6 +177,36 @@ def check_limit(limit: int | None) -> None:
         )
 
 
+def clean_text(value: Any) -> Any:
+    """``value`` with every string in it made encodable as UTF-8.
+
+    A name or command that came from bytes that are not UTF-8 (``sys.argv`` and
+    ``os.fsdecode`` keep such bytes as lone surrogates) cannot be written to SQLite
+    or to a UTF-8 file; each such character becomes U+FFFD, so the run is kept.
+    Containers are copied only when something in them changes.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            try:  # the bytes that surrogateescape kept, then one U+FFFD per byte that is not UTF-8
+                return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            except UnicodeEncodeError:  # other lone surrogates
+                return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
+        return value
+    if isinstance(value, Mapping):
+        items = [(clean_text(k), clean_text(v)) for k, v in value.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(items, value.items())):
+            return value
+        return dict(items)
+    if isinstance(value, (list, tuple)):
+        cleaned = [clean_text(v) for v in value]
+        if all(a is b for a, b in zip(cleaned, value)):
+            return value
+        return type(value)(cleaned) if isinstance(value, list) else tuple(cleaned)
+    return value
+
+
 def check_run_id(run_id: object) -> str:
     """Return ``run_id`` if it is a non-empty string, else raise InvalidInputError."""
     if not isinstance(run_id, str) or not run_id:
@@ -231,6 +261,58 @@ class RunStore(abc.ABC):
     def samples(self, run_id: str) -> list[Sample]:
         """Return a run's samples (id or unique prefix), by time then component and device."""
 
+    def checkpoint(self, record: Mapping[str, Any], samples: Sequence[Sample] = (),
+                   phases: Sequence[Mapping[str, Any]] = ()) -> None:
+        """Save the record, the samples it counts and the phases finished since the last checkpoint.
+
+        The tracker's one write per checkpoint. A backend that can should do it in one
+        transaction, so that a stored record never counts energy its samples do not hold
+        (:class:`~carbonest.store.sqlite.SQLiteStore` and
+        :class:`~carbonest.store.memory.MemoryStore` do). This default, for third-party
+        stores written against the older contract, saves the record and then the samples,
+        and keeps no phases beyond those the record lists.
+
+        Raises:
+            InvalidInputError: As :meth:`save_run`.
+            StorageError: The store cannot be written.
+        """
+        self.save_run(record)
+        if samples:
+            self.add_samples(str(record["run_id"]), samples)
+
+    def reserve_final_note(self, run_id: str) -> None:
+        """Keep room, while there is some, to note that the run's final record could not be saved.
+
+        Called by the tracker after its first checkpoint. A backend on a disk that can fill up
+        (the SQLite store) writes a small placeholder; this default does nothing.
+        """
+
+    def note_final_not_saved(self, run_id: str, status: str, reason: str) -> bool:
+        """Record that the run ended with ``status`` but its final record could not be saved.
+
+        Readers then list the run with that status and ``final_record_error`` = ``reason``
+        rather than as interrupted. Returns whether the note was written (this default: no).
+        """
+        return False
+
+    def release_final_note(self, run_id: str) -> None:
+        """The final record was saved: drop the room kept by :meth:`reserve_final_note`."""
+
+    def add_phases(self, run_id: str, phases: Sequence[Mapping[str, Any]]) -> None:
+        """Append finished phases to a saved run between checkpoints (a run with many phases).
+
+        This default keeps none (the record still lists the first ones and a tally per name).
+        """
+
+    def phases(self, run_id: str) -> list[dict[str, Any]]:
+        """Every stored phase of a run (id or unique prefix), in the order they finished.
+
+        The record itself lists only the first ``phases`` and a summary per name
+        (``phase_stats``); a backend that keeps phases apart (the SQLite and memory stores)
+        returns all of them. This default returns those the record lists.
+        """
+        return list(self.get_run(run_id).get("phases") or [])
+
     @abc.abstractmethod
     def close(self) -> None:
         """Release the store's resources. Idempotent."""
@@ -272,6 +354,7 @@ __all__ = [
     "RunStore",
     "check_limit",
     "check_run_id",
+    "clean_text",
     "index_record",
     "parse_timestamp",
     "utc_now_iso",

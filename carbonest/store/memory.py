@@ -37,24 +37,45 @@ class MemoryStore(RunStore):
         self._lock = threading.Lock()
         self._runs: dict[str, tuple[int, float | None, str, str]] = {}
         self._samples: dict[str, dict[tuple[str, str], list[Sample]]] = {}
+        self._phases: dict[str, list[dict[str, Any]]] = {}
         self._seq = 0
 
     def save_run(self, record: Mapping[str, Any]) -> None:
         """Insert or replace the run's record (a checkpoint). See :class:`RunStore`."""
-        record = base.with_capped_name(record)
-        index = base.index_record(record)
-        try:
-            text = json.dumps(dict(record))
-        except (TypeError, ValueError) as exc:
-            raise InvalidInputError(
-                f"run {index.run_id}: the record is not JSON-serialisable: {exc}"
-            ) from exc
+        index, text = _encode(record)
         with self._lock:
-            previous = self._runs.get(index.run_id)
-            if previous is None:
-                self._seq += 1
-            seq = self._seq if previous is None else previous[0]
-            self._runs[index.run_id] = (seq, index.started_ts, base.utc_now_iso(), text)
+            self._put(index, text)
+
+    def checkpoint(self, record: Mapping[str, Any], samples: Sequence[Sample] = (),
+                   phases: Sequence[Mapping[str, Any]] = ()) -> None:
+        """The record, its new samples and newly finished phases, all under one lock."""
+        index, text = _encode(record)
+        kept = [json.loads(json.dumps(base.clean_text(dict(p)))) for p in phases]
+        with self._lock:
+            self._put(index, text)
+            self._add_samples_locked(index.run_id, samples)
+            self._phases.setdefault(index.run_id, []).extend(kept)
+
+    def add_phases(self, run_id: str, phases: Sequence[Mapping[str, Any]]) -> None:
+        """Append finished phases to the saved run ``run_id``."""
+        kept = [json.loads(json.dumps(base.clean_text(dict(p)))) for p in phases]
+        with self._lock:
+            if run_id not in self._runs:
+                raise RunNotFoundError(run_id)
+            self._phases.setdefault(run_id, []).extend(kept)
+
+    def phases(self, run_id: str) -> list[dict[str, Any]]:
+        """Every stored phase of the run (id or unique prefix), in the order they finished."""
+        with self._lock:
+            full_id = self._resolve(base.check_run_id(run_id))
+            return copy.deepcopy(self._phases.get(full_id, []))
+
+    def _put(self, index: base.RunIndex, text: str) -> None:
+        previous = self._runs.get(index.run_id)
+        if previous is None:
+            self._seq += 1
+        seq = self._seq if previous is None else previous[0]
+        self._runs[index.run_id] = (seq, index.started_ts, base.utc_now_iso(), text)
 
     def add_samples(self, run_id: str, samples: Sequence[Sample]) -> None:
         """Append samples to the saved run ``run_id`` and thin its series if too long."""
@@ -62,6 +83,10 @@ class MemoryStore(RunStore):
         with self._lock:
             if run_id not in self._runs:
                 raise RunNotFoundError(run_id)
+            self._add_samples_locked(run_id, samples)
+
+    def _add_samples_locked(self, run_id: str, samples: Sequence[Sample]) -> None:
+        if samples:
             by_device = self._samples.setdefault(run_id, {})
             for sample in samples:
                 by_device.setdefault((sample.component, sample.device), []).append(sample)
@@ -105,6 +130,18 @@ class MemoryStore(RunStore):
         if len(matches) > 1:
             raise AmbiguousRunIdError(run_id, matches[:6])
         return matches[0]
+
+
+def _encode(record: Mapping[str, Any]) -> tuple[base.RunIndex, str]:
+    record = base.with_capped_name(base.clean_text(record))
+    index = base.index_record(record)
+    try:
+        text = json.dumps(dict(record))
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(
+            f"run {index.run_id}: the record is not JSON-serialisable: {exc}"
+        ) from exc
+    return index, text
 
 
 def _load(entry: tuple[int, float | None, str, str]) -> dict[str, Any]:

@@ -68,6 +68,19 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             energy_j REAL)""",
         "CREATE INDEX samples_by_run ON samples (run_id, component, device, t_s)",
     ),
+    (  # version 2: each finished phase, stored once at the checkpoint after it ended
+        """CREATE TABLE phases (
+            id INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            started_at TEXT,
+            duration_s REAL,
+            it_energy_kwh REAL,
+            energy_kwh REAL,
+            co2e_kg REAL,
+            components_json TEXT NOT NULL)""",
+        "CREATE INDEX phases_by_run ON phases (run_id, id)",
+    ),
 )
 """Schema migrations; entry ``i`` takes ``PRAGMA user_version`` from ``i`` to ``i + 1``."""
 
@@ -145,11 +158,7 @@ class SQLiteStore(RunStore):
 
     def save_run(self, record: Mapping[str, Any]) -> None:
         """Insert or replace the run's record: the tracker's checkpoint. See :class:`RunStore`."""
-        record = base.with_capped_name(record)
-        index = base.index_record(record)
-        params = dataclasses.asdict(index)
-        params["updated_at"] = base.utc_now_iso()
-        params["record_json"] = _to_json(record, index.run_id)
+        params = _upsert_params(record)
         self._call(lambda conn: conn.execute(_UPSERT, params), write=True)
 
     def add_samples(self, run_id: str, samples: Sequence[Sample]) -> None:
@@ -157,23 +166,90 @@ class SQLiteStore(RunStore):
         base.check_run_id(run_id)
         if not samples:
             return
-        rows = [
-            (run_id, s.timestamp_s, s.component, s.device, s.power_w, s.energy_j) for s in samples
-        ]
-        series = sorted({(s.component, s.device) for s in samples})
 
         def write(conn: sqlite3.Connection) -> None:
             if conn.execute("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)).fetchone() is None:
                 raise RunNotFoundError(run_id)
-            conn.executemany(
-                "INSERT INTO samples (run_id, t_s, component, device, power_w, energy_j)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            for component, device in series:
-                self._thin(conn, run_id, component, device)
+            self._insert_samples(conn, run_id, samples)
 
         self._call(write, write=True)
+
+    def checkpoint(self, record: Mapping[str, Any], samples: Sequence[Sample] = (),
+                   phases: Sequence[Mapping[str, Any]] = ()) -> None:
+        """The record, its new samples and newly finished phases in one transaction.
+
+        A kill at any point leaves either the previous checkpoint or this one whole: never a
+        record counting energy whose samples are not stored.
+        """
+        params = _upsert_params(record)
+        run_id = params["run_id"]
+        phase_rows = [_phase_row(run_id, p) for p in phases]
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(_UPSERT, params)
+            if samples:
+                self._insert_samples(conn, run_id, samples)
+            if phase_rows:
+                _insert_rows(conn, _INSERT_PHASE, _INSERT_PHASES_JSON, phase_rows)
+
+        self._call(write, write=True)
+
+    def add_phases(self, run_id: str, phases: Sequence[Mapping[str, Any]]) -> None:
+        """Append finished phases to the saved run ``run_id``, in one transaction."""
+        base.check_run_id(run_id)
+        rows = [_phase_row(run_id, p) for p in phases]
+        if rows:
+            self._call(lambda conn: _insert_rows(conn, _INSERT_PHASE, _INSERT_PHASES_JSON, rows), write=True)
+
+    def phases(self, run_id: str) -> list[dict[str, Any]]:
+        """Every stored phase of the run (id or unique prefix), in the order they finished."""
+        base.check_run_id(run_id)
+
+        def read(conn: sqlite3.Connection) -> list[Any]:
+            full_id = self._find(conn, run_id)[0]
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'phases'").fetchone() is None:
+                return []  # a version-1 store opened read-only: it has no phases table
+            return conn.execute(
+                "SELECT name, started_at, duration_s, it_energy_kwh, energy_kwh, co2e_kg,"
+                " components_json FROM phases WHERE run_id = ? ORDER BY id",
+                (full_id,),
+            ).fetchall()
+
+        keys = ("name", "started_at", "duration_s", "it_energy_kwh", "energy_kwh", "co2e_kg")
+        return [
+            {**dict(zip(keys, row[:6])), "components": json.loads(row[6])}
+            for row in self._call(read, write=False)
+        ]
+
+    def reserve_final_note(self, run_id: str) -> None:
+        """A blank note next to the file (:mod:`carbonest.store.final_note`)."""
+        if str(self.path) != ":memory:":
+            from carbonest.store import final_note
+
+            final_note.reserve(self.path, base.check_run_id(run_id))
+
+    def note_final_not_saved(self, run_id: str, status: str, reason: str) -> bool:
+        """Fill the reserved note in place (no new disk space needed)."""
+        if str(self.path) == ":memory:":
+            return False
+        from carbonest.store import final_note
+
+        return final_note.fill(self.path, base.check_run_id(run_id), status, reason)
+
+    def release_final_note(self, run_id: str) -> None:
+        """Delete the run's note."""
+        if str(self.path) != ":memory:":
+            from carbonest.store import final_note
+
+            final_note.release(self.path, base.check_run_id(run_id))
+
+    def _insert_samples(self, conn: sqlite3.Connection, run_id: str, samples: Sequence[Sample]) -> None:
+        rows = [
+            (run_id, s.timestamp_s, s.component, s.device, s.power_w, s.energy_j) for s in samples
+        ]
+        _insert_rows(conn, _INSERT_SAMPLE, _INSERT_SAMPLES_JSON, rows)
+        for component, device in sorted({(s.component, s.device) for s in samples}):
+            self._thin(conn, run_id, component, device)
 
     def get_run(self, run_id: str) -> dict[str, Any]:
         """Return the run with this id or unique id prefix; stale ones as ``interrupted``."""
@@ -195,6 +271,8 @@ class SQLiteStore(RunStore):
 
         def read(conn: sqlite3.Connection) -> list[Any]:
             full_id = self._find(conn, run_id)[0]
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'phases'").fetchone() is None:
+                return []  # a version-1 store opened read-only: it has no phases table
             return conn.execute(
                 "SELECT t_s, component, device, power_w, energy_j FROM samples"
                 " WHERE run_id = ? ORDER BY t_s, component, device, id",
@@ -236,17 +314,33 @@ class SQLiteStore(RunStore):
         reason = liveness.stale_reason(record)
         if reason is None:
             return record
-        marked = liveness.as_interrupted(record, reason, updated_at)
-        self._mark_interrupted(run_id, updated_at, marked)
+        note = self._final_note(run_id)
+        if note is not None:  # it ended, but its final record did not fit on the disk
+            marked = dict(record, status=note["status"], final_record_error=str(note.get("reason")),
+                          last_checkpoint_at=updated_at)
+        else:
+            marked = liveness.as_interrupted(record, reason, updated_at)
+        if self._mark_interrupted(run_id, updated_at, marked) and note is not None:
+            from carbonest.store import final_note
+
+            final_note.release(self.path, run_id)
         return marked
 
-    def _mark_interrupted(self, run_id: str, seen_updated_at: str, marked: dict[str, Any]) -> None:
-        """Persist an interrupted status, unless the run was checkpointed since it was read."""
+    def _final_note(self, run_id: str) -> dict[str, Any] | None:
+        if str(self.path) == ":memory:":
+            return None
+        from carbonest.store import final_note
+
+        note = final_note.read(self.path, run_id)
+        return note if note is not None and note["status"] in base.RUN_STATUSES else None
+
+    def _mark_interrupted(self, run_id: str, seen_updated_at: str, marked: dict[str, Any]) -> bool:
+        """Persist the status a stale run is given, unless it was checkpointed since it was read."""
         if self.read_only:
-            return  # recomputed at every read
-        params = (base.utc_now_iso(), _to_json(marked, run_id), run_id, seen_updated_at)
+            return False  # recomputed at every read; a read-only store is never written
+        params = (marked["status"], base.utc_now_iso(), _to_json(marked, run_id), run_id, seen_updated_at)
         sql = (
-            "UPDATE runs SET status = 'interrupted', updated_at = ?, record_json = ?"
+            "UPDATE runs SET status = ?, updated_at = ?, record_json = ?"
             " WHERE run_id = ? AND status = 'running' AND updated_at = ?"
         )
         try:
@@ -254,7 +348,8 @@ class SQLiteStore(RunStore):
         except StorageError:
             # A read-only copy of the store still reads fine; the status is
             # simply recomputed on the next read.
-            pass
+            return False
+        return True
 
     def _thin(self, conn: sqlite3.Connection, run_id: str, component: str, device: str) -> None:
         key = (run_id, component, device)
@@ -369,7 +464,9 @@ class SQLiteStore(RunStore):
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # reads the file (and WAL)
-            if version != SCHEMA_VERSION:
+            # An older schema reads fine (every later version only adds tables: a version-1 store has
+            # no phases table, and phases() then reads none); it is migrated by the next writer.
+            if not 1 <= version <= SCHEMA_VERSION:
                 newer = version > SCHEMA_VERSION
                 raise StorageError(
                     f"run store {self.path} has schema version {version}; this carbonest reads"
@@ -443,6 +540,62 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     text = str(exc).lower()
     return "database is locked" in text or "database is busy" in text
+
+
+_INSERT_PHASE: Final = (
+    "INSERT INTO phases (run_id, name, started_at, duration_s, it_energy_kwh, energy_kwh, co2e_kg,"
+    " components_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+_INSERT_SAMPLE: Final = (
+    "INSERT INTO samples (run_id, t_s, component, device, power_w, energy_j) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
+def _from_json(table: str, columns: str) -> str:
+    names = columns.split(", ")
+    picks = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(names)))
+    return f"INSERT INTO {table} ({columns}) SELECT {picks} FROM json_each(?) ORDER BY key"
+
+
+_INSERT_SAMPLES_JSON: Final = _from_json("samples", "run_id, t_s, component, device, power_w, energy_j")
+_INSERT_PHASES_JSON: Final = _from_json(
+    "phases", "run_id, name, started_at, duration_s, it_energy_kwh, energy_kwh, co2e_kg, components_json"
+)
+
+
+def _insert_rows(conn: sqlite3.Connection, one_row: str, from_json: str, rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows with one statement: the rows as one JSON array, unpacked by SQLite.
+
+    ``executemany`` steps once per row, and every step gives up the GIL: against a CPU-bound
+    main thread the sampler thread then waits up to the switch interval (5 ms) for it each
+    time, so 500 rows took seconds. One statement gives it up once. Falls back to
+    ``executemany`` where SQLite has no JSON functions or a value is not JSON (NaN).
+    """
+    if len(rows) > 1:
+        try:
+            conn.execute(from_json, (json.dumps(rows, allow_nan=False),))
+            return
+        except (ValueError, sqlite3.OperationalError):
+            pass
+    conn.executemany(one_row, rows)
+
+
+def _upsert_params(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The checked, UTF-8-clean columns of one record (text that is not UTF-8: U+FFFD)."""
+    record = base.with_capped_name(base.clean_text(record))
+    index = base.index_record(record)
+    params = dataclasses.asdict(index)
+    params["updated_at"] = base.utc_now_iso()
+    params["record_json"] = _to_json(record, index.run_id)
+    return params
+
+
+def _phase_row(run_id: str, phase: Mapping[str, Any]) -> tuple[Any, ...]:
+    p = base.clean_text(phase)
+    return (run_id, str(p["name"]), p.get("started_at"), p.get("duration_s"), p.get("it_energy_kwh"),
+            p.get("energy_kwh"), p.get("co2e_kg"), _to_json(p.get("components") or {}, run_id))
 
 
 def _to_json(record: Mapping[str, Any], run_id: str) -> str:

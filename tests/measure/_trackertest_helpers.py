@@ -25,3 +25,7 @@ class BrokenStore(MemoryStore):
     def add_samples(self, run_id: str, samples: Any) -> None:
         self.attempts += 1
         raise StorageError("disk full (scripted)")
+
+    def checkpoint(self, record: Any, samples: Any = (), phases: Any = ()) -> None:
+        self.attempts += 1
+        raise StorageError("disk full (scripted)")

@@ -204,6 +204,9 @@ class _ForeignErrorStore(BrokenStore):
     def add_samples(self, run_id, samples):
         self.save_run(None)
 
+    def checkpoint(self, record, samples=(), phases=()):
+        self.save_run(record)
+
 
 def test_store_with_a_foreign_error_does_not_crash_or_stop_sampling(make_probe) -> None:
     broken = _ForeignErrorStore()

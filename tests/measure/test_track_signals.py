@@ -67,6 +67,38 @@ SCRIPT = textwrap.dedent(
         time.sleep(0.3)
         print(calls == [signal.SIGTERM], tracker.record.status, tracker.record.status_reason, flush=True)
         sys.exit(0)
+    if mode == "twice":  # a final save slow enough for a second SIGTERM to arrive during it
+        class SlowStore(SQLiteStore):
+            def slow(self, record):
+                if record["status"] != "running":
+                    open(marker, "w").write("saving")
+                    time.sleep(0.6)
+            def checkpoint(self, record, samples=(), phases=()):
+                self.slow(record)
+                super().checkpoint(record, samples, phases)
+            def save_run(self, record):  # what an older tracker called
+                self.slow(record)
+                super().save_run(record)
+        options["store"] = SlowStore(db)
+    if mode == "phase-lock":  # SIGTERM while the main thread holds the tracker's lock in phase()
+        import os, carbonest.measure.signals, carbonest.measure.tracker as tracker_module
+        carbonest.measure.signals.SIGTERM_STOP_TIMEOUT_S = 2.0
+        hook = "phase_between" if hasattr(tracker_module, "phase_between") else "phase_record"
+        original = getattr(tracker_module, hook)  # called under the tracker's lock as a phase ends
+        def phase_record(*args):
+            if not os.path.exists(marker):
+                open(marker, "w").write("sent")
+                os.kill(os.getpid(), signal.SIGTERM)
+                for _ in range(20):  # the handler runs here, inside the locked section
+                    time.sleep(0.001)
+            return original(*args)
+        setattr(tracker_module, hook, phase_record)
+        with track("phase-lock", **options) as run:
+            print(run.run_id, flush=True)
+            time.sleep(0.1)
+            while True:
+                with run.phase("step"):
+                    time.sleep(0.001)
     with track("sub", **options) as run:
         print(run.run_id, flush=True)
         while True:
@@ -143,6 +175,39 @@ def test_sigkill_keeps_the_last_checkpoint(tmp_path) -> None:
     sampled_j = sum(s.energy_j for s in samples)
     assert len(samples) >= 5  # 0.5 s at 0.02 s, checkpointed every 0.1 s
     assert energy_j - 1e-6 <= sampled_j <= energy_j + 1e-6 + 100.0 * 0.2
+
+
+def test_a_second_sigterm_during_the_save_does_not_abort_it(tmp_path) -> None:
+    proc, db, marker = _spawn("twice", tmp_path)
+    run_id = _run_id(proc)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while not marker.exists() and time.monotonic() < deadline:  # the final save has begun
+        time.sleep(0.01)
+    time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGTERM, err
+    with SQLiteStore(db) as store:
+        run = store.get_run(run_id)
+    assert run["status"] == "interrupted" and run["status_reason"] == "SIGTERM", run.get("interrupted_reason")
+    assert "interrupted_reason" not in run and run["ended_at"] is not None
+
+
+def test_sigterm_inside_a_phase_saves_the_run_at_once(tmp_path) -> None:
+    """The main thread holds the tracker's lock when the signal comes: the handler must not wait on it."""
+    proc, db, _ = _spawn("phase-lock", tmp_path)
+    run_id = _run_id(proc)
+    started = time.monotonic()
+    _, err = proc.communicate(timeout=30)
+    took_s = time.monotonic() - started
+    assert proc.returncode == -signal.SIGTERM, err
+    with SQLiteStore(db) as store:
+        run = store.get_run(run_id)
+    assert run["status"] == "interrupted" and run["status_reason"] == "SIGTERM", run.get("interrupted_reason")
+    assert "interrupted_reason" not in run
+    assert took_s < 1.9  # no wait for the helper's timeout (2 s here)
 
 
 def test_exit_with_the_run_open_saves_it_as_interrupted(tmp_path) -> None:
