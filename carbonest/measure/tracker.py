@@ -32,7 +32,11 @@ What a run does:
   dropped with a warning, a store that cannot be written is warned about and
   the run goes on. Only a user mistake raises: a bad argument (an unknown
   region, a PUE below 1, an interval below 0.01 s) at construction or
-  ``start()``, an invalid config file or ``CARBONEST_PUE`` at ``start()``.
+  ``start()``, an invalid config file or ``CARBONEST_PUE`` at the first
+  ``start()`` of the process. The config file is read once per process (again
+  only when its content changes); a later edit that is invalid is a warning
+  and the last good settings stay in force, so training that decorates every
+  epoch with ``@track`` is not stopped by an edit between epochs.
 
 Multi-process jobs (torchrun, Slurm, MPI): with ``scope="auto"`` a process
 that knows its local rank counts host-wide components (CPU, DRAM) only on
