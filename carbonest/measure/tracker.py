@@ -205,23 +205,37 @@ class Tracker(SignalHandling):
                 given = self._discover()
             from carbonest.measure.sampler import Sampler
 
-            # The store and the first checkpoint come after the first reading, on the sampler
-            # thread, so no store work delays it and start() returns at once (the record says
-            # when measuring began: measured_from_s).
+            # The store and the first checkpoint always come after the first reading. Where the
+            # probes were discovered here, that reading is taken in start() and the run is
+            # registered in the store right after it, before start() returns: a busy main
+            # thread would otherwise leave the sampler thread waiting for the GIL at every
+            # SQLite call (up to the 5 ms switch interval each), and the run unregistered for
+            # hundreds of ms. With NVML to initialise, both happen on the sampler thread.
             try:
                 self._sampler = Sampler(
                     given, interval_s=self._ctx.interval_s, clock=kw["clock"],
                     on_flush=self._on_flush, flush_interval_s=self._ctx.flush_interval_s,
-                    prepare=self._discover if on_thread else None, on_ready=self._register,
-                    on_tick=self._on_tick,
+                    prepare=self._discover if on_thread else None,
+                    on_ready=self._register if on_thread else None, on_tick=self._on_tick,
                 )
             except BaseException:
                 self._close_owned()
                 raise
             self._state = "running"
             self._sampler.start()
+            if not on_thread:
+                self._register_here()
             self._install_handlers()
             return self
+
+    def _register_here(self) -> None:
+        """:meth:`_register` on the caller's thread; a failure is warned about, never raised."""
+        try:
+            self._register()
+        except Exception as exc:  # noqa: BLE001 - training must not stop because the store did
+            message = f"run store: registering the run failed: {exc!r}"
+            self._warnings.append(message)
+            _warn(f"carbonest: {message}; measuring goes on")
 
     def _discover(self) -> list[Probe]:
         """Runs first on the sampler thread: discover the probes (read at once after it)."""
@@ -235,7 +249,7 @@ class Tracker(SignalHandling):
         return found
 
     def _register(self) -> None:
-        """On the sampler thread, after the first reading: open the store, save a checkpoint."""
+        """After the first reading: open the store, save a checkpoint (see :meth:`start`)."""
         from carbonest.store.liveness import current_process_create_time
         from carbonest.measure.setup import open_store
 

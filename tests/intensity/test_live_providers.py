@@ -16,6 +16,14 @@ from carbonest.intensity.providers import make_provider
 from carbonest.intensity.uk import UKProvider, uk_region
 from carbonest.intensity.watttime import WattTimeProvider
 
+
+def _half_hour_now():
+    """The start of the half hour in force now: the UK API's period (a fixture at the top of the
+    hour would not be in force after :30)."""
+    from carbonest.intensity.timefmt import floor_to, now_utc
+
+    return floor_to(now_utc(), 1800)
+
 FAST = HttpSettings(timeout_s=2.0, retries=2, backoff_s=0.01, max_wait_s=2.0)
 KEY = "em-secret-key-123"
 
@@ -172,7 +180,7 @@ def uk(fake_api):
 
 
 def test_uk_national_now_prefers_actual_and_is_direct(fake_api):
-    fake_api.route("/intensity", {"data": uk_periods([143], hour())})
+    fake_api.route("/intensity", {"data": uk_periods([143], _half_hour_now())})
     g = uk(fake_api).intensity("GB")
     assert g.intensity_g_per_kwh == 142 and g.basis == "direct" and g.period_s == 1800 and not g.forecast
     assert "generation-related CO2 only" in g.region.basis
@@ -180,7 +188,7 @@ def test_uk_national_now_prefers_actual_and_is_direct(fake_api):
 
 
 def test_uk_regional_now_and_range_object_quirk(fake_api):
-    fake_api.route("/regional/regionid/13", uk_regional(13, [150], hour()))
+    fake_api.route("/regional/regionid/13", uk_regional(13, [150], _half_hour_now()))
     g = uk(fake_api).intensity("GB-London")
     assert g.intensity_g_per_kwh == 150 and g.region.id == "GB-13" and "regional forecast model" in g.provenance.label
     start = hour(-2)
@@ -221,7 +229,10 @@ def wt(fake_api, **kw):
 
 def test_wt_login_bearer_and_marginal_conversion(fake_api):
     fake_api.route("/login", {"token": "jwt-1"})
-    fake_api.route("/v3/forecast", wt_body([1000.0, 900.0], hour()))
+    from carbonest.intensity.timefmt import floor_to, now_utc
+
+    # the point in force now (a 5-minute point that began at the top of the hour is not, after :05)
+    fake_api.route("/v3/forecast", wt_body([1000.0, 1000.0], floor_to(now_utc(), 300)))
     g = wt(fake_api).intensity("CAISO_NORTH")
     assert g.basis == "marginal" and g.intensity_g_per_kwh == pytest.approx(453.59237)
     assert "lbs_co2_per_mwh x 0.45359237" in g.provenance.label and g.period_s == 300

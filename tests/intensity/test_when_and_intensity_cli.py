@@ -16,6 +16,14 @@ from carbonest.intensity.cache import Cache
 from carbonest.intensity.electricitymaps import ElectricityMapsProvider
 from carbonest.intensity.http import HttpSettings
 
+
+def _half_hour_now():
+    """The start of the half hour in force now: the UK API's period (a fixture at the top of the
+    hour would not be in force after :30)."""
+    from carbonest.intensity.timefmt import floor_to, now_utc
+
+    return floor_to(now_utc(), 1800)
+
 KEY = "em-secret-key-789"
 # Hourly forecast whose best 2-hour window starts at hour +3 (40 then 60), by construction.
 VALUES = [300, 300, 120, 40, 60, 300] + [300] * 30
@@ -115,7 +123,7 @@ def test_cli_intensity_now_at_forecast(em_env, capsys):
 
 
 def test_cli_intensity_uk_and_errors(em_env, capsys):
-    em_env.route("/intensity", {"data": uk_periods([143], hour())})
+    em_env.route("/intensity", {"data": uk_periods([143], _half_hour_now())})
     code, out, err = run_cli(capsys, "intensity", "GB", "--provider", "uk")
     assert code == 0 and "(direct, average)" in out
     em_env.route("/v3/carbon-intensity/latest", Route(404, {"error": "Zone 'XX' does not exist"}))

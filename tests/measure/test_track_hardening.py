@@ -94,6 +94,26 @@ def test_discovered_probes_are_read_before_the_store_is_written(tmp_path, monkey
     store.close()
 
 
+def test_the_run_is_in_the_store_when_start_returns_however_busy_the_main_thread(tmp_path, monkeypatch) -> None:
+    """Where discovery is cheap (no NVIDIA driver), the first reading and the run's registration
+    happen in start() itself: a CPU-bound main thread right after start() cannot hold them up, and
+    a SIGKILL at any time after start() returns leaves the run in the store."""
+    from carbonest.measure.setup import discovery_is_cheap
+
+    if not discovery_is_cheap():
+        pytest.skip("an NVIDIA driver is visible: discovery and registration run on the sampler thread")
+    monkeypatch.setenv("CARBONEST_HOME", str(tmp_path))
+    run = track("busy", region="FR", interval_s=0.05)
+    run.start()
+    with SQLiteStore(tmp_path / "runs.sqlite", read_only=True) as reader:  # no CPU given to the thread
+        stored = reader.get_run(run.run_id)
+    assert stored["status"] == "running" and stored["measured_from_s"] is not None
+    end = time.monotonic() + 0.2
+    while time.monotonic() < end:  # the training loop goes on
+        sum(i * i for i in range(1000))
+    run.stop()
+
+
 # -- 3. one transaction per checkpoint -----------------------------------------------------------
 
 
