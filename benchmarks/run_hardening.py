@@ -144,6 +144,21 @@ print(json.dumps({"cpu_ms": (c1 - c0) * 1000, "samples": n}))
 """
 
 
+BARE = r"""
+import json, threading, time
+stop, wakes = threading.Event(), [0]
+def loop():
+    while not stop.wait(0.1):
+        wakes[0] += 1
+threading.Thread(target=loop, daemon=True).start()
+time.sleep(2.0)
+c0, n0 = time.process_time(), wakes[0]
+time.sleep(8.0)
+print(json.dumps({"cpu_ms": (time.process_time() - c0) * 1000, "samples": wakes[0] - n0}))
+"""
+"""The floor under the sampler's cost: a thread that only wakes from ``Event.wait(0.1)``."""
+
+
 def child(code: str, *args: str, home: str) -> dict:
     env = {**os.environ, "CARBONEST_HOME": home}
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)
@@ -196,6 +211,11 @@ def main() -> None:
                 per.append((tr["cpu_ms"] - base["cpu_ms"]) / max(1, tr["samples"]))
             print(f"sampler CPU per sample at 0.1 s: {med(per)} ms (target < 0.15 ms: "
                   f"{'met' if statistics.median(per) < 0.15 else 'MISSED'})")
+            bare = []
+            for _ in range(max(1, args.runs // 2)):
+                b = child(BARE, home=home)
+                bare.append((b["cpu_ms"] - child(CPU, "0", home=home)["cpu_ms"]) / max(1, b["samples"]))
+            print(f"  floor: a thread that only wakes from Event.wait(0.1): {med(bare)} ms per wake")
 
 
 if __name__ == "__main__":
