@@ -42,3 +42,28 @@ def default_store_path(environ: Mapping[str, str] | None = None) -> Path:
 
 
 __all__ = ["DB_FILENAME", "ENV_HOME", "default_store_path"]
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` and its missing parents with mode 0700; existing ones keep their mode."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        try:
+            created.mkdir(mode=0o700)
+        except FileExistsError:  # another process made it meanwhile: its mode stands
+            continue
+        os.chmod(created, 0o700)  # mkdir's mode is reduced by the umask; 0700 is never wider
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty store file with mode 0600 (SQLite gives its -wal and -shm files the same)."""
+    if path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)

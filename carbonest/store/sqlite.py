@@ -35,6 +35,7 @@ from carbonest.records import Sample
 from carbonest.store import base, liveness
 from carbonest.store.base import RunNotFoundError, RunStore
 from carbonest.store.thinning import plan_thinning
+from carbonest.store.paths import create_private_file, make_private_dirs
 
 T = TypeVar("T")
 
@@ -415,8 +416,8 @@ class SQLiteStore(RunStore):
             return self._open_read_only()
         if str(self.path) != ":memory:":
             try:
-                _make_private_dirs(self.path.parent)
-                _create_private_file(self.path)
+                make_private_dirs(self.path.parent)
+                create_private_file(self.path)
             except OSError as exc:
                 raise StorageError(
                     f"cannot create the directory of the run store {self.path}: {exc}"
@@ -487,31 +488,6 @@ class SQLiteStore(RunStore):
         elif "readonly" in text or "unable to open" in text:
             message += " (check permissions, or set CARBONEST_HOME to a writable directory)"
         return StorageError(message)
-
-
-def _make_private_dirs(folder: Path) -> None:
-    """Create ``folder`` and its missing parents with mode 0700; existing ones keep their mode."""
-    missing = []
-    while not folder.exists() and folder != folder.parent:
-        missing.append(folder)
-        folder = folder.parent
-    for created in reversed(missing):
-        try:
-            created.mkdir(mode=0o700)
-        except FileExistsError:  # another process made it meanwhile: its mode stands
-            continue
-        os.chmod(created, 0o700)  # mkdir's mode is reduced by the umask; 0700 is never wider
-
-
-def _create_private_file(path: Path) -> None:
-    """Create an empty store file with mode 0600 (SQLite gives its -wal and -shm files the same)."""
-    if path.exists():
-        return
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
