@@ -272,8 +272,6 @@ class SQLiteStore(RunStore):
 
         def read(conn: sqlite3.Connection) -> list[Any]:
             full_id = self._find(conn, run_id)[0]
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'phases'").fetchone() is None:
-                return []  # a version-1 store opened read-only: it has no phases table
             return conn.execute(
                 "SELECT t_s, component, device, power_w, energy_j FROM samples"
                 " WHERE run_id = ? ORDER BY t_s, component, device, id",

@@ -121,3 +121,30 @@ def test_a_home_carbonest_creates_is_private_and_an_existing_one_keeps_its_mode(
         store.save_run(make_record("f" * 32))
     assert stat.S_IMODE(shared.stat().st_mode) == 0o755
     assert stat.S_IMODE((shared / "runs.sqlite").stat().st_mode) == 0o600
+
+
+def test_a_version_1_store_reads_read_only_with_its_samples(tmp_path) -> None:
+    """A store written by the carbonest before the phases table (schema version 1) lists its runs
+    and samples read-only, with no phases, and is migrated only by the next writer."""
+    import sqlite3
+
+    from carbonest.records import Sample
+    from carbonest.store import sqlite as sq
+
+    path = tmp_path / "v1.sqlite"
+    with SQLiteStore(path) as writer:  # today's schema, then taken back to version 1's tables
+        writer.save_run({"run_id": "r1", "status": "completed", "name": "old", "started_at": "2026-01-01T00:00:00Z"})
+        writer.add_samples("r1", [Sample(0.5, "gpu", "gpu:0", 100.0, 50.0), Sample(1.0, "gpu", "gpu:0", 110.0, 55.0)])
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE phases")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    assert len(sq.MIGRATIONS) >= 2
+    with SQLiteStore(path, read_only=True) as reader:
+        assert [r["run_id"] for r in reader.list_runs()] == ["r1"]
+        assert [s.power_w for s in reader.samples("r1")] == [100.0, 110.0]
+        assert reader.phases("r1") == []
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1  # reading changed nothing
+    conn.close()
