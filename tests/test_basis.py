@@ -11,7 +11,6 @@ import json
 import pytest
 
 import carbonest
-from carbonest.cli.main import main
 from carbonest.errors import InvalidInputError
 from carbonest.probes.fake import FakeProbe
 from carbonest.whatif import check_one_basis, rank_regions
@@ -19,15 +18,6 @@ from carbonest.whatif import check_one_basis, rank_regions
 
 def kind(basis: str) -> str:
     return basis.replace("(", ",").split(",")[0].strip()
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 # -- the estimate ------------------------------------------------------------------------------
@@ -94,19 +84,19 @@ def test_every_bound_is_traceable_in_the_json() -> None:
     assert given["hours_low_source"] == "user"
 
 
-def test_a_region_without_a_figure_on_the_basis_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_region_without_a_figure_on_the_basis_is_refused(run_cli) -> None:
     with pytest.raises(InvalidInputError) as info:
         carbonest.estimate(gpu="V100", hours=1, region="CN-BJ")
     assert info.value.field == "basis" and "direct figure is 555" in str(info.value)
     assert carbonest.estimate(gpu="V100", hours=1, region="CN-BJ", basis="direct").intensity_g_per_kwh > 500
-    code, out, err = run_cli(capsys, "estimate", "--gpu", "V100", "--hours", "1", "--region", "FR", "--basis", "direct")
+    code, out, err = run_cli("estimate", "--gpu", "V100", "--hours", "1", "--region", "FR", "--basis", "direct")
     assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("carbonest estimate: error: --basis:")
-    code, _, err = run_cli(capsys, "estimate", "--gpu", "V100", "--hours", "1", "--basis", "both")
+    code, _, err = run_cli("estimate", "--gpu", "V100", "--hours", "1", "--basis", "both")
     assert code == 2 and "--basis: must be one of lifecycle, direct" in err
 
 
-def test_text_output_prints_the_basis_beside_the_intensity(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys, "estimate", "--gpu", "V100", "--hours", "79", "--region", "quebec")
+def test_text_output_prints_the_basis_beside_the_intensity(run_cli) -> None:
+    code, out, _ = run_cli("estimate", "--gpu", "V100", "--hours", "79", "--region", "quebec")
     assert code == 0
     grid = next(line for line in out.splitlines() if line.strip().startswith("Grid"))
     assert "g CO2e/kWh (lifecycle)" in grid
@@ -119,7 +109,7 @@ JOB = {"gpu": "A100", "gpus": 8, "hours": 72}
 
 
 @pytest.mark.parametrize("basis", ["lifecycle", "direct"])
-def test_every_ranking_path_keeps_to_one_basis(basis: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_ranking_path_keeps_to_one_basis(basis: str, run_cli) -> None:
     frame = carbonest.whatif(**JOB, region="all", basis=basis)
     assert {kind(b) for b in frame["basis"]} == {basis}
     unranked = {u["region"] for u in frame.attrs["unranked"]}
@@ -130,7 +120,7 @@ def test_every_ranking_path_keeps_to_one_basis(basis: str, capsys: pytest.Captur
     saving = carbonest.whatif(**JOB, region="countries", baseline_region=base, basis=basis)
     assert {kind(b) for b in saving["basis"]} == {basis}
     for sort in ("co2e", "energy"):
-        code, out, err = run_cli(capsys, "whatif", "--gpu", "A100", "--gpus", "8", "--hours", "72", "--region", "all",
+        code, out, err = run_cli("whatif", "--gpu", "A100", "--gpus", "8", "--hours", "72", "--region", "all",
                                  "--basis", basis, "--top", "25", "--sort", sort, "--baseline-region", base, "--json")
         assert code == 0, err
         rows = json.loads(out)["rows"]
@@ -138,13 +128,13 @@ def test_every_ranking_path_keeps_to_one_basis(basis: str, capsys: pytest.Captur
         assert all(u["reason"] == f"no {basis} figure" for u in json.loads(out)["unranked"])
 
 
-def test_rankings_refuse_a_mix_of_bases(capsys: pytest.CaptureFixture[str]) -> None:
+def test_rankings_refuse_a_mix_of_bases(run_cli) -> None:
     mixed = carbonest.whatif(gpu="A100", hours=1, datacenter=["patterson2021-t5", "aws"])
     assert {kind(b) for b in mixed["basis"]} == {"as published by the datacenter preset", "lifecycle"}
     with pytest.raises(InvalidInputError) as info:
         check_one_basis(mixed)
     assert info.value.field == "basis"
-    code, _, err = run_cli(capsys, "whatif", "--gpu", "A100", "--hours", "1", "--datacenter", "patterson2021-t5,aws")
+    code, _, err = run_cli("whatif", "--gpu", "A100", "--hours", "1", "--datacenter", "patterson2021-t5,aws")
     assert code == 2 and "--basis: these scenarios mix bases" in err
 
 
@@ -209,8 +199,8 @@ def test_tracker_takes_a_basis(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Non
     ("regions", "FR"),
     ("estimate", "--gpu", "A100", "--hours", "1", "--region", "FR"),
 ])
-def test_a_bad_basis_is_one_line_naming_the_flag(command: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_cli(capsys, *command, "--basis", "market")
+def test_a_bad_basis_is_one_line_naming_the_flag(command: tuple[str, ...], run_cli) -> None:
+    code, out, err = run_cli(*command, "--basis", "market")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "--basis: must be one of lifecycle, direct, got 'market'" in err
     with pytest.raises(InvalidInputError) as info:

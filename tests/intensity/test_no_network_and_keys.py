@@ -12,7 +12,6 @@ from _fakeapi import Route
 from _intensity_shapes import em_forecast, em_history, em_point, hour
 
 import carbonest
-from carbonest.cli.main import main
 
 KEY = "grep-me-em-key-0042"
 WT_PASSWORD = "grep-me-wt-pass-0042"
@@ -32,16 +31,7 @@ def no_sockets(monkeypatch):
     return attempts
 
 
-def cli(capsys, *args):
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_no_provider_means_no_connection_attempt(no_sockets, capsys, tmp_path):
+def test_no_provider_means_no_connection_attempt(no_sockets, tmp_path, run_cli):
     from carbonest.probes.fake import FakeProbe
 
     carbonest.estimate(gpu="V100", gpus=8, hours=24, region="FR")
@@ -51,7 +41,7 @@ def test_no_provider_means_no_connection_attempt(no_sockets, capsys, tmp_path):
     with carbonest.track("guarded", region="FR", probes=[probe], interval_s=0.01, flush_interval_s=0.05,
                          handle_signals=False):
         time.sleep(0.05)
-    code, out, err = cli(capsys, "measure", "--region", "FR", "--interval", "0.05", "--",
+    code, out, err = run_cli("measure", "--region", "FR", "--interval", "0.05", "--",
                          sys.executable, "-c", "pass")
     assert code == 0, err
     assert no_sockets == []
@@ -66,8 +56,8 @@ def _everything_written(home: Path, *texts: str) -> str:
 
 
 @pytest.mark.parametrize("failing", [False, True])
-def test_the_key_appears_in_no_output_store_record_or_cache(fake_api, monkeypatch, capsys, tmp_path, recwarn,
-                                                            failing):
+def test_the_key_appears_in_no_output_store_record_or_cache(fake_api, monkeypatch, tmp_path, recwarn,
+                                                            failing, run_cli):
     monkeypatch.setenv("ELECTRICITYMAPS_API_KEY", KEY)
     monkeypatch.setenv("CARBONEST_ELECTRICITYMAPS_URL", fake_api.url + "/v3")
     if failing:  # an error body that echoes the key must not echo it further
@@ -86,7 +76,7 @@ def test_the_key_appears_in_no_output_store_record_or_cache(fake_api, monkeypatc
                  ("measure", "--region", "FR", "--intensity-provider", "electricitymaps", "--interval", "0.05",
                   "--json-file", str(record_file), "--", sys.executable, "-c", "import time; time.sleep(0.2)"),
                  ("runs", "--json")):
-        code, out, err = cli(capsys, *args)
+        code, out, err = run_cli(*args)
         outputs += [out, err]
         assert code in (0, 1), (args, err)
     outputs += [str(w.message) for w in recwarn]
@@ -96,7 +86,7 @@ def test_the_key_appears_in_no_output_store_record_or_cache(fake_api, monkeypatc
     assert any(s.headers.get("auth-token") == KEY for s in fake_api.seen)  # it was sent, to the provider only
 
 
-def test_watttime_password_and_token_never_written(fake_api, monkeypatch, capsys, tmp_path):
+def test_watttime_password_and_token_never_written(fake_api, monkeypatch, tmp_path, run_cli):
     from _intensity_shapes import wt_body
 
     from carbonest.intensity.timefmt import floor_to, now_utc
@@ -106,7 +96,7 @@ def test_watttime_password_and_token_never_written(fake_api, monkeypatch, capsys
     monkeypatch.setenv("CARBONEST_WATTTIME_URL", fake_api.url)
     fake_api.route("/login", {"token": "jwt-grep-me-0042"})
     fake_api.route("/v3/forecast", wt_body([800.0] * 400, floor_to(now_utc(), 300)))
-    code, out, err = cli(capsys, "when", "--region", "CAISO_NORTH", "--hours", "1", "--provider", "watttime",
+    code, out, err = run_cli("when", "--region", "CAISO_NORTH", "--hours", "1", "--provider", "watttime",
                          "--energy-kwh", "5", "--json")
     assert code == 0, err
     written = _everything_written(tmp_path, out, err)

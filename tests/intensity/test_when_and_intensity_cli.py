@@ -10,7 +10,6 @@ from _fakeapi import Route
 from _intensity_shapes import em_forecast, em_point, hour, uk_periods, wt_body
 
 import carbonest
-from carbonest.cli.main import main
 from carbonest.errors import InvalidInputError, ProviderError
 from carbonest.intensity.cache import Cache
 from carbonest.intensity.electricitymaps import ElectricityMapsProvider
@@ -35,15 +34,6 @@ def em_env(fake_api, monkeypatch):
     monkeypatch.setenv("CARBONEST_ELECTRICITYMAPS_URL", fake_api.url + "/v3")
     monkeypatch.setenv("CARBONEST_UK_URL", fake_api.url)
     return fake_api
-
-
-def run_cli(capsys, *args):
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_when_finds_the_window_known_by_construction(em_env):
@@ -84,54 +74,54 @@ def test_when_marginal_stays_marginal(fake_api):
     assert r.best_intensity_g_per_kwh == pytest.approx(200 * 0.45359237)
 
 
-def test_cli_when_text_and_json(em_env, capsys):
+def test_cli_when_text_and_json(em_env, run_cli):
     em_env.route("/v3/carbon-intensity/forecast", em_forecast("FR", VALUES))
-    code, out, err = run_cli(capsys, "when", "--region", "FR", "--hours", "2", "--provider", "electricitymaps",
+    code, out, err = run_cli("when", "--region", "FR", "--hours", "2", "--provider", "electricitymaps",
                              "--gpu", "V100", "--within", "12h")
     assert code == 0, err
     assert "Best start" in out and "Saving" in out and "lifecycle, average" in out
-    code, out, err = run_cli(capsys, "when", "--region", "FR", "--hours", "2h", "--provider", "electricitymaps",
+    code, out, err = run_cli("when", "--region", "FR", "--hours", "2h", "--provider", "electricitymaps",
                              "--gpu", "V100", "--json")
     data = json.loads(out)
     assert code == 0 and data["best_start"] == hour(3).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert KEY not in out + err
 
 
-def test_cli_when_errors(em_env, capsys):
+def test_cli_when_errors(em_env, run_cli):
     em_env.route("/v3/carbon-intensity/forecast", Route(401, {"error": "Invalid auth-token"}))
-    code, out, err = run_cli(capsys, "when", "--region", "FR", "--hours", "2", "--provider", "electricitymaps",
+    code, out, err = run_cli("when", "--region", "FR", "--hours", "2", "--provider", "electricitymaps",
                              "--gpu", "V100")
     assert code == 1 and err.strip() == "carbonest when: error: electricitymaps: HTTP 401: Invalid auth-token"
-    code, _, err = run_cli(capsys, "when", "--region", "FR", "--hours", "soon", "--gpu", "V100")
+    code, _, err = run_cli("when", "--region", "FR", "--hours", "soon", "--gpu", "V100")
     assert code == 2 and "--hours" in err and err.count("\n") == 1
-    code, _, err = run_cli(capsys, "when", "--region", "FR", "--hours", "2", "--provider", "nope")
+    code, _, err = run_cli("when", "--region", "FR", "--hours", "2", "--provider", "nope")
     assert code == 2 and "--provider" in err
 
 
-def test_cli_intensity_now_at_forecast(em_env, capsys):
+def test_cli_intensity_now_at_forecast(em_env, run_cli):
     em_env.route("/v3/carbon-intensity/latest", em_point("FR", 44, hour()))
     em_env.route("/v3/carbon-intensity/history", {"zone": "FR", "history": [em_point("FR", 55, hour(-2))]})
     em_env.route("/v3/carbon-intensity/forecast", em_forecast("FR", [90, 80]))
-    code, out, err = run_cli(capsys, "intensity", "FR", "--provider", "electricitymaps")
+    code, out, err = run_cli("intensity", "FR", "--provider", "electricitymaps")
     assert code == 0 and "44 g CO2e/kWh (lifecycle, average)" in out and "api:electricitymaps" in out
     at = (hour(-2) + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%MZ")
-    code, out, err = run_cli(capsys, "intensity", "FR", "--provider", "electricitymaps", "--at", at, "--json")
+    code, out, err = run_cli("intensity", "FR", "--provider", "electricitymaps", "--at", at, "--json")
     assert code == 0 and json.loads(out)["intensity_g_per_kwh"] == 55
-    code, out, err = run_cli(capsys, "intensity", "FR", "--provider", "electricitymaps", "--forecast", "--json")
+    code, out, err = run_cli("intensity", "FR", "--provider", "electricitymaps", "--forecast", "--json")
     assert code == 0 and [f["intensity_g_per_kwh"] for f in json.loads(out)["forecast"]] == [90, 80]
     assert KEY not in out + err
 
 
-def test_cli_intensity_uk_and_errors(em_env, capsys):
+def test_cli_intensity_uk_and_errors(em_env, run_cli):
     em_env.route("/intensity", {"data": uk_periods([143], _half_hour_now())})
-    code, out, err = run_cli(capsys, "intensity", "GB", "--provider", "uk")
+    code, out, err = run_cli("intensity", "GB", "--provider", "uk")
     assert code == 0 and "(direct, average)" in out
     em_env.route("/v3/carbon-intensity/latest", Route(404, {"error": "Zone 'XX' does not exist"}))
-    code, out, err = run_cli(capsys, "intensity", "XX", "--provider", "electricitymaps")
+    code, out, err = run_cli("intensity", "XX", "--provider", "electricitymaps")
     assert code == 1 and err.startswith("carbonest intensity: error: electricitymaps: HTTP 404") and err.count("\n") == 1
-    code, out, err = run_cli(capsys, "intensity", "FR", "--at", "yesterday")
+    code, out, err = run_cli("intensity", "FR", "--at", "yesterday")
     assert code == 2 and "--at" in err
-    code, out, err = run_cli(capsys, "intensity", "FR", "--at", "2026-01-01T00:00Z", "--forecast")
+    code, out, err = run_cli("intensity", "FR", "--at", "2026-01-01T00:00Z", "--forecast")
     assert code == 2
-    code, out, err = run_cli(capsys, "intensity", "FR", "--json")
+    code, out, err = run_cli("intensity", "FR", "--json")
     assert code == 0 and json.loads(out)["provenance"]["kind"] == "table"
