@@ -1,12 +1,15 @@
-"""Fixtures for every test folder: the real ``carbonest`` entry point, in-process."""
+"""Fixtures for every test folder: the real ``carbonest`` entry point, in-process, and the
+loopback-only network guard (tests/support.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from carbonest.cli.main import main
+
+import support
 
 
 @pytest.fixture
@@ -22,3 +25,16 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
         return code, out.out, out.err
 
     return run
+
+
+@pytest.fixture
+def loopback_only() -> Iterator[None]:
+    """Fail the test if anything in this process tries a socket connect outside loopback."""
+    support.reset_blocked()
+    support.install_loopback_guard()
+    try:
+        yield
+    finally:
+        support.remove_loopback_guard()
+    attempts = support.blocked_connects()
+    assert not attempts, f"connects outside 127.0.0.1 were attempted: {attempts}"
