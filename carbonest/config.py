@@ -182,7 +182,7 @@ def _validate(raw: dict[str, Any], path: str) -> dict[str, Any]:
         model_config = ConfigDict(extra="forbid", frozen=True)
         region: str | None = None
         basis: Literal["lifecycle", "direct"] | None = None
-        pue: confloat(ge=1.0, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
+        pue: confloat(ge=1.0, le=inputs.MAX_PUE, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
         wue_l_per_kwh: confloat(ge=0.0, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
         interval_s: confloat(ge=0.01, allow_inf_nan=False) | None = None  # type: ignore[valid-type]
         flush_interval_s: confloat(gt=0.0, allow_inf_nan=False) | None = None  # type: ignore[valid-type]

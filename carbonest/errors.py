@@ -19,7 +19,46 @@ are translated into these at the boundary where the vendor is called.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+
+_MARK = "\x1f"
+_MARKED = re.compile("\x1f([A-Za-z_][A-Za-z0-9_]*)\x1f")
+
+
+def param(name: str) -> str:
+    """``name`` marked as a parameter inside an error message.
+
+    The Python API shows it as is (``region``); the CLI shows the flag that sets it
+    (``--region``), so one message serves both faces. Use it for a parameter named in the
+    middle of a message; the leading ``field:`` of a message is mapped without a mark.
+    """
+    return f"{_MARK}{name}{_MARK}"
+
+
+def name_params(text: str, namer: Callable[[str], str]) -> str:
+    """``text`` with every :func:`param`-marked name replaced by ``namer(name)``."""
+    if _MARK not in text:
+        return text
+    return _MARKED.sub(lambda m: namer(m.group(1)), text).replace(_MARK, "")
+
+
+def warn_user(message: str, category: type[Warning] = UserWarning) -> None:
+    """``warnings.warn`` attributed to the first caller outside carbonest (the user's line).
+
+    A fixed ``stacklevel`` cannot do it: ``with track()``, ``Tracker.start()``, a decorated
+    function and ``carbonest.estimate(...)`` reach the warning through different numbers of
+    carbonest frames.
+    """
+    import os
+    import sys
+    import warnings
+
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(1), 2
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 class CarbonestError(Exception):
@@ -30,12 +69,29 @@ class InvalidInputError(CarbonestError, ValueError):
     """A value given by the user is not acceptable.
 
     Attributes:
-        field: The parameter or CLI flag at fault (e.g. ``"--pue"`` or ``"pue"``), if known.
+        field: The parameter at fault, by its Python name (e.g. ``"gpu_power_w"``), if known;
+            the CLI shows the flag that sets it (``--gpu-power-w``). A config file's error has
+            ``"config"``, an environment variable's its name (``"CARBONEST_PUE"``).
+        suggestions: Values that would have been accepted, closest first (may be empty).
     """
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, field: str | None = None, suggestions: Sequence[str] = ()) -> None:
+        self.template = message
+        super().__init__(name_params(message, str))
         self.field = field
+        self.suggestions: tuple[str, ...] = tuple(suggestions)
+
+    def render(self, namer: Callable[[str], str]) -> str:
+        """The message with each parameter named by ``namer`` (the CLI passes its flag names).
+
+        The leading ``field:`` and every :func:`param`-marked name are renamed; the rest of
+        the text is kept as it is.
+        """
+        text = name_params(self.template, namer)
+        field = self.field
+        if field and text.startswith(field + ":"):
+            text = namer(field) + text[len(field):]
+        return text
 
 
 class _UnknownNameError(InvalidInputError, LookupError):
@@ -52,14 +108,13 @@ class _UnknownNameError(InvalidInputError, LookupError):
         hint: str | None = None,
     ) -> None:
         self.value = value
-        self.suggestions = tuple(suggestions)
+        shown = tuple(suggestions)
         message = f"unknown {self.kind} {value!r}"
-        if self.suggestions:
-            shown = ", ".join(self.suggestions[:5])
-            message += f": did you mean {shown}?"
+        if shown:
+            message += f": did you mean {', '.join(shown[:5])}?"
         if hint:
             message += f" ({hint})"
-        super().__init__(message, field=field)
+        super().__init__(message, field=field, suggestions=shown)
 
 
 class UnknownHardwareError(_UnknownNameError):
@@ -127,6 +182,9 @@ class ProviderError(CarbonestError):
 
 __all__ = [
     "CarbonestError",
+    "name_params",
+    "param",
+    "warn_user",
     "InvalidInputError",
     "ProbePermissionError",
     "ProbeUnavailableError",

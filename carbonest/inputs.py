@@ -16,7 +16,7 @@ import math
 from numbers import Integral, Real
 from typing import Any
 
-from carbonest.errors import InvalidInputError
+from carbonest.errors import InvalidInputError, param
 
 
 def _fail(field: str, reason: str, value: Any) -> InvalidInputError:
@@ -56,11 +56,34 @@ def non_negative(field: str, value: Any) -> float:
     return number
 
 
+MAX_PUE = 3.0
+"""The highest PUE accepted. Surveyed fleet averages run from about 1.1 to 2.5 (Uptime Institute's
+first survey, 2007: 2.5); above 3.0 is a typo (50 for 1.50), not a datacenter."""
+
+MAX_INTENSITY_G_PER_KWH = 2000.0
+"""The highest carbon intensity accepted. Units: g CO2e/kWh. The dirtiest grid in the shipped
+tables is about 1,300 (Turkmenistan, lifecycle, Ember 2024); lignite plants run 1,000-1,300 over
+their lifecycle (IPCC AR5 WGIII annex III). 2,000 leaves a margin of about 1.5 times the dirtiest
+grid (a test checks the margin against the table)."""
+
+
 def pue(field: str, value: Any) -> float:
-    """A power usage effectiveness: finite and >= 1 (by definition facility >= IT energy)."""
+    """A power usage effectiveness: finite, >= 1 (by definition facility >= IT energy) and at most
+    :data:`MAX_PUE`."""
     number = as_number(field, value)
     if number < 1.0:
         raise _fail(field, "PUE must be at least 1.0 (facility energy / IT energy)", value)
+    if number > MAX_PUE:
+        raise _fail(field, f"PUE must be at most {MAX_PUE:g} (the worst surveyed fleets are about 2.5)", value)
+    return number
+
+
+def intensity(field: str, value: Any) -> float:
+    """A carbon intensity: finite, >= 0 and at most :data:`MAX_INTENSITY_G_PER_KWH`. Units: g CO2e/kWh."""
+    number = non_negative(field, value)
+    if number > MAX_INTENSITY_G_PER_KWH:
+        raise _fail(field, f"must be at most {MAX_INTENSITY_G_PER_KWH:,.0f} g CO2e/kWh (the dirtiest grid in "
+                           "the tables is about 1,300)", value)
     return number
 
 
@@ -132,4 +155,5 @@ def exclusive(first: str, first_value: Any, second: str, second_value: Any, *, w
     """Raise unless at most one of two mutually exclusive parameters is given (names the second)."""
     if first_value is not None and second_value is not None:
         extra = f" ({why})" if why else ""
-        raise InvalidInputError(f"{second}: give either {first}{extra} or {second}, not both", field=second)
+        raise InvalidInputError(f"{second}: give either {param(first)}{extra} or {param(second)}, not both",
+                                field=second)

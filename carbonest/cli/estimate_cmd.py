@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from carbonest.cli.common import fmt, print_json
+from carbonest.cli.common import cli_notes, fmt, print_json
 from carbonest.units import KG_PER_LB
 
 
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict())
     else:
-        sys.stdout.write(render(result.to_dict(), imperial=args.units == "imperial"))
+        sys.stdout.write(render(cli_notes(result.to_dict()), imperial=args.units == "imperial"))
     return 0
 
 

@@ -29,3 +29,8 @@ DEFAULT_UTILIZATION = 1.0
 given: 1, Cloud Carbon Footprint's convention (the whole life is shared among the uses, and
 idle time is charged to no one). Life-cycle studies charge idle time to the uses with a
 smaller share: Luccioni et al. 2022 (BLOOM) take 85 %. Dimensionless, in (0, 1]."""
+
+GPU_POWER_OVER_TDP_MARGIN = 0.25
+"""How far above an accelerator's TDP a given average power may be before it is warned about:
+25 %. An average draw above the TDP is possible only where the power limit was raised (some boards
+allow 10-20 %); 25 % above it is more likely a typo or the wrong device. Dimensionless."""

@@ -65,6 +65,8 @@ def gpu_power(req: Request, res: Resolved, journal: Notes) -> ComponentPower | N
     spec = res.gpu
     if req.gpu.power_w is not None:
         prov = journal.note("gpu_power_w", Provenance.user())
+        if spec is not None and spec.tdp_w is not None:
+            _check_over_tdp(spec.name, float(spec.tdp_w), req.gpu.power_w, journal)
         return ComponentPower("gpu", spec.name if spec else None, count, req.gpu.power_w,
                               uncertainty.exact(req.gpu.power_w), prov)
     if spec.tdp_w is None:
@@ -85,6 +87,26 @@ def gpu_power(req: Request, res: Resolved, journal: Notes) -> ComponentPower | N
         "real average draw is usually lower. Give gpu_power_w to set it."
     )
     return ComponentPower("gpu", spec.name, count, power_w, tdp_range(power_w), prov, tdp_range_sources(prov))
+
+
+def over_tdp_message(name: str, tdp_w: float, power_w: float) -> str | None:
+    """The warning for a given accelerator power above its TDP by more than the stated margin."""
+    from carbonest.estimate.assumptions import GPU_POWER_OVER_TDP_MARGIN
+
+    if power_w <= tdp_w * (1 + GPU_POWER_OVER_TDP_MARGIN):
+        return None
+    return (f"gpu_power_w: {power_w:g} W per device is {power_w / tdp_w:.1f} times the {tdp_w:g} W TDP of "
+            f"{name} (more than {GPU_POWER_OVER_TDP_MARGIN:.0%} above it); used as given, check the value "
+            "or the device")
+
+
+def _check_over_tdp(name: str, tdp_w: float, power_w: float, journal: Notes) -> None:
+    message = over_tdp_message(name, tdp_w, power_w)
+    if message is not None:
+        from carbonest.errors import warn_user
+
+        journal.notes.append(message + ".")
+        warn_user(f"carbonest: {message}", UserWarning)
 
 
 def tdp_range_sources(tdp: Provenance) -> tuple[str, str]:

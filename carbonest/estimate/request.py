@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from carbonest import inputs
-from carbonest.errors import InvalidInputError
+from carbonest.errors import InvalidInputError, param
 
 PRESETS = ("strubell2019", "patterson2021")
 BASES = ("lifecycle", "direct")
@@ -55,6 +55,9 @@ class Work(NamedTuple):
 
 
 WORK_FIELDS = frozenset(Work._fields)
+
+_F = param("flops")
+_PT = f"{param('params')} and {param('tokens')}"
 
 EMBODIED_INPUTS = ("embodied_kg_per_server", "gpus_per_server", "lifetime_years", "utilization")
 """Inputs of the embodied-carbon amortisation; giving any of them counts embodied carbon."""
@@ -155,19 +158,19 @@ def validate(
     job = validate_work({**work, "hours": hours})
     if job.trains_from_flops:
         if gpu is None:
-            what = "flops need" if job.flops is not None else "params and tokens need"
-            raise InvalidInputError(f"gpu: {what} a gpu (its peak FLOP/s)", field="gpu")
+            what = param("flops") if job.flops is not None else f"{param('params')} and {param('tokens')}"
+            raise InvalidInputError(f"gpu: {what} need an accelerator model (its peak FLOP/s)", field="gpu")
     elif hours is not None:
         hours = inputs.positive("hours", hours)
     elif job.queries is None and job.energy_kwh is None:
-        raise InvalidInputError("hours: a duration is required (or params and tokens, flops, energy_kwh, "
-                                "or queries)", field="hours")
+        raise InvalidInputError(f"hours: a duration is required (or {param('params')} and {param('tokens')}, "
+                                f"{param('flops')}, energy_kwh, or {param('queries')})", field="hours")
     _check_given_energy(job, gpu_power_w, cpu, cpu_power_w, dram_gb, dram_power_w)
     _check_vcpus(job, cpu, cpus, cpu_power_w)
     if preset == "patterson2021" and (cpu, cpu_power_w, dram_gb, dram_power_w) != (None,) * 4:
         raise InvalidInputError(
             "preset: patterson2021 counts the measured system power per processor (host included); "
-            "drop cpu, cpu_power_w, dram_gb and dram_power_w, or drop the preset",
+            f"drop {param('cpu')}, cpu_power_w, dram_gb and dram_power_w, or drop the preset",
             field="preset",
         )
     inputs.exclusive("dram_gb", dram_gb, "dram_power_w", dram_power_w, why="power from W per GB")
@@ -179,7 +182,7 @@ def validate(
         dram_gb=_opt(inputs.positive, "dram_gb", dram_gb),
         dram_power_w=_opt(inputs.positive, "dram_power_w", dram_power_w),
         region=_opt(inputs.name, "region", region),
-        intensity_g_per_kwh=_opt(inputs.non_negative, "intensity_g_per_kwh", intensity_g_per_kwh),
+        intensity_g_per_kwh=_opt(inputs.intensity, "intensity_g_per_kwh", intensity_g_per_kwh),
         pue=_opt(inputs.pue, "pue", pue),
         datacenter=_opt(inputs.name, "datacenter", datacenter),
         preset=preset,
@@ -189,7 +192,8 @@ def validate(
     counted = req.gpu.counted or req.cpu.counted or req.dram_gb is not None or req.dram_power_w is not None
     if not counted and job.queries is None and job.energy_kwh is None:
         raise InvalidInputError(
-            "gpu: nothing to estimate: give gpu or gpu_power_w, cpu or cpu_power_w, dram_gb or dram_power_w",
+            f"gpu: nothing to estimate: give {param('gpu')} or gpu_power_w, {param('cpu')} or cpu_power_w, "
+            "dram_gb or dram_power_w",
             field="gpu",
         )
     return req
@@ -204,7 +208,7 @@ def _check_given_energy(job: Work, gpu_power_w: Any, cpu: Any, cpu_power_w: Any,
                         ("dram_gb", dram_gb), ("dram_power_w", dram_power_w), ("vcpus", job.vcpus)):
         if value is not None:
             raise InvalidInputError(f"{name}: energy_kwh already is the IT energy (power x hours); "
-                                    f"drop {name} or energy_kwh", field=name)
+                                    f"drop {param(name)} or energy_kwh", field=name)
 
 
 def _check_vcpus(job: Work, cpu: Any, cpus: Any, cpu_power_w: Any) -> None:
@@ -212,13 +216,14 @@ def _check_vcpus(job: Work, cpu: Any, cpus: Any, cpu_power_w: Any) -> None:
     if job.vcpus is None:
         return
     if cpus is not None:
-        raise InvalidInputError("cpus: give either vcpus (a VM's share of a CPU) or cpus (whole sockets), "
-                                "not both", field="cpus")
+        raise InvalidInputError(f"cpus: give either {param('vcpus')} (a VM's share of a CPU) or {param('cpus')} "
+                                "(whole sockets), not both", field="cpus")
     if cpu_power_w is not None:
-        raise InvalidInputError("cpu_power_w: vcpus models the power from the CPU's table figures; "
-                                "give either vcpus or cpu_power_w, not both", field="cpu_power_w")
+        raise InvalidInputError(f"cpu_power_w: {param('vcpus')} models the power from the CPU's table figures; "
+                                f"give either {param('vcpus')} or cpu_power_w, not both", field="cpu_power_w")
     if cpu is None:
-        raise InvalidInputError("vcpus: needs cpu (a CPU model, micro-architecture or family)", field="vcpus")
+        raise InvalidInputError(f"vcpus: needs {param('cpu')} (a CPU model, micro-architecture or family)",
+                                field="vcpus")
 
 
 def _device(kind: str, name: Any, count: Any, power: Any) -> Device:
@@ -226,7 +231,8 @@ def _device(kind: str, name: Any, count: Any, power: Any) -> Device:
     count_field = f"{kind}s"
     counted = name is not None or power is not None
     if count is not None and not counted:
-        raise InvalidInputError(f"{count_field}: given without {kind} or {kind}_power_w", field=count_field)
+        raise InvalidInputError(f"{count_field}: given without {param(kind)} or {param(kind + '_power_w')}",
+                                field=count_field)
     return Device(
         name=_opt(inputs.name, kind, name),
         count=_opt(inputs.count, count_field, count),
@@ -270,24 +276,25 @@ def _check_new_work(w: Work, kw: dict[str, Any]) -> None:
 
     if w.flops is not None:
         if w.tokens is not None:
-            raise need("flops", "give either flops or params and tokens (6ND), not both")
+            raise need("flops", f"give either {_F} or {_PT} (6ND), not both")
         if w.adaptation is not None:
-            raise need("flops", "adaptation works its FLOPs out from params and tokens; drop flops")
+            raise need("flops", f"{param('adaptation')} works its FLOPs out from {_PT}; drop {_F}")
         if w.params is not None and w.tokens_per_query is None:
-            raise need("params", "with flops, params only applies to serving (tokens_per_query)")
+            raise need("params", f"with {_F}, {param('params')} only applies to serving (tokens_per_query)")
         if kw.get("hours") is not None:
-            raise need("hours", "give either hours or flops (hours then come from the FLOPs), not both")
+            raise need("hours", f"give either {param('hours')} or {_F} (the duration then comes from the FLOPs), "
+                                "not both")
     if w.energy_kwh is not None:
         for name in ("hours", "flops", "tokens", "adaptation", "mfu"):
             value = kw.get("hours") if name == "hours" else getattr(w, name)
             if value is not None:
                 raise need(name, "energy_kwh is the training's known IT energy, instead of power x hours "
-                                 f"(or FLOPs); drop {name} or energy_kwh")
+                                 f"(or FLOPs); drop {param(name)} or energy_kwh")
         if w.params is not None and w.tokens_per_query is None:
-            raise need("params", "with energy_kwh, params only applies to serving (tokens_per_query)")
+            raise need("params", f"with energy_kwh, {param('params')} only applies to serving (tokens_per_query)")
         if w.embodied:
             raise need("embodied", "embodied carbon is amortised over the hardware's hours, which energy_kwh "
-                                   "does not give; use hours and gpu_power_w (the energy is their product)")
+                                   f"does not give; use {param('hours')} and gpu_power_w (the energy is their product)")
 
 
 def _check_combinations(w: Work, kw: dict[str, Any]) -> None:
@@ -295,24 +302,26 @@ def _check_combinations(w: Work, kw: dict[str, Any]) -> None:
         return InvalidInputError(f"{name}: {what}", field=name)
 
     if (w.params is None) != (w.tokens is None) and w.tokens_per_query is None:
-        raise need("tokens" if w.tokens is None else "params", "params and tokens go together (6ND)")
+        raise need("tokens" if w.tokens is None else "params", f"{_PT} go together (6ND)")
     if w.adaptation is not None and not w.trains_from_flops:
-        raise need("adaptation", "needs params (the base model) and tokens (per task)")
+        raise need("adaptation", f"needs {param('params')} (the base model) and {param('tokens')} (per task)")
     for name, method in (("lora_params", "lora"), ("head_params", "probe")):
         if getattr(w, name) is not None and w.adaptation != method:
-            raise need(name, f"only applies with adaptation {method}")
+            raise need(name, f"only applies with {param('adaptation')} {method}")
     if w.dtype is not None and not w.trains_from_flops and w.tokens_per_query is None:
-        raise need("dtype", "only applies with params and tokens, or tokens_per_query (it picks the peak FLOP/s)")
+        raise need("dtype", f"only applies with {_PT}, or tokens_per_query (it picks the peak FLOP/s)")
     if kw.get("tasks") is not None and w.adaptation is None:
-        raise need("tasks", "only applies with adaptation")
+        raise need("tasks", f"only applies with {param('adaptation')}")
     if w.trains_from_flops and kw.get("hours") is not None:
-        raise need("hours", "give either hours or params and tokens (hours then come from 6ND), not both")
+        raise need("hours", f"give either {param('hours')} or {_PT} (the duration then comes from 6ND), not both")
     inputs.exclusive("energy_per_query_wh", w.energy_per_query_wh, "tokens_per_query", w.tokens_per_query)
     if w.queries is not None and w.energy_per_query_wh is None and w.tokens_per_query is None:
         raise need("queries", "needs energy_per_query_wh or tokens_per_query")
     if w.queries is None and (w.energy_per_query_wh is not None or w.tokens_per_query is not None):
-        raise need("queries", "energy_per_query_wh and tokens_per_query need the number of queries")
+        raise need("queries", f"energy_per_query_wh and tokens_per_query need the number of {param('queries')}")
     if w.tokens_per_query is not None and w.params is None:
-        raise need("params", "tokens_per_query needs params (2N FLOPs per token)")
+        raise need("params", f"tokens_per_query needs {param('params')} (2N FLOPs per token)")
     if w.mfu is not None and not w.trains_from_flops:
-        raise need("mfu", "only applies with params and tokens")
+        raise need("mfu", f"only applies with {_PT}")
+    if w.inference_mfu is not None and w.queries is None:
+        raise need("inference_mfu", f"only applies with {param('queries')} (serving)")

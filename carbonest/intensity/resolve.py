@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from carbonest import inputs
-from carbonest.errors import InvalidInputError
+from carbonest.errors import InvalidInputError, param
 from carbonest.formulas import emissions, strubell
 from carbonest.intensity.table import DEFAULT_BASIS, TableProvider
 from carbonest.records import Notes, Provenance, RegionInfo, table_provenance
@@ -43,7 +43,7 @@ def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: st
     """
     inputs.exclusive("region", region, "intensity_g_per_kwh", intensity)
     if intensity is not None:
-        value = inputs.non_negative("intensity_g_per_kwh", intensity)
+        value = inputs.intensity("intensity_g_per_kwh", intensity)
         d.note("intensity_g_per_kwh", Provenance.user())
         return value, RegionInfo("custom", "user-given intensity", None, "user", None, "custom"), None
     from carbonest.catalog import find_region, world_region
@@ -72,7 +72,7 @@ def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: st
     if preset == "patterson2021":
         raise InvalidInputError(
             "intensity_g_per_kwh: preset patterson2021 needs the datacenter's carbon intensity: "
-            "give intensity_g_per_kwh, region or a datacenter that carries one",
+            f"give intensity_g_per_kwh, {param('region')} or a {param('datacenter')} that carries one",
             field="intensity_g_per_kwh",
         )
     spec = world_region()
@@ -103,7 +103,7 @@ def resolve_pue(d: Notes, pue: Any, dc: Any, region_spec: Any, preset: str | Non
         return preset_values[0]
     if preset == "patterson2021":
         raise InvalidInputError(
-            "pue: preset patterson2021 needs the datacenter's PUE: give pue or datacenter",
+            f"pue: preset patterson2021 needs the datacenter's PUE: give {param('pue')} or {param('datacenter')}",
             field="pue",
         )
     from carbonest.catalog import industry_pue

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import sys
-import warnings
+
 from typing import Any
 
 from carbonest import inputs
 from carbonest.errors import CarbonestError, InvalidInputError, ProbeUnavailableError, UnknownRegionError
+from carbonest.errors import warn_user as warn_user  # the tracker's modules import it from here
 from carbonest.probes.base import Probe
 from carbonest.records import Provenance
 from carbonest.intensity.resolve import resolve_intensity, resolve_pue
@@ -19,21 +20,8 @@ from carbonest.records import Notes
 from carbonest.measure.summary import COMPONENTS, RunContext
 from carbonest.store.runinfo import distributed_identity, hostname, local_rank
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep  # the carbonest package
 DEFAULT_INTERVAL_S = 1.0
 DEFAULT_FLUSH_INTERVAL_S = 10.0
-
-
-def warn_user(message: str, category: type[Warning]) -> None:
-    """``warnings.warn`` attributed to the first caller outside carbonest (the user's line).
-
-    A fixed ``stacklevel`` cannot do it: ``with track()``, ``Tracker.start()`` and a decorated
-    function reach the same code through different numbers of carbonest frames.
-    """
-    frame, level = sys._getframe(1), 2
-    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
 
 
 def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any], list[str]]:

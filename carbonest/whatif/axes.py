@@ -18,6 +18,7 @@ RULES: dict[str, Callable[[str, Any], Any]] = {
     "positive": inputs.positive,
     "non_negative": inputs.non_negative,
     "pue": inputs.pue,
+    "intensity": inputs.intensity,
     "fraction": inputs.fraction,
     "count": inputs.count,
 }
@@ -51,7 +52,9 @@ def _bad_mask(arr: Any, rule: str) -> Any:
         elif rule == "non_negative":
             bad |= arr < 0
         elif rule == "pue":
-            bad |= arr < 1.0
+            bad |= (arr < 1.0) | (arr > inputs.MAX_PUE)
+        elif rule == "intensity":
+            bad |= (arr < 0) | (arr > inputs.MAX_INTENSITY_G_PER_KWH)
         elif rule == "fraction":
             bad |= (arr <= 0) | (arr > 1)
         elif rule == "count":

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from carbonest.errors import InvalidInputError
+from carbonest.errors import InvalidInputError, param
 from carbonest.records import Provenance
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ def datacenter_pue(axis: str, specs: Sequence[Any]) -> Along:
 
     for dc in specs:
         if getattr(dc, "pue", None) is None:
-            raise InvalidInputError(f"datacenter: {dc.id} has no PUE figure; give pue", field="datacenter")
+            raise InvalidInputError(f"datacenter: {dc.id} has no PUE figure; give {param('pue')}", field="datacenter")
     values = np.array([float(getattr(dc, "pue")) for dc in specs])
     labels = tuple(table_label("datacenters", dc.source, dc.year, dc.id) for dc in specs)
     return Along(axis, values, values, values, labels)

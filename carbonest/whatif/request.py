@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from carbonest import inputs
-from carbonest.errors import InvalidInputError
+from carbonest.errors import InvalidInputError, param
 from carbonest.intensity.table import BASES
 from carbonest.formulas.flops import BYTES_PER_PARAM
 from carbonest.whatif import axes as ax
@@ -31,7 +31,7 @@ NUMERIC = {
     "tokens": "positive", "mfu": "fraction", "tasks": "count", "lora_params": "positive",
     "head_params": "positive", "queries": "non_negative", "energy_per_query_wh": "non_negative",
     "tokens_per_query": "positive", "inference_mfu": "fraction", "pue": "pue",
-    "intensity_g_per_kwh": "non_negative", "wue_l_per_kwh": "non_negative",
+    "intensity_g_per_kwh": "intensity", "wue_l_per_kwh": "non_negative",
     "water_generation_l_per_kwh": "non_negative",
     "flops": "positive", "energy_kwh": "positive", "idle_kwh": "non_negative",
     "embodied_kg_per_server": "non_negative", "gpus_per_server": "count", "lifetime_years": "positive",
@@ -100,75 +100,79 @@ class Request:
         return "energy" if "energy_per_query_wh" in self.given else "tokens"
 
 
+_H, _F = param("hours"), param("flops")
+_PT = f"{param('params')} and {param('tokens')}"
+
+
 def _check_combinations(g: dict[str, Any]) -> None:
     """Reject inputs that do not fit together (each error names the parameter to change)."""
     _check_given_work(g)
     if "gpu" not in g and "gpu_power_w" not in g and "energy_kwh" not in g:
-        raise InvalidInputError("gpu: nothing to estimate: give gpu or gpu_power_w (or energy_kwh)", field="gpu")
+        raise InvalidInputError(f"gpu: nothing to estimate: give {param('gpu')} or gpu_power_w (or energy_kwh)", field="gpu")
     if "hours" in g and ("tokens" in g or "adaptation" in g):
-        raise InvalidInputError("hours: give either hours or params and tokens (GPU-hours from FLOPs), not both",
+        raise InvalidInputError(f"hours: give either {_H} or {_PT} (GPU-hours from FLOPs), not both",
                                 field="hours")
     if "tokens" in g:
-        ax.require("params", g.get("params"), "tokens given without params (the model size N of 6ND)")
+        ax.require("params", g.get("params"), f"{param('tokens')} given without {param('params')} (the model size N of 6ND)")
         ax.require("gpu", g.get("gpu"), "needed to turn FLOPs into GPU-hours (its peak FLOP/s)")
     if "params" in g and "tokens" not in g and "tokens_per_query" not in g and "flops" not in g:
-        raise InvalidInputError("tokens: params given without tokens (training tokens D of 6ND)", field="tokens")
+        raise InvalidInputError(f"tokens: {param('params')} given without {param('tokens')} (training tokens D of 6ND)", field="tokens")
     if "adaptation" in g:
-        ax.require("tokens", g.get("tokens"), "adaptation needs params and tokens (tokens per task)")
+        ax.require("tokens", g.get("tokens"), f"{param('adaptation')} needs {_PT} (tokens per task)")
     else:
         for name in ("tasks", "lora_params", "head_params"):
-            ax.forbid(name, g.get(name), "only used with adaptation")
+            ax.forbid(name, g.get(name), f"only used with {param('adaptation')}")
     _check_serving(g)
     if "region" in g and "intensity_g_per_kwh" in g:
-        raise InvalidInputError("intensity_g_per_kwh: give either region or intensity_g_per_kwh, not both",
+        raise InvalidInputError(f"intensity_g_per_kwh: give either {param('region')} or intensity_g_per_kwh, not both",
                                 field="intensity_g_per_kwh")
     if "baseline_region" in g:
         ax.forbid("intensity_g_per_kwh", g.get("intensity_g_per_kwh"),
                   "a baseline region compares regions; drop intensity_g_per_kwh or baseline_region")
     if not ({"hours", "tokens", "queries", "flops", "energy_kwh"} & set(g)):
-        raise InvalidInputError("hours: give hours, or params and tokens, flops, energy_kwh, or queries",
+        raise InvalidInputError(f"hours: give {_H}, or {_PT}, {_F}, energy_kwh, or {param('queries')}",
                                 field="hours")
 
 
 def _check_given_work(g: dict[str, Any]) -> None:
     """flops and energy_kwh (the same rules as ``estimate``, each error naming the parameter)."""
     if "flops" in g:
-        for name, why in (("tokens", "give either flops or params and tokens (6ND), not both"),
-                          ("adaptation", "adaptation works its FLOPs out from params and tokens; drop flops"),
-                          ("hours", "give either hours or flops (hours then come from the FLOPs), not both")):
+        for name, why in (("tokens", f"give either {_F} or {_PT} (6ND), not both"),
+                          ("adaptation", f"{param('adaptation')} works its FLOPs out from {_PT}; drop {_F}"),
+                          ("hours", f"give either {_H} or {_F} (the duration then comes from the FLOPs), not both")):
             ax.forbid(name, g.get(name), why)
-        ax.require("gpu", g.get("gpu"), "flops need a gpu (its peak FLOP/s)")
+        ax.require("gpu", g.get("gpu"), f"{_F} need an accelerator model (its peak FLOP/s)")
         if "params" in g and "tokens_per_query" not in g:
-            raise InvalidInputError("params: with flops, params only applies to serving (tokens_per_query)",
+            raise InvalidInputError(f"params: with {_F}, {param('params')} only applies to serving (tokens_per_query)",
                                     field="params")
     if "energy_kwh" in g:
         for name in ("hours", "flops", "tokens", "adaptation", "mfu", "gpu_power_w"):
             ax.forbid(name, g.get(name), "energy_kwh is the training's known IT energy, instead of power x "
-                                         f"hours (or FLOPs); drop {name} or energy_kwh")
+                                         f"hours (or FLOPs); drop {param(name)} or energy_kwh")
         if "params" in g and "tokens_per_query" not in g:
-            raise InvalidInputError("params: with energy_kwh, params only applies to serving (tokens_per_query)",
+            raise InvalidInputError(f"params: with energy_kwh, {param('params')} only applies to serving (tokens_per_query)",
                                     field="params")
         if g.get("embodied") or any(n in g for n in EMBODIED_INPUTS):
             raise InvalidInputError("embodied: embodied carbon is amortised over the hardware's hours, which "
-                                    "energy_kwh does not give; use hours and gpu_power_w", field="embodied")
+                                    f"energy_kwh does not give; use {_H} and gpu_power_w", field="embodied")
 
 
 def _check_serving(g: dict[str, Any]) -> None:
     if "mfu" in g and "tokens" not in g and "flops" not in g:
         hint = "; for serving give inference_mfu" if "tokens_per_query" in g else ""
-        raise InvalidInputError(f"mfu: only used with params and tokens{hint}", field="mfu")
+        raise InvalidInputError(f"mfu: only used with {_PT}{hint}", field="mfu")
     if "dtype" in g and "tokens" not in g and "tokens_per_query" not in g and "flops" not in g:
-        raise InvalidInputError("dtype: only used with params and tokens (or tokens_per_query)", field="dtype")
+        raise InvalidInputError(f"dtype: only used with {_PT} (or tokens_per_query)", field="dtype")
     if "queries" not in g:
         for name in ("energy_per_query_wh", "tokens_per_query", "inference_mfu"):
-            ax.forbid(name, g.get(name), "only used with queries")
+            ax.forbid(name, g.get(name), f"only used with {param('queries')}")
         return
     if ("energy_per_query_wh" in g) == ("tokens_per_query" in g):
-        raise InvalidInputError("energy_per_query_wh: queries need either energy_per_query_wh or "
-                                "tokens_per_query (with params and gpu)", field="energy_per_query_wh")
+        raise InvalidInputError(f"energy_per_query_wh: {param('queries')} need either energy_per_query_wh or "
+                                f"tokens_per_query (with {param('params')} and {param('gpu')})", field="energy_per_query_wh")
     if "tokens_per_query" in g:
-        ax.require("params", g.get("params"), "tokens_per_query needs params (2 N T FLOPs per query)")
-        ax.require("gpu", g.get("gpu"), "tokens_per_query needs gpu (its peak FLOP/s)")
+        ax.require("params", g.get("params"), f"tokens_per_query needs {param('params')} (2 N T FLOPs per query)")
+        ax.require("gpu", g.get("gpu"), f"tokens_per_query needs {param('gpu')} (its peak FLOP/s)")
     else:
         ax.forbid("inference_mfu", g.get("inference_mfu"), "only used with tokens_per_query")
 
