@@ -95,7 +95,14 @@ class InvalidInputError(CarbonestError, ValueError):
 
 
 class _UnknownNameError(InvalidInputError, LookupError):
-    """A name that is not in a reference table, with the closest matches."""
+    """A name that is not in a reference table (or names several rows), with the closest matches.
+
+    Attributes:
+        value: The name as given.
+        suggestions: The closest ids (or, when ``ambiguous``, every candidate's id).
+        ambiguous: The name matched several rows; ``suggestions`` lists them.
+        shown: The suggestions as shown in the message (a region's id with its name).
+    """
 
     kind = "name"
 
@@ -106,15 +113,22 @@ class _UnknownNameError(InvalidInputError, LookupError):
         *,
         field: str | None = None,
         hint: str | None = None,
+        shown: Sequence[str] | None = None,
+        ambiguous: bool = False,
     ) -> None:
         self.value = value
-        shown = tuple(suggestions)
-        message = f"unknown {self.kind} {value!r}"
-        if shown:
-            message += f": did you mean {', '.join(shown[:5])}?"
+        self.ambiguous = ambiguous
+        names = tuple(suggestions if shown is None else shown)
+        self.shown = names
+        if ambiguous:
+            message = f"ambiguous {self.kind} {value!r}: it could be {', '.join(names)}"
+        else:
+            message = f"unknown {self.kind} {value!r}"
+            if names:
+                message += f": did you mean {', '.join(names[:5])}?"
         if hint:
-            message += f" ({hint})"
-        super().__init__(message, field=field, suggestions=shown)
+            message += f" ({hint})" if not ambiguous else f"; {hint}"
+        super().__init__(message, field=field, suggestions=suggestions)
 
 
 class UnknownHardwareError(_UnknownNameError):
@@ -130,9 +144,10 @@ class UnknownHardwareError(_UnknownNameError):
         field: str | None = None,
         kind: str = "hardware",
         hint: str | None = None,
+        shown: Sequence[str] | None = None,
     ) -> None:
         self.kind = kind
-        super().__init__(value, suggestions, field=field, hint=hint)
+        super().__init__(value, suggestions, field=field, hint=hint, shown=shown)
 
 
 class UnknownRegionError(_UnknownNameError):

@@ -90,26 +90,64 @@ def split_aliases(text: str) -> tuple[str, ...]:
     return tuple(a for a in text.split("|") if a) if text else ()
 
 
+_LOOK_ALIKE = str.maketrans({"0": "o", "1": "l", "i": "l"})
+
+
+def look_alike(key: str) -> str:
+    """A normalised key with characters that look alike made equal (``0``/``o``, ``1``/``l``/``i``),
+    so ``"h1OO"`` meets ``"h100"``. Used to rank suggestions, never to accept a name."""
+    return key.translate(_LOOK_ALIKE)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with adjacent transpositions (``"quebc"`` -> ``"quebec"`` is 1);
+    any distance above ``limit`` is returned as ``limit + 1``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] | None = None
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
+            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, row = row, current
+    return row[-1]
+
+
 def suggest(
-    query: str, keys: Mapping[str, str], n: int = 5, cutoff: float = 0.6
+    query: str, keys: Mapping[str, str], n: int = 5, cutoff: float = 0.6,
+    rank: Mapping[str, int] | None = None,
 ) -> list[str]:
-    """Closest display names for a normalised query.
+    """Closest display names for a normalised query, by edit distance over every key at once.
+
+    Every name, id and alias of a row is a key, so ``"califrnia"`` meets ``"california"`` (the
+    name of US-CA) before any id; look-alike characters count as equal (:func:`look_alike`).
 
     Args:
         query: The normalised query.
         keys: Normalised key -> display name.
         n: At most this many suggestions.
-        cutoff: difflib similarity threshold (0..1).
+        cutoff: Kept for callers; the distance allowed is a third of the query's length (at least 1).
+        rank: Display name -> tie-break (lower first) among equally distant names.
 
     Returns:
         Display names, best first, without duplicates.
     """
-    import difflib  # only on the error path
-
-    matches = difflib.get_close_matches(query, list(keys), n=n * 4, cutoff=cutoff)
+    q = look_alike(query)
+    limit = max(1, len(q) // 3)
+    scored: list[tuple[int, int, int, str]] = []
+    for order, (key, shown) in enumerate(keys.items()):
+        distance = edit_distance(q, look_alike(key), limit)
+        if distance <= limit:
+            scored.append((distance, (rank or {}).get(shown, 0), order, shown))
+    matches = [shown for *_, shown in sorted(scored)]
     if not matches and query:
-        matches = [k for k in keys if query in k or (len(k) > 2 and k in query)]
-    return unique(keys[m] for m in matches)[:n]
+        matches = [v for k, v in keys.items() if query in k or (len(k) > 2 and k in query)]
+    return unique(matches)[:n]
 
 
 def unique(items: Iterable[str]) -> list[str]:

@@ -261,7 +261,8 @@ def list_accelerators(query: str | None = None) -> list[AcceleratorSpec]:
     """All accelerators, or those whose id, name, alias or family matches ``query``.
 
     Args:
-        query: Substring (normalised, vendor words ignored) or a near miss; None lists all.
+        query: Substring (normalised, vendor words ignored); None lists all. A near miss lists
+            nothing (:func:`find_accelerator`'s error suggests the closest names).
 
     Returns:
         Matching SKUs in table order (vendor, then generation).
@@ -277,7 +278,4 @@ def list_accelerators(query: str | None = None) -> list[AcceleratorSpec]:
     for key, fam in idx.families.items():
         if q in key:
             hits.update(fam.members)
-    if not hits:
-        close = set(_suggestions(q, idx))
-        hits = {s.id for s in idx.by_id.values() if s.id in close or s.family in close}
     return [s for s in idx.by_id.values() if s.id in hits]

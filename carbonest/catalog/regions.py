@@ -207,11 +207,13 @@ class _Index:
     (making all 479 costs about 12 ms, a third of a ``carbonest estimate --region quebec``'s
     catalog time)."""
 
-    __slots__ = ("codes", "keys")
+    __slots__ = ("codes", "keys", "loose")
 
-    def __init__(self, codes: dict[str, list[str]], keys: dict[str, list[str]]) -> None:
+    def __init__(self, codes: dict[str, list[str]], keys: dict[str, list[str]],
+                 loose: dict[str, list[str]]) -> None:
         self.codes = codes  # bare provider region code (lower case) -> ids
         self.keys = keys  # normalised name -> ids
+        self.loose = loose  # a name without its "(...)" qualifier -> ids ("Georgia (US state)" -> US-GA)
 
     @property
     def by_id(self) -> dict[str, RegionSpec]:
@@ -228,8 +230,11 @@ def _all_specs() -> dict[str, RegionSpec]:
 def _index() -> _Index:
     codes: dict[str, list[str]] = defaultdict(list)
     keys: dict[str, list[str]] = defaultdict(list)
+    loose: dict[str, list[str]] = defaultdict(list)
     for row in read_table("regions.csv"):
         rid = row["id"]
+        if " (" in row["name"] and row["kind"] in ("country", "subnational"):
+            loose[norm(row["name"].split(" (", 1)[0])].append(rid)
         names = [rid, row["name"], *split_aliases(row["aliases"])]
         if row["kind"] == "country":
             names += [row["iso2"], row["iso3"]]
@@ -238,20 +243,39 @@ def _index() -> _Index:
             names.append(row["provider_region"])
         for key in {norm(n) for n in names if n}:
             keys[key].append(rid)
-    return _Index(dict(codes), dict(keys))
+    return _Index(dict(codes), dict(keys), dict(loose))
 
 
 def _pick(ids: list[str], typed: str, idx: _Index) -> RegionSpec:
-    """One region out of several candidates: the single one of the highest-priority kind."""
+    """One region out of several candidates: the single one of the highest-priority kind.
+
+    A country and a state or province of the same name (``georgia``: GE and US-GA) are
+    ambiguous, as are two regions of the same kind: an error lists the candidates.
+    """
     specs = sorted(
-        (_by_id_spec(i) for i in ids), key=lambda s: _KIND_PRIORITY.get(s.kind, 9)
+        (_by_id_spec(i) for i in dict.fromkeys(ids)), key=lambda s: _KIND_PRIORITY.get(s.kind, 9)
     )
-    if len(specs) == 1 or _KIND_PRIORITY[specs[0].kind] < _KIND_PRIORITY[specs[1].kind]:
+    places = [s for s in specs if s.kind in ("country", "subnational")]
+    if len(specs) == 1 or (_KIND_PRIORITY[specs[0].kind] < _KIND_PRIORITY[specs[1].kind] and len(places) < 2):
         return specs[0]
-    tied = [s.id for s in specs if s.kind == specs[0].kind]
+    tied = places if len(places) > 1 else [s for s in specs if s.kind == specs[0].kind]
     raise UnknownRegionError(
-        typed, tied, field="region", hint="ambiguous: name the region by its id"
+        typed, [s.id for s in tied], field="region", hint="name the region by its id",
+        shown=[f"{s.id} ({s.name}, {s.kind})" for s in tied], ambiguous=True,
     )
+
+
+def _suggestions(key: str, idx: _Index) -> list[str]:
+    """The closest region ids to a normalised key, over every name, id and alias."""
+    shown = {k: v[0] for k, v in idx.keys.items() if len(v) == 1}
+    rank = {rid: _KIND_PRIORITY.get(_rows_by_id()[rid.lower()]["kind"], 9) for rid in set(shown.values())}
+    return suggest(key, shown, rank=rank) if key else []
+
+
+def _unknown(name: str, key: str, idx: _Index) -> UnknownRegionError:
+    ids = _suggestions(key, idx)
+    return UnknownRegionError(name, ids, field="region",
+                              shown=[f"{i} ({_rows_by_id()[i.lower()]['name']})" for i in ids])
 
 
 def find_region(name: str) -> RegionSpec:
@@ -277,9 +301,10 @@ def find_region(name: str) -> RegionSpec:
         return _pick(idx.codes[lower], typed, idx)
     key = norm(typed)
     if key in idx.keys:
-        return _pick(idx.keys[key], typed, idx)
-    shown = {k: v[0] for k, v in idx.keys.items() if len(v) == 1}
-    raise UnknownRegionError(name, suggest(key, shown) if key else [], field="region")
+        return _pick(idx.keys[key] + idx.loose.get(key, []), typed, idx)
+    if key in idx.loose:  # "virgin islands" for "Virgin Islands (U.S.)"
+        return _pick(idx.loose[key], typed, idx)
+    raise _unknown(name, key, idx)
 
 
 def world_region() -> RegionSpec:

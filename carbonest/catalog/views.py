@@ -61,6 +61,43 @@ def list_hardware_dicts(query: str | None = None, kind: str | None = None) -> li
     return rows
 
 
+def no_match(kind: str, query: str) -> tuple[str, list[str]]:
+    """What to say when a table query matched nothing, and the closest ids (for the CLI)."""
+    from carbonest.errors import UnknownHardwareError, UnknownRegionError
+
+    shown: list[str] = []
+    ids: list[str] = []
+    if kind == "region":
+        from carbonest.catalog import find_region
+
+        finders: tuple[Any, ...] = (find_region,)
+    else:
+        from carbonest.catalog import find_accelerator, find_cpu
+
+        finders = (find_accelerator, find_cpu)
+    for finder in finders:
+        try:
+            finder(query)
+        except (UnknownHardwareError, UnknownRegionError) as exc:
+            shown.extend(s for s in exc.shown if s not in shown)
+            ids.extend(s for s in exc.suggestions if s not in ids)
+        except InvalidInputError:
+            continue
+    message = f"no {kind} matches {query!r}"
+    return message + (f"; did you mean {', '.join(shown[:5])}?" if shown else ""), ids[:5]
+
+
+def _columns(kind: str) -> list[str]:
+    """The columns of a table view, for an empty result (a query that matched nothing)."""
+    from carbonest.catalog import list_accelerators, list_cpus, world_region
+
+    if kind == "region":
+        return list(world_region().to_dict())
+    cpu = list_cpus()[0].to_dict()
+    cpu.setdefault("kind", "cpu")
+    return list(dict.fromkeys([*list_accelerators()[0].to_dict(), *cpu]))
+
+
 def regions(query: str | None = None, kind: str | None = None, basis: str | None = None) -> pd.DataFrame:
     """The regions table as a pandas DataFrame, one row per region, optionally filtered.
 
@@ -72,10 +109,14 @@ def regions(query: str | None = None, kind: str | None = None, basis: str | None
         query: Filter by name, id or alias.
         kind: ``"country"``, ``"subnational"`` or ``"cloud"``.
         basis: ``"lifecycle"`` or ``"direct"``: only the regions that have a figure on it.
+
+    Returns:
+        One row per region; no rows (with the same columns) when nothing matches.
     """
     import pandas as pd
 
-    return pd.DataFrame(list_region_dicts(query, kind, basis))
+    rows = list_region_dicts(query, kind, basis)
+    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=_columns("region"))
 
 
 def hardware(query: str | None = None, kind: str | None = None) -> pd.DataFrame:
@@ -84,7 +125,11 @@ def hardware(query: str | None = None, kind: str | None = None) -> pd.DataFrame:
     Args:
         query: Filter by name.
         kind: ``"gpu"``, ``"tpu"``, ``"npu"``, ``"cpu"`` or ``"accelerator"``.
+
+    Returns:
+        One row per device; no rows (with the same columns) when nothing matches.
     """
     import pandas as pd
 
-    return pd.DataFrame(list_hardware_dicts(query, kind))
+    rows = list_hardware_dicts(query, kind)
+    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=_columns("hardware"))

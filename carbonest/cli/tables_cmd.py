@@ -32,6 +32,8 @@ def run_regions(args: argparse.Namespace) -> int:
     from carbonest.catalog.views import list_region_dicts
 
     rows = list_region_dicts(args.query, args.kind, args.basis)
+    if not rows and args.query:
+        return _nothing("regions", "region", args)
     if args.json:
         print_json(rows)
         return 0
@@ -60,6 +62,8 @@ def run_hardware(args: argparse.Namespace) -> int:
     from carbonest.catalog.views import list_hardware_dicts
 
     rows = list_hardware_dicts(args.query, args.kind)
+    if not rows and args.query:
+        return _nothing("hardware", "hardware", args)
     if args.json:
         print_json(rows)
         return 0
@@ -68,6 +72,17 @@ def run_hardware(args: argparse.Namespace) -> int:
         sys.stdout.write(f"{r['id']:<32} {r['name'][:40]:<40} {r['kind']:<4} {fmt(r['tdp_w']):>6} W  {mem:<8} {r['source']} {r['year']}\n")
     sys.stdout.write(f"{len(rows)} entries\n")
     return 0
+
+
+def _nothing(command: str, kind: str, args: argparse.Namespace) -> int:
+    """A query that matched nothing: say so with the closest names, exit 1 (as grep does)."""
+    from carbonest.catalog.views import no_match
+    from carbonest.cli.common import report_error
+
+    if args.json:
+        print_json([])
+    message, suggestions = no_match(kind, args.query)
+    return report_error(f"carbonest {command}", message, field="query", suggestions=suggestions, code=1)
 
 
 def run_sources(args: argparse.Namespace) -> int:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, TYPE_CHECKING
 
-from carbonest.intensity.resolve import resolve_intensity, resolve_pue
+from carbonest.errors import InvalidInputError
+from carbonest.intensity.resolve import configured_region, configured_region_error, resolve_intensity, resolve_pue
 from carbonest.intensity.table import other_basis
 from carbonest.records import Notes, RegionInfo, table_provenance
 
@@ -72,8 +73,7 @@ def resolve(req: Request, journal: Notes) -> Resolved:
         from carbonest.catalog import find_datacenter
 
         dc = find_datacenter(req.datacenter)
-    intensity, region, region_spec = resolve_intensity(journal, req.region, req.intensity_g_per_kwh, dc, req.preset,
-                                                       req.basis)
+    intensity, region, region_spec = _grid(req, dc, journal)
     pue = resolve_pue(journal, req.pue, dc, region_spec, req.preset)
     provider = getattr(region_spec, "provider", None)
     if dc is not None and req.pue is None and provider and dc.id != provider and dc.kind == "provider":
@@ -82,6 +82,23 @@ def resolve(req: Request, journal: Notes) -> Resolved:
     other = region_spec.figure(other_basis(req.basis)) if region_spec is not None else None
     place = Place(intensity, region, region_spec, pue, req.basis, other)
     return Resolved(gpu=gpu, cpu=cpu, datacenter=dc, place=place)
+
+
+def _grid(req: Request, dc: Any, journal: Notes) -> tuple[float, RegionInfo, Any]:
+    """Carbon intensity by the shared rules; with no region, intensity, datacenter figure or
+    preset, the region of ``CARBONEST_REGION`` or the config file (its origin in provenance)."""
+    region, origin = req.region, None
+    if getattr(dc, "intensity_g_per_kwh", None) is None and req.preset is None:
+        region, origin = configured_region(req.region, req.intensity_g_per_kwh)
+    try:
+        found = resolve_intensity(journal, region, req.intensity_g_per_kwh, dc, req.preset, req.basis)
+    except InvalidInputError as exc:
+        if origin is None:
+            raise
+        raise configured_region_error(origin, exc) from None
+    if origin is not None:
+        journal.provenance["region"] = origin
+    return found
 
 
 def _vcpu_cpu(name: str, journal: Notes) -> Any:

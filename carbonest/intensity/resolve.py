@@ -22,6 +22,40 @@ from carbonest.intensity.table import DEFAULT_BASIS, TableProvider
 from carbonest.records import Notes, Provenance, RegionInfo, table_provenance
 
 
+def configured_region(region: Any, intensity: Any, settings: Any = None) -> tuple[Any, str | None]:
+    """The region rule every way in shares: the argument, else ``CARBONEST_REGION`` or the config
+    file, else none (the caller then takes the world average).
+
+    Args:
+        region: The region argument (None: not given).
+        intensity: The intensity argument: a given intensity needs no region.
+        settings: :class:`~carbonest.config.Settings` already loaded (loaded here when None).
+
+    Returns:
+        The region name to resolve (or None) and its origin: None for the argument, else the
+        provenance label of the setting (``env:CARBONEST_REGION``, ``config:PATH``).
+    """
+    if region is not None or intensity is not None:
+        return region, None
+    if settings is None:
+        from carbonest.config import load_settings
+
+        settings = load_settings()
+    if settings.region is None:
+        return None, None
+    return settings.region, settings.region_origin or "config"
+
+
+def configured_region_error(origin: str, exc: InvalidInputError) -> InvalidInputError:
+    """A configured region that cannot be used, as an error naming where it was set (for the
+    one-shot calculators; a measured run warns and falls back instead, see ``measure.setup``)."""
+    if origin.startswith("env:"):
+        var = origin[len("env:"):]
+        return InvalidInputError(f"{var}: {exc}", field=var, suggestions=exc.suggestions)
+    where = origin[len("config:"):] if origin.startswith("config:") else origin
+    return InvalidInputError(f"{where}: region: {exc}", field="config", suggestions=exc.suggestions)
+
+
 def _preset_pue_intensity(preset: str | None) -> tuple[float, float, RegionInfo] | None:
     if preset != "strubell2019":
         return None

@@ -15,7 +15,7 @@ from carbonest.errors import CarbonestError, InvalidInputError, ProbeUnavailable
 from carbonest.errors import warn_user as warn_user  # the tracker's modules import it from here
 from carbonest.probes.base import Probe
 from carbonest.records import Provenance
-from carbonest.intensity.resolve import resolve_intensity, resolve_pue
+from carbonest.intensity.resolve import configured_region, resolve_intensity, resolve_pue
 from carbonest.records import Notes
 from carbonest.measure.summary import COMPONENTS, RunContext
 from carbonest.store.runinfo import distributed_identity, hostname, local_rank
@@ -83,9 +83,7 @@ def _resolve_region(kw: dict[str, Any], settings: Any, notes: Notes, warn: list[
         notes.provenance["basis"] = settings.basis_origin or "config"
     else:
         notes.provenance["basis"] = Provenance.default("lifecycle").label
-    origin = None
-    if region is None and intensity is None and settings.region is not None:
-        region, origin = settings.region, settings.region_origin
+    region, origin = configured_region(region, intensity, settings)
     try:
         value, info, spec = resolve_intensity(notes, region, intensity, None, None, basis)
     except (UnknownRegionError, InvalidInputError) as exc:

@@ -65,6 +65,8 @@ class Request:
         notes: Sentences for the output (defaults taken, SKUs resolved).
         basis: Basis of the regions' carbon intensity (``lifecycle`` or ``direct``).
         unranked: Regions asked for that have no figure on ``basis``: listed apart, never ranked.
+        region_origin: Where the region came from when not given (``env:CARBONEST_REGION``,
+            ``config:PATH``), else None.
     """
 
     given: dict[str, Any]
@@ -78,6 +80,7 @@ class Request:
     notes: list[str] = field(default_factory=list)
     basis: str = "lifecycle"
     unranked: list[Any] = field(default_factory=list)
+    region_origin: str | None = None
 
     def has(self, name: str) -> bool:
         """Whether ``name`` is an axis of the sweep."""
@@ -267,18 +270,39 @@ def build(given: dict[str, Any], *, force: bool = False) -> Request:
     basis = "lifecycle" if basis is None else inputs.choice("basis", basis, BASES)
     _check_combinations(g)
     _defaults(g)
+    origin = _configured_region(g)
     req = Request(g, embodied=inputs.flag("embodied", g.pop("embodied", False)),
-                  water=inputs.flag("water", g.pop("water", False)), basis=basis)
+                  water=inputs.flag("water", g.pop("water", False)), basis=basis, region_origin=origin)
     req.water = req.water or "wue_l_per_kwh" in g or "water_generation_l_per_kwh" in g
     req.embodied = req.embodied or any(n in g for n in EMBODIED_INPUTS)
     _default_dtype(req)
-    _name_axes(req)
+    try:
+        _name_axes(req)
+    except InvalidInputError as exc:
+        if origin is None or exc.field not in ("region", "basis"):
+            raise
+        from carbonest.intensity.resolve import configured_region_error
+
+        raise configured_region_error(origin, exc) from None
     for name in NUMERIC:
         if name in g:
             req.axes.append(Axis(name, ax.numbers(name, g[name], NUMERIC[name])))
     req.axes.sort(key=lambda a: ORDER.index(a.name))
     _check_size(req, force)
     return req
+
+
+def _configured_region(g: dict[str, Any]) -> str | None:
+    """With no region, intensity or datacenter: the region of CARBONEST_REGION or the config file
+    (the rule ``estimate`` and ``track`` share), put into ``g``; returns its origin or None."""
+    if {"region", "intensity_g_per_kwh", "datacenter", "baseline_region"} & set(g):
+        return None
+    from carbonest.intensity.resolve import configured_region
+
+    region, origin = configured_region(None, None)
+    if region is not None:
+        g["region"] = region
+    return origin
 
 
 def _check_size(req: Request, force: bool) -> None:

@@ -62,6 +62,8 @@ def intensity(sw: Sweep) -> Bounds:
         a, bases = lookup.region_intensity(None, [world], req.basis)
         sw.notes.append(f"No region given: the world average {a.values[0]:g} g CO2e/kWh ({bases[0]}) "
                         "was used. Give a region for a meaningful figure.")
+    if req.region_origin is not None:
+        sw.label("region_provenance", None, [req.region_origin])
     if req.unranked:
         names = ", ".join(f"{s.id} ({s.name})" for s in req.unranked[:12])
         more = f" and {len(req.unranked) - 12} more" if len(req.unranked) > 12 else ""
