@@ -91,7 +91,10 @@ def test_runs_dataframe_and_get_run(tmp_path, monkeypatch) -> None:
     assert list(frame["run_id"]) == [run.run_id]
     assert frame.loc[0, "status"] == "completed"
     stored = carbonest.get_run(run.run_id[:10])
-    assert stored == json.loads(json.dumps(run.record.to_dict()))
+    assert isinstance(stored, carbonest.RunRecord) and stored.run_id == run.run_id
+    assert stored.to_dict() == json.loads(json.dumps(run.record.to_dict()))
+    with pytest.warns(DeprecationWarning, match="RunRecord"):  # the dict form of 0.1.0 still reads
+        assert stored["co2e_kg"] == stored.co2e_kg and stored.get("status") == "completed"
 
 
 def test_runs_still_callable_after_get_run(tmp_path, monkeypatch) -> None:

@@ -141,12 +141,11 @@ def _run_showing_warnings(args: object, prog: str, known: set[str]) -> int:
         return int(run(args))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try:
-            return int(run(args))
-        finally:
-            for w in caught:
-                text = str(w.message).removeprefix("carbonest: ")
-                sys.stderr.write(f"{prog}: warning: {safe_text(cli_names(text, known))}\n")
+        code = int(run(args))  # an error is reported alone, without the warnings before it
+    for w in caught:
+        text = str(w.message).removeprefix("carbonest: ")
+        sys.stderr.write(f"{prog}: warning: {safe_text(cli_names(text, known))}\n")
+    return code
 
 
 def _drop_stdout() -> None:

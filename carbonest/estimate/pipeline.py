@@ -120,7 +120,7 @@ def estimate(
     try:
         result = _run(step_request.validate(**given))
     except OverflowError:
-        raise _overflow(given, "a figure") from None
+        raise _overflow(given, "the result") from None
     bad = [k for k in ("energy_kwh", "it_energy_kwh", "co2e_kg", "gpu_hours", "hours", "energy_kwh_high",
                        "co2e_kg_high", "total_co2e_kg", "water_l", "embodied_co2e_kg")
            if _not_finite(getattr(result, k, None) if k in _FIELDS else dict(result.extras).get(k))]
@@ -153,7 +153,7 @@ def _overflow(given: dict[str, Any], result: str) -> Exception:
             continue
     field = max(sizes, key=lambda k: sizes[k]) if sizes else "hours"
     return InvalidInputError(
-        f"{field}: too large, {given.get(field)!r} makes {result} overflow (more than 1.8e308)", field=field
+        f"{field}: too large, {given.get(field)!r} makes {result!r} overflow (more than 1.8e308)", field=field
     )
 
 

@@ -95,7 +95,7 @@ def over_tdp_message(name: str, tdp_w: float, power_w: float) -> str | None:
 
     if power_w <= tdp_w * (1 + GPU_POWER_OVER_TDP_MARGIN):
         return None
-    return (f"gpu_power_w: {power_w:g} W per device is {power_w / tdp_w:.1f} times the {tdp_w:g} W TDP of "
+    return (f"gpu_power_w: {power_w:g} W per device is {power_w / tdp_w:.3g} times the {tdp_w:g} W TDP of "
             f"{name} (more than {GPU_POWER_OVER_TDP_MARGIN:.0%} above it); used as given, check the value "
             "or the device")
 

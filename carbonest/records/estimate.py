@@ -127,6 +127,30 @@ class Estimate:
                     return value
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def __str__(self) -> str:
+        """The answer line: CO2e with its range, energy, and the grid with its basis."""
+        from carbonest.records.display import sig
+
+        low, high = dict(self.extras).get("co2e_kg_low"), dict(self.extras).get("co2e_kg_high")
+        spread = f" (range {sig(low)} to {sig(high)})" if low is not None and high is not None else ""
+        basis = (self.region.basis or "n/a").split(",")[0].split("(")[0].strip()
+        return (f"{sig(self.co2e_kg)} kg CO2e{spread}, {sig(self.energy_kwh)} kWh, "
+                f"{self.region.name} [{self.region.id}] at {sig(self.intensity_g_per_kwh)} g CO2e/kWh ({basis})")
+
+    def _repr_html_(self) -> str:
+        """A small table for notebooks (Jupyter calls it)."""
+        from carbonest.records.display import html_table, sig
+
+        extras = dict(self.extras)
+        rows = [("CO2e", f"{sig(self.co2e_kg)} kg (range {sig(extras.get('co2e_kg_low'))} to "
+                         f"{sig(extras.get('co2e_kg_high'))})"),
+                ("energy", f"{sig(self.energy_kwh)} kWh (IT {sig(self.it_energy_kwh)} kWh x PUE {self.pue:g})"),
+                ("grid", f"{self.region.name} [{self.region.id}], {sig(self.intensity_g_per_kwh)} g CO2e/kWh, "
+                         f"{self.region.basis or 'n/a'}")]
+        rows += [(c.component, f"{c.count} x {c.model or 'unspecified'}, {sig(c.power_w)} W, "
+                               f"{sig(c.energy_kwh)} kWh") for c in self.components]
+        return html_table("carbonest estimate", rows)
+
     def component(self, name: str) -> ComponentEnergy | None:
         """The entry for ``"gpu"``, ``"cpu"`` or ``"dram"``, if counted."""
         for entry in self.components:

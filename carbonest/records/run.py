@@ -165,6 +165,86 @@ class RunRecord:
     phase_stats: tuple[PhaseStats, ...] = ()
     phases_total: int = 0
 
+    def __str__(self) -> str:
+        """The answer line: name, status, CO2e, energy, duration and the grid."""
+        from carbonest.records.display import sig
+
+        co2 = "CO2e not measured" if self.co2e_kg is None else f"{sig(self.co2e_kg)} kg CO2e"
+        energy = "" if self.energy_kwh is None else f", {sig(self.energy_kwh)} kWh"
+        return (f"run {self.name!r} ({self.status}): {co2}{energy} in {sig(self.duration_s)} s, "
+                f"{self.region.name} [{self.region.id}] at {sig(self.intensity_g_per_kwh)} g CO2e/kWh")
+
+    def _repr_html_(self) -> str:
+        """A small table for notebooks (Jupyter calls it); the run name is escaped."""
+        from carbonest.records.display import html_table, sig
+
+        rows = [("status", self.status + (f" ({self.status_reason})" if self.status_reason else "")),
+                ("run id", self.run_id), ("duration", f"{sig(self.duration_s)} s"),
+                ("CO2e", "not measured" if self.co2e_kg is None else f"{sig(self.co2e_kg)} kg"),
+                ("energy", "not measured" if self.energy_kwh is None
+                 else f"{sig(self.energy_kwh)} kWh (PUE {self.pue:g})"),
+                ("grid", f"{self.region.name} [{self.region.id}], {sig(self.intensity_g_per_kwh)} g CO2e/kWh")]
+        rows += [(name, f"{sig(c.get('energy_kwh'))} kWh") for name, c in self.components if isinstance(c, dict)]
+        return html_table(f"carbonest run {self.name}", rows)
+
+    # Mapping access: carbonest.get_run() returned the record's dict in 0.1.0; reading it as
+    # one (record["co2e_kg"], record.get("status")) still works, with a DeprecationWarning.
+    def __getitem__(self, key: str) -> Any:
+        import warnings
+
+        warnings.warn("carbonest: get_run() returns a RunRecord: use record.co2e_kg or record.to_dict()[...] "
+                      "instead of record[...]", DeprecationWarning, stacklevel=2)
+        return self.to_dict()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``record.to_dict().get(key, default)`` (the dict API of older versions; deprecated)."""
+        import warnings
+
+        warnings.warn("carbonest: get_run() returns a RunRecord: use its attributes or to_dict()",
+                      DeprecationWarning, stacklevel=2)
+        return self.to_dict().get(key, default)
+
+    def keys(self) -> Any:
+        """The keys of :meth:`to_dict` (the dict API of older versions; ``dict(record)`` works)."""
+        return self.to_dict().keys()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
+        """The record of a stored (or ``--json``) dict; keys it does not know are ignored.
+
+        A key an older version did not write takes its default (None, empty).
+        """
+        region = data.get("region") or {}
+        phases = tuple(
+            PhaseRecord(p["name"], p["started_at"], p["duration_s"], p.get("it_energy_kwh"), p.get("energy_kwh"),
+                        p.get("co2e_kg"), tuple((p.get("components") or {}).items()))
+            for p in data.get("phases") or ())
+        stat_fields = set(PhaseStats.__dataclass_fields__)
+        stats = tuple(PhaseStats(**{k: v for k, v in p.items() if k in stat_fields})
+                      for p in data.get("phase_stats") or ())
+        simple = ("mean_power_w", "peak_power_w", "wue_l_per_kwh", "water_l", "status_reason", "interval_s",
+                  "measured_from_s")
+        return cls(
+            run_id=data["run_id"], name=data.get("name", ""), status=data.get("status", "completed"),
+            started_at=data.get("started_at", ""), ended_at=data.get("ended_at"),
+            duration_s=data.get("duration_s") or 0.0, host=data.get("host", ""), pid=data.get("pid", 0),
+            pid_create_time=data.get("pid_create_time"),
+            distributed=tuple((data.get("distributed") or {}).items()),
+            components=tuple((data.get("components") or {}).items()),
+            it_energy_kwh=data.get("it_energy_kwh"), energy_kwh=data.get("energy_kwh"),
+            pue=data.get("pue", 1.0), intensity_g_per_kwh=data.get("intensity_g_per_kwh", 0.0),
+            co2e_kg=data.get("co2e_kg"),
+            region=RegionInfo(region.get("id", ""), region.get("name", ""), region.get("year"),
+                              region.get("source"), region.get("basis"), region.get("kind", "")),
+            provenance=tuple((data.get("provenance") or {}).items()),
+            phases=phases, phase_stats=stats, phases_total=data.get("phases_total") or len(phases),
+            not_measured=tuple(data.get("not_measured") or ()), warnings=tuple(data.get("warnings") or ()),
+            notes=tuple(data.get("notes") or ()), carbonest_version=data.get("carbonest_version", ""),
+            intensity_series=tuple(tuple(x) for x in data.get("intensity_series") or ()),  # type: ignore[misc]
+            intensity_source=tuple((data.get("intensity_source") or {}).items()),
+            **{k: data.get(k) for k in simple},
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object stored and printed for this run."""
         return {

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
+    from carbonest.records.run import RunRecord
     from carbonest.store.base import RunStore
 
 
@@ -25,10 +26,18 @@ def runs(limit: int | None = None, *, path: str | os.PathLike[str] | None = None
         return runs_dataframe(store, limit)
 
 
-def get_run(run_id: str, *, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """One stored run record (as saved, with ``status`` brought up to date), by id or unique prefix."""
+def get_run(run_id: str, *, path: str | os.PathLike[str] | None = None) -> RunRecord:
+    """One stored run, by id or unique prefix, with its ``status`` brought up to date.
+
+    Returns:
+        The :class:`~carbonest.records.RunRecord` (``record.to_dict()`` is the stored JSON object).
+        carbonest 0.1.0 returned that dict; ``record["co2e_kg"]`` and ``record.get(...)``
+        still work for now, with a ``DeprecationWarning``.
+    """
+    from carbonest.records.run import RunRecord
+
     with open_for_reading(path) as store:
-        return store.get_run(run_id)
+        return RunRecord.from_dict(store.get_run(run_id))
 
 
 def open_for_reading(path: str | os.PathLike[str] | None = None, *, field: str = "path") -> RunStore:
@@ -46,6 +55,8 @@ def open_for_reading(path: str | os.PathLike[str] | None = None, *, field: str =
 
     if path is not None and not isinstance(path, (str, _os.PathLike)):
         raise InvalidInputError(f"{field}: must be a file path, got {path!r}", field=field)
+    if path is not None and _os.path.isdir(path):  # a mistyped flag or argument, not a broken store
+        raise InvalidInputError(f"{field}: {str(path)!r} is a folder, not a run store file", field=field)
     store = SQLiteStore(path, read_only=True)
     if str(store.path) == ":memory:" or store.path.exists():
         return store

@@ -160,7 +160,7 @@ def _overflow(given: dict[str, Any], column: str) -> InvalidInputError:
             if largest is None or size > largest[0]:
                 largest = (size, key, value)
     field, value = (largest[1], largest[2]) if largest else ("hours", None)
-    return InvalidInputError(f"{field}: too large, {value!r} makes {column} overflow (more than 1.8e308)",
+    return InvalidInputError(f"{field}: too large, {value!r} makes {column!r} overflow (more than 1.8e308)",
                              field=field)
 
 

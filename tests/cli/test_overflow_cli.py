@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import carbonest
@@ -17,8 +19,12 @@ from carbonest.errors import InvalidInputError
 def test_estimate_overflow_is_one_line_naming_the_flag(cli, args, flag, json_flag) -> None:
     r = cli("estimate", *args, *json_flag)
     assert r.code == 2, r.out
-    assert r.out == "" and "inf" not in r.err
-    assert r.err.startswith(f"carbonest estimate: error: {flag}: too large") and r.err.count("\n") == 1
+    assert r.out == "" and "inf" not in r.err and r.err.count("\n") == 1
+    if json_flag:  # with --json the error is one JSON object
+        error = json.loads(r.err)
+        assert error["error"].startswith(f"{flag}: too large") and error["field"] == flag
+    else:
+        assert r.err.startswith(f"carbonest estimate: error: {flag}: too large")
 
 
 def test_the_api_raises_instead_of_returning_inf() -> None:

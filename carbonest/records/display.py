@@ -1,0 +1,31 @@
+"""Short text and notebook (HTML) forms of the records: the answer line and a small table.
+
+Plain functions over numbers and strings (layer L1: no tables, no clock). ``str(estimate)`` is
+the answer line; ``estimate._repr_html_()`` is what Jupyter shows; ``repr()`` stays the
+dataclass's, with every field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+
+def sig(value: float | None, digits: int = 3) -> str:
+    """A number with ``digits`` significant figures (``"n/a"`` for None): ``0.0131``, ``1,230``."""
+    if value is None:
+        return "n/a"
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if magnitude >= 10 ** (digits - 1):
+        return f"{value:,.0f}"
+    decimals = digits - 1 - int(f"{magnitude:e}".split("e")[1])
+    return f"{value:,.{max(decimals, 0)}f}"
+
+
+def html_table(caption: str, rows: Sequence[tuple[str, str]]) -> str:
+    """A two-column HTML table, every cell escaped (a run name may hold ``<script>``)."""
+    body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>{escape(v)}</td></tr>"
+                   for k, v in rows)
+    return f"<table><caption style='text-align:left'>{escape(caption)}</caption>{body}</table>"
