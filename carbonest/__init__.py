@@ -13,8 +13,31 @@ requests nor pydantic.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from carbonest._lazy import lazy_attributes
 from carbonest._version import __version__
+
+if TYPE_CHECKING:  # the real signatures, for type checkers and IDEs; at run time each is lazy
+    from carbonest.catalog.views import hardware as hardware, regions as regions
+    from carbonest.errors import (
+        CarbonestError as CarbonestError,
+        InvalidInputError as InvalidInputError,
+        ProbePermissionError as ProbePermissionError,
+        ProbeUnavailableError as ProbeUnavailableError,
+        ProviderError as ProviderError,
+        StorageError as StorageError,
+        UnknownHardwareError as UnknownHardwareError,
+        UnknownRegionError as UnknownRegionError,
+    )
+    from carbonest.estimate.pipeline import estimate as estimate
+    from carbonest.measure.tracker import Tracker as Tracker, track as track
+    from carbonest.records import Provenance as Provenance
+    from carbonest.records.estimate import Estimate as Estimate
+    from carbonest.records.run import RunRecord as RunRecord
+    from carbonest.schedule.when import when as when
+    from carbonest.store.query import get_run as get_run, runs as runs
+    from carbonest.whatif import whatif as whatif
 
 _EXPORTS = {
     "estimate": ("carbonest.estimate", None),  # the callable package: see carbonest._lazy.callable_package
@@ -33,6 +56,10 @@ _EXPORTS = {
     "InvalidInputError": ("carbonest.errors", "InvalidInputError"),
     "UnknownHardwareError": ("carbonest.errors", "UnknownHardwareError"),
     "UnknownRegionError": ("carbonest.errors", "UnknownRegionError"),
+    "ProbeUnavailableError": ("carbonest.errors", "ProbeUnavailableError"),
+    "ProbePermissionError": ("carbonest.errors", "ProbePermissionError"),
+    "StorageError": ("carbonest.errors", "StorageError"),
+    "ProviderError": ("carbonest.errors", "ProviderError"),
 }
 
 __all__ = sorted(_EXPORTS)

@@ -65,7 +65,28 @@ def estimate(
     datacenter: str | None = None,
     preset: str | None = None,
     basis: str | None = None,
-    **work: Any,
+    params: float | None = None,
+    tokens: float | None = None,
+    dtype: str | None = None,
+    mfu: float | None = None,
+    adaptation: str | None = None,
+    tasks: int | None = None,
+    lora_params: float | None = None,
+    head_params: float | None = None,
+    queries: float | None = None,
+    energy_per_query_wh: float | None = None,
+    tokens_per_query: float | None = None,
+    inference_mfu: float | None = None,
+    embodied: bool = False,
+    wue_l_per_kwh: float | None = None,
+    flops: float | None = None,
+    energy_kwh: float | None = None,
+    idle_kwh: float | None = None,
+    embodied_kg_per_server: float | None = None,
+    gpus_per_server: int | None = None,
+    lifetime_years: float | None = None,
+    utilization: float | None = None,
+    vcpus: float | None = None,
 ) -> Estimate:
     """Estimate the energy and CO2e of a job from its hardware, duration (or work) and location.
 
@@ -85,7 +106,8 @@ def estimate(
         cpu_power_w: Average power per CPU socket (default: its TDP). Units: W.
         dram_gb: Memory size; power from the W/GB constant. Units: GB.
         dram_power_w: Memory power, instead of dram_gb. Units: W.
-        region: Grid region (country, state, province, cloud region).
+        region: Grid region (country, state, province, cloud region); default: CARBONEST_REGION or
+            the config file, else the world average (said in a note).
         intensity_g_per_kwh: Carbon intensity, instead of region. Units: g CO2e/kWh.
         pue: Power usage effectiveness (>= 1).
         datacenter: A datacenter or provider preset for the PUE (and intensity if it carries one).
@@ -95,15 +117,29 @@ def estimate(
             (combustion only, where a direct figure is shipped). Never mixed: a region without a
             figure on the asked basis is refused. The other basis's figure is shown beside
             (``other_basis``).
-        **work: The work instead of a duration, and what else to count: ``params``, ``tokens``
-            (training compute 6ND), ``dtype``, ``mfu``; ``adaptation`` (full, lora, probe),
-            ``tasks``, ``lora_params``, ``head_params``; ``queries`` with ``energy_per_query_wh``
-            or ``tokens_per_query`` (and ``inference_mfu``); ``embodied`` (bool); ``wue_l_per_kwh``;
-            ``flops`` (total training FLOPs, instead of params and tokens); ``energy_kwh`` (a known
-            IT energy of the training, instead of power x hours; kWh); ``idle_kwh`` (IT energy of
-            reserved idle infrastructure, added; kWh); ``embodied_kg_per_server``,
-            ``gpus_per_server``, ``lifetime_years``, ``utilization`` (the embodied amortisation's
-            figures; any of them counts embodied carbon); ``vcpus`` (vCPUs of ``cpu`` in a VM).
+        params: Model parameters N: with ``tokens``, the training compute 6ND (needs ``gpu``).
+        tokens: Training tokens D (per task with ``adaptation``).
+        dtype: Number format of the peak FLOP/s (``"bf16"``, ``"fp16"``, ``"fp8"``, ``"tf32"``...).
+        mfu: Model FLOPs utilisation in (0, 1] (default 0.40).
+        adaptation: ``"full"``, ``"lora"`` or ``"probe"``: adapt a pretrained model to ``tasks`` tasks.
+        tasks: Number of downstream tasks (default 1; with ``adaptation``).
+        lora_params: LoRA adapter parameters (default 0.1 % of ``params``).
+        head_params: Probe head parameters (default 40,970).
+        queries: Queries served: adds inference (Patterson et al. 2021).
+        energy_per_query_wh: IT energy per query. Units: Wh.
+        tokens_per_query: Tokens per query, for 2N FLOPs per token instead of an energy per query.
+        inference_mfu: MFU while serving (default 0.40; needs ``queries``).
+        embodied: Add the hardware's manufacturing emissions, amortised (True or False).
+        wue_l_per_kwh: On-site water usage effectiveness (default: provider or industry). Units: L/kWh.
+        flops: Total training FLOPs, instead of params and tokens (needs ``gpu``).
+        energy_kwh: A known IT energy of the training, instead of power x hours. Units: kWh.
+        idle_kwh: IT energy of reserved but idle infrastructure, added. Units: kWh.
+        embodied_kg_per_server: Embodied emissions of one host server without its GPUs (counts
+            embodied carbon). Units: kg CO2e.
+        gpus_per_server: GPUs per host server (default 8; counts embodied carbon).
+        lifetime_years: Hardware service life (default: the table's; counts embodied carbon). Units: years.
+        utilization: Share of its life the hardware is busy, in (0, 1] (default 1; counts embodied carbon).
+        vcpus: vCPUs of ``cpu`` seen by a VM: its share of the CPU's power.
 
     Returns:
         The immutable :class:`~carbonest.records.Estimate`.
@@ -112,11 +148,7 @@ def estimate(
         InvalidInputError: a bad number or combination (the message names the parameter).
         UnknownHardwareError, UnknownRegionError: a name not in the tables, with suggestions.
     """
-    given = dict(
-        hours=hours, gpu=gpu, gpus=gpus, gpu_power_w=gpu_power_w, cpu=cpu, cpus=cpus, cpu_power_w=cpu_power_w,
-        dram_gb=dram_gb, dram_power_w=dram_power_w, region=region, intensity_g_per_kwh=intensity_g_per_kwh,
-        pue=pue, datacenter=datacenter, preset=preset, basis=basis, **work,
-    )
+    given = dict(locals())  # every parameter above, by name: validate() checks each
     try:
         result = _run(step_request.validate(**given))
     except OverflowError:

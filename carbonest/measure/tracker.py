@@ -97,6 +97,9 @@ def _check_options(kw: dict[str, Any]) -> None:
         )
     if kw["flush_interval_s"] is not None:
         inputs.positive("flush_interval_s", kw["flush_interval_s"])
+    if kw["intensity_g_per_kwh"] is not None:
+        inputs.intensity("intensity_g_per_kwh", kw["intensity_g_per_kwh"])
+    inputs.flag("handle_signals", kw["handle_signals"])
     if kw["scope"] not in ("auto", "all", "rank"):
         raise InvalidInputError(f"scope: must be one of auto, all, rank, got {kw['scope']!r}", field="scope")
 
@@ -347,6 +350,23 @@ class Tracker(SignalHandling):
             return False
         return bool(self._sampler.wait_ready(timeout_s))
 
+    def __repr__(self) -> str:
+        """``<Tracker 'train' running, run 1a2b3c4d, 0.0123 kWh so far>``: never blocks, never raises."""
+        energy = "no energy yet"
+        record = self._record
+        if record is None and self._state == "running" and self._lock.acquire(timeout=0.05):
+            try:
+                record = self._build("running", None, ended=False)
+            except Exception:  # a repr must not raise (debuggers, logs): say it is unknown
+                energy = "energy unknown"
+            finally:
+                self._lock.release()
+        if record is not None:
+            so_far = " so far" if self._state == "running" else ""
+            energy = ("energy not measured" if record.energy_kwh is None
+                      else f"{record.energy_kwh:.3g} kWh{so_far}")
+        return f"<Tracker {self.name!r} {self._state}, run {self.run_id[:8]}, {energy}>"
+
     # -- results -------------------------------------------------------------------------------
 
     @property
@@ -511,19 +531,36 @@ class Tracker(SignalHandling):
 
 
 @overload
-def track(name: F, **options: Any) -> F: ...
+def track(name: F, /) -> F: ...
 
 
 @overload
-def track(name: str | None = None, **options: Any) -> Tracker: ...
+def track(
+    name: str | None = None, *, region: str | None = None, basis: str | None = None,
+    intensity_g_per_kwh: float | None = None, pue: float | None = None, wue_l_per_kwh: float | None = None,
+    interval_s: float | None = None, flush_interval_s: float | None = None, probes: list[Probe] | None = None,
+    store: Any = None, scope: Scope = "auto", clock: Callable[[], float] = time.monotonic,
+    handle_signals: bool = True, intensity_provider: Any = None,
+) -> Tracker: ...
 
 
-def track(name: Any = None, **options: Any) -> Any:
+def track(
+    name: Any = None, *, region: str | None = None, basis: str | None = None,
+    intensity_g_per_kwh: float | None = None, pue: float | None = None, wue_l_per_kwh: float | None = None,
+    interval_s: float | None = None, flush_interval_s: float | None = None, probes: list[Probe] | None = None,
+    store: Any = None, scope: Scope = "auto", clock: Callable[[], float] = time.monotonic,
+    handle_signals: bool = True, intensity_provider: Any = None,
+) -> Any:
     """A :class:`Tracker`, for ``with carbonest.track(...) as run:`` or ``@carbonest.track(...)``.
 
-    Takes the same arguments as :class:`Tracker`. ``@carbonest.track`` without parentheses
-    decorates the function directly, with the default options.
+    Takes the same arguments as :class:`Tracker` (see there what each means).
+    ``@carbonest.track`` without parentheses decorates the function directly, with the
+    default options.
+
+    To add an option: add it to :class:`Tracker`, then here to both signatures (the
+    implementation passes every keyword on by name, so nothing else changes).
     """
+    options = {k: v for k, v in locals().items() if k != "name"}
     if callable(name):
         return Tracker(None, **options)(name)
     return Tracker(name, **options)

@@ -12,12 +12,14 @@ from html import escape
 
 
 def sig(value: float | None, digits: int = 3) -> str:
-    """A number with ``digits`` significant figures (``"n/a"`` for None): ``0.0131``, ``1,230``."""
+    """A number with ``digits`` significant figures (``"n/a"`` for None): ``0.0131``, ``1,230``, ``4.88e-07``."""
     if value is None:
         return "n/a"
     if value == 0:
         return "0"
     magnitude = abs(value)
+    if magnitude < 1e-3:
+        return f"{value:.{digits}g}"
     if magnitude >= 10 ** (digits - 1):
         return f"{value:,.0f}"
     decimals = digits - 1 - int(f"{magnitude:e}".split("e")[1])

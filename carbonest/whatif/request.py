@@ -265,6 +265,7 @@ def build(given: dict[str, Any], *, force: bool = False) -> Request:
     Raises:
         InvalidInputError: A bad value or combination, an unknown name, or a sweep too large.
     """
+    force = inputs.flag("force", force)
     g = dict(given)
     basis = g.pop("basis", None)
     basis = "lifecycle" if basis is None else inputs.choice("basis", basis, BASES)
