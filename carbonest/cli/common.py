@@ -118,8 +118,8 @@ def cli_notes(result: dict[str, Any]) -> dict[str, Any]:
     return {**result, "notes": [cli_names(n) for n in result.get("notes", ())]}
 
 
-def user_error(prog: str, exc: Exception, known: Any = ()) -> int:
-    """Print a user mistake as one line naming the flag (not the Python parameter); return 2.
+def user_error(prog: str, exc: Exception, known: Any = (), *, code: int = USAGE_EXIT) -> int:
+    """Print a user mistake as one line naming the flag (not the Python parameter); return ``code``.
 
     ``known``: the API parameter names the command has flags for (see :func:`cli_names`).
     """
@@ -140,7 +140,7 @@ def user_error(prog: str, exc: Exception, known: Any = ()) -> int:
         if flag not in message:
             message = f"{flag}: {message}"
     message = cli_names(message, known)
-    return report_error(prog, message, field=flag or field, suggestions=getattr(exc, "suggestions", ()))
+    return report_error(prog, message, field=flag or field, suggestions=getattr(exc, "suggestions", ()), code=code)
 
 
 def safe_text(text: Any) -> str:

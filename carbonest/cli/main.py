@@ -115,7 +115,8 @@ def _main(args_list: list[str]) -> int:
         sys.stdout.flush()  # a full disk or /dev/full shows here, not in a traceback at exit
         return code
     except InvalidInputError as exc:
-        return user_error(prog, exc, _api_names(sub))
+        code = 1 if _found_nothing(exc) else 2  # a run id that matches nothing: as grep (docs/cli.md)
+        return user_error(prog, exc, _api_names(sub), code=code)
     except CarbonestError as exc:
         return report_error(prog, str(exc), code=1)
     except BrokenPipeError:
@@ -124,6 +125,12 @@ def _main(args_list: list[str]) -> int:
     except OSError as exc:  # writing the output failed (ENOSPC, EIO): one line, not a traceback
         _drop_stdout()
         return report_error(prog, f"cannot write the output: {exc.strerror or exc}", code=1)
+
+
+def _found_nothing(exc: Exception) -> bool:
+    from carbonest.store.base import RunNotFoundError
+
+    return isinstance(exc, RunNotFoundError)
 
 
 WARNING_COMMANDS = ("estimate", "whatif")
