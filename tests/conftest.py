@@ -27,6 +27,16 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
     return run
 
 
+@pytest.fixture(autouse=True)
+def _no_settings_from_this_machine(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No region, PUE or config file of the machine running the tests leaks into them: estimate
+    and whatif honour CARBONEST_REGION and config.toml as track does. A test sets what it needs."""
+    for var in ("CARBONEST_REGION", "CARBONEST_PUE", "CARBONEST_BASIS", "CARBONEST_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    if "CARBONEST_HOME" not in __import__("os").environ:
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-user-config"))
+
+
 @pytest.fixture
 def loopback_only() -> Iterator[None]:
     """Fail the test if anything in this process tries a socket connect outside loopback."""

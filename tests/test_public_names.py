@@ -17,6 +17,8 @@ FACES: dict[str, tuple[str, ...]] = {
         "CarbonestError", "Estimate", "InvalidInputError", "Provenance", "RunRecord", "Tracker",
         "UnknownHardwareError", "UnknownRegionError", "estimate", "get_run", "hardware", "regions", "runs",
         "track", "whatif", "when", "__version__",
+        # every public error class (issue 9)
+        "ProbePermissionError", "ProbeUnavailableError", "ProviderError", "StorageError",
     ),
     "carbonest.records": (
         "Component", "ComponentEnergy", "Equivalent", "Estimate", "PhaseRecord", "Provenance", "ProvenanceKind",

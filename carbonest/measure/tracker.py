@@ -363,8 +363,10 @@ class Tracker(SignalHandling):
                 self._lock.release()
         if record is not None:
             so_far = " so far" if self._state == "running" else ""
-            energy = ("energy not measured" if record.energy_kwh is None
-                      else f"{record.energy_kwh:.3g} kWh{so_far}")
+            if record.energy_kwh is not None:
+                energy = f"{record.energy_kwh:.3g} kWh{so_far}"
+            else:
+                energy = "no energy yet" if so_far else "energy not measured"
         return f"<Tracker {self.name!r} {self._state}, run {self.run_id[:8]}, {energy}>"
 
     # -- results -------------------------------------------------------------------------------

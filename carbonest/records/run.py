@@ -240,7 +240,7 @@ class RunRecord:
             phases=phases, phase_stats=stats, phases_total=data.get("phases_total") or len(phases),
             not_measured=tuple(data.get("not_measured") or ()), warnings=tuple(data.get("warnings") or ()),
             notes=tuple(data.get("notes") or ()), carbonest_version=data.get("carbonest_version", ""),
-            intensity_series=tuple(tuple(x) for x in data.get("intensity_series") or ()),  # type: ignore[misc]
+            intensity_series=tuple(tuple(x) for x in data.get("intensity_series") or ()),
             intensity_source=tuple((data.get("intensity_source") or {}).items()),
             **{k: data.get(k) for k in simple},
         )
