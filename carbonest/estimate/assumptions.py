@@ -34,3 +34,13 @@ GPU_POWER_OVER_TDP_MARGIN = 0.25
 """How far above an accelerator's TDP a given average power may be before it is warned about:
 25 %. An average draw above the TDP is possible only where the power limit was raised (some boards
 allow 10-20 %); 25 % above it is more likely a typo or the wrong device. Dimensionless."""
+
+
+def over_tdp_message(name: str, tdp_w: float, power_w: float) -> str | None:
+    """The warning for a given accelerator power above its TDP by more than
+    :data:`GPU_POWER_OVER_TDP_MARGIN` (None when within it); shared with the what-if engine."""
+    if power_w <= tdp_w * (1 + GPU_POWER_OVER_TDP_MARGIN):
+        return None
+    return (f"gpu_power_w: {power_w:g} W per device is {power_w / tdp_w:.3g} times the {tdp_w:g} W TDP of "
+            f"{name} (more than {GPU_POWER_OVER_TDP_MARGIN:.0%} above it); used as given, check the value "
+            "or the device")

@@ -89,18 +89,9 @@ def gpu_power(req: Request, res: Resolved, journal: Notes) -> ComponentPower | N
     return ComponentPower("gpu", spec.name, count, power_w, tdp_range(power_w), prov, tdp_range_sources(prov))
 
 
-def over_tdp_message(name: str, tdp_w: float, power_w: float) -> str | None:
-    """The warning for a given accelerator power above its TDP by more than the stated margin."""
-    from carbonest.estimate.assumptions import GPU_POWER_OVER_TDP_MARGIN
-
-    if power_w <= tdp_w * (1 + GPU_POWER_OVER_TDP_MARGIN):
-        return None
-    return (f"gpu_power_w: {power_w:g} W per device is {power_w / tdp_w:.3g} times the {tdp_w:g} W TDP of "
-            f"{name} (more than {GPU_POWER_OVER_TDP_MARGIN:.0%} above it); used as given, check the value "
-            "or the device")
-
-
 def _check_over_tdp(name: str, tdp_w: float, power_w: float, journal: Notes) -> None:
+    from carbonest.estimate.assumptions import over_tdp_message
+
     message = over_tdp_message(name, tdp_w, power_w)
     if message is not None:
         from carbonest.errors import warn_user

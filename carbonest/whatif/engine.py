@@ -101,6 +101,7 @@ def power(sw: Sweep) -> Bounds:
         p = sw.value("gpu_power_w")
         sw.put("gpu_power_w", p)
         sw.label("gpu_power_provenance", None, ["user"])
+        _warn_over_tdp(sw)
         return Bounds.exact(p)
     import numpy as np
 
@@ -118,6 +119,23 @@ def power(sw: Sweep) -> Bounds:
                     "the low bound assumes idle power, "
                     f"{uncertainty.GPU_IDLE_FRACTION_OF_TDP:g} x TDP. Give gpu_power_w to set it.")
     return Bounds(tdp, low, high)
+
+
+def _warn_over_tdp(sw: Sweep) -> None:
+    """The highest given power against the lowest TDP of the sweep: warned (and noted) as in estimate."""
+    import numpy as np
+
+    from carbonest.errors import warn_user
+    from carbonest.estimate.assumptions import over_tdp_message
+
+    acc = sw.req.gpu
+    if acc is None or np.isnan(acc.tdp_w).all():
+        return
+    i = int(np.nanargmin(acc.tdp_w))
+    message = over_tdp_message(acc.names[i], float(acc.tdp_w[i]), float(np.max(sw.axis_values("gpu_power_w"))))
+    if message is not None:
+        sw.notes.append(message + ".")
+        warn_user(f"carbonest: {message}", UserWarning)
 
 
 def peak(sw: Sweep) -> Any:

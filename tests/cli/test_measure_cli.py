@@ -114,8 +114,8 @@ def test_runs_on_an_empty_store(proc) -> None:
 
 
 def test_runs_show_unknown_id(proc) -> None:
-    r = proc("runs", "show", "deadbeef")
-    assert r.code == 2 and "deadbeef" in r.err and len(r.err.strip().splitlines()) == 1
+    r = proc("runs", "show", "deadbeef")  # an id that matches nothing: 1, as grep (docs/cli.md, Exit codes)
+    assert r.code == 1 and "deadbeef" in r.err and len(r.err.strip().splitlines()) == 1
 
 
 def test_runs_bad_limit(cli) -> None:
