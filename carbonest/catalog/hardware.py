@@ -242,9 +242,9 @@ def find_accelerator(name: str) -> AcceleratorSpec:
         found = idx.keys.get(key)
         if found is not None:
             return idx.by_id[found]
-    raise UnknownHardwareError(
-        name, _suggestions(_strip_vendor(full), idx), field="gpu", kind="GPU"
-    )
+    close = _suggestions(_strip_vendor(full), idx)
+    shown = [f"{s} ({idx.by_id[s].name})" if s in idx.by_id else s for s in close]  # a SKU id with its name
+    raise UnknownHardwareError(name, close, field="gpu", kind="GPU", shown=shown)
 
 
 def _display_keys(idx: _Index) -> dict[str, str]:
