@@ -294,10 +294,19 @@ def build(given: dict[str, Any], *, force: bool = False) -> Request:
 
 
 def _configured_region(g: dict[str, Any]) -> str | None:
-    """With no region, intensity or datacenter: the region of CARBONEST_REGION or the config file
-    (the rule ``estimate`` and ``track`` share), put into ``g``; returns its origin or None."""
-    if {"region", "intensity_g_per_kwh", "datacenter", "baseline_region"} & set(g):
+    """With no region, intensity or datacenter that carries one: the region of CARBONEST_REGION or
+    the config file (the rule ``estimate`` and ``track`` share), put into ``g``; returns its origin."""
+    if {"region", "intensity_g_per_kwh", "baseline_region"} & set(g):
         return None
+    if "datacenter" in g:
+        from carbonest.catalog import find_datacenter
+
+        try:
+            if any(getattr(find_datacenter(n), "intensity_g_per_kwh", None) is not None
+                   for n in ax.names("datacenter", g["datacenter"])):
+                return None  # a datacenter's own figure, as estimate takes it
+        except InvalidInputError:
+            return None  # an unknown name: refused below, naming the flag
     from carbonest.intensity.resolve import configured_region
 
     region, origin = configured_region(None, None)

@@ -97,6 +97,9 @@ def test_estimate_and_whatif_honour_carbonest_region(run_cli, monkeypatch) -> No
     code, out, _ = run_cli("whatif", "--gpu", "V100", "--hours", "1", "--json")
     row = json.loads(out)[0]
     assert code == 0 and row["region"] == "CA-QC" and row["region_provenance"] == "env:CARBONEST_REGION"
+    for command in ("estimate", "whatif"):  # a datacenter's own intensity beats the configured region
+        _, out, _ = run_cli(command, "--gpu", "V100", "--hours", "1", "--datacenter", "strubell2019", "--json")
+        assert "CA-QC" not in out and "strubell2019" in out
     code, out, _ = run_cli("estimate", "--gpu", "V100", "--hours", "1", "--region", "FR", "--json")
     assert json.loads(out)["region"]["id"] == "FR" and json.loads(out)["provenance"]["region"] == "user"
     monkeypatch.setenv("CARBONEST_REGION", "quebc")
