@@ -105,7 +105,7 @@ def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: st
         return preset_values[1], preset_values[2], None
     if preset == "patterson2021":
         raise InvalidInputError(
-            "intensity_g_per_kwh: preset patterson2021 needs the datacenter's carbon intensity: "
+            f"intensity_g_per_kwh: {param('preset')} patterson2021 needs the datacenter's carbon intensity: "
             f"give intensity_g_per_kwh, {param('region')} or a {param('datacenter')} that carries one",
             field="intensity_g_per_kwh",
         )
@@ -137,7 +137,8 @@ def resolve_pue(d: Notes, pue: Any, dc: Any, region_spec: Any, preset: str | Non
         return preset_values[0]
     if preset == "patterson2021":
         raise InvalidInputError(
-            f"pue: preset patterson2021 needs the datacenter's PUE: give {param('pue')} or {param('datacenter')}",
+            f"pue: {param('preset')} patterson2021 needs the datacenter's PUE: give {param('pue')} or "
+            f"{param('datacenter')}",
             field="pue",
         )
     from carbonest.catalog import industry_pue
