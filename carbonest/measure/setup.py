@@ -57,6 +57,32 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
     return fields, notes.notes
 
 
+def check_options(kw: dict[str, Any]) -> None:
+    """The tracker's options, checked at construction (not once training runs): raise
+    InvalidInputError naming the argument."""
+    from carbonest.measure.sampler import MIN_INTERVAL_S
+
+    if kw["name"] is not None and not isinstance(kw["name"], str):
+        raise InvalidInputError(f"name: must be a string, got {kw['name']!r}", field="name")
+    if kw["basis"] is not None:
+        kw["basis"] = inputs.choice("basis", kw["basis"], ("lifecycle", "direct"))
+    if kw["pue"] is not None:
+        inputs.pue("pue", kw["pue"])
+    if kw["wue_l_per_kwh"] is not None:
+        inputs.non_negative("wue_l_per_kwh", kw["wue_l_per_kwh"])
+    if kw["interval_s"] is not None and inputs.positive("interval_s", kw["interval_s"]) < MIN_INTERVAL_S:
+        raise InvalidInputError(
+            f"interval_s: must be at least {MIN_INTERVAL_S} s, got {kw['interval_s']!r}", field="interval_s"
+        )
+    if kw["flush_interval_s"] is not None:
+        inputs.positive("flush_interval_s", kw["flush_interval_s"])
+    if kw["intensity_g_per_kwh"] is not None:
+        inputs.intensity("intensity_g_per_kwh", kw["intensity_g_per_kwh"])
+    inputs.flag("handle_signals", kw["handle_signals"])
+    if kw["scope"] not in ("auto", "all", "rank"):
+        raise InvalidInputError(f"scope: must be one of auto, all, rank, got {kw['scope']!r}", field="scope")
+
+
 def check_collaborators(kw: dict[str, Any]) -> None:
     """Raise InvalidInputError, naming the argument, for a store, probes or clock of the wrong type."""
     store, probes = kw["store"], kw["probes"]

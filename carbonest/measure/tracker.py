@@ -62,7 +62,7 @@ from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
 
 from carbonest import inputs
-from carbonest.errors import CarbonestError, InvalidInputError
+from carbonest.errors import CarbonestError
 from carbonest.probes.base import Probe
 from carbonest.records.run import MAX_RECORD_PHASES, PhaseRecord, RunRecord
 from carbonest.measure.summary import PhaseTally, RunContext, build_record, phase_between
@@ -78,31 +78,6 @@ PHASE_BATCH = 500
 """Finished phases written to the store between checkpoints once this many are waiting."""
 MAX_PENDING_PHASES = 100_000
 """Finished phases held for the next checkpoint at most (beyond it the oldest are not stored)."""
-
-def _check_options(kw: dict[str, Any]) -> None:
-    """Raise InvalidInputError for a bad number now, at construction, not once training runs."""
-    from carbonest.measure.sampler import MIN_INTERVAL_S
-
-    if kw["name"] is not None and not isinstance(kw["name"], str):
-        raise InvalidInputError(f"name: must be a string, got {kw['name']!r}", field="name")
-    if kw["basis"] is not None:
-        kw["basis"] = inputs.choice("basis", kw["basis"], ("lifecycle", "direct"))
-    if kw["pue"] is not None:
-        inputs.pue("pue", kw["pue"])
-    if kw["wue_l_per_kwh"] is not None:
-        inputs.non_negative("wue_l_per_kwh", kw["wue_l_per_kwh"])
-    if kw["interval_s"] is not None and inputs.positive("interval_s", kw["interval_s"]) < MIN_INTERVAL_S:
-        raise InvalidInputError(
-            f"interval_s: must be at least {MIN_INTERVAL_S} s, got {kw['interval_s']!r}", field="interval_s"
-        )
-    if kw["flush_interval_s"] is not None:
-        inputs.positive("flush_interval_s", kw["flush_interval_s"])
-    if kw["intensity_g_per_kwh"] is not None:
-        inputs.intensity("intensity_g_per_kwh", kw["intensity_g_per_kwh"])
-    inputs.flag("handle_signals", kw["handle_signals"])
-    if kw["scope"] not in ("auto", "all", "rank"):
-        raise InvalidInputError(f"scope: must be one of auto, all, rank, got {kw['scope']!r}", field="scope")
-
 
 def _warn(message: str) -> None:
     from carbonest.measure.setup import warn_user
@@ -155,7 +130,9 @@ class Tracker(SignalHandling):
             probes=probes, store=store, scope=scope, clock=clock, handle_signals=handle_signals,
             intensity_provider=intensity_provider,
         )
-        _check_options(self._kwargs)
+        from carbonest.measure.setup import check_options
+
+        check_options(self._kwargs)
         self.name = _utf8(name or "run")
         self.run_id = os.urandom(16).hex()
         self._state: Literal["new", "running", "stopped"] = "new"
