@@ -87,7 +87,7 @@ class InvalidInputError(CarbonestError, ValueError):
         The leading ``field:`` and every :func:`param`-marked name are renamed; the rest of
         the text is kept as it is.
         """
-        text = name_params(self.template, namer)
+        text = name_params(getattr(self, "template", str(self)), namer)
         field = self.field
         if field and text.startswith(field + ":"):
             text = namer(field) + text[len(field):]

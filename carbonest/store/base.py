@@ -59,7 +59,7 @@ class AmbiguousRunIdError(InvalidInputError, LookupError):
         shown = ", ".join(self.candidates[:5])
         super().__init__(
             f"run id prefix {run_id!r} is ambiguous (matches {shown}, ...); give more characters",
-            field="run_id",
+            field="run_id", suggestions=self.candidates,
         )
 
 
