@@ -119,19 +119,19 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 def suggest(
-    query: str, keys: Mapping[str, str], n: int = 5, cutoff: float = 0.6,
-    rank: Mapping[str, int] | None = None,
+    query: str, keys: Mapping[str, str], n: int = 5, rank: Mapping[str, int] | None = None,
 ) -> list[str]:
     """Closest display names for a normalised query, by edit distance over every key at once.
 
     Every name, id and alias of a row is a key, so ``"califrnia"`` meets ``"california"`` (the
-    name of US-CA) before any id; look-alike characters count as equal (:func:`look_alike`).
+    name of US-CA) before any id; look-alike characters count as equal (:func:`look_alike`). The
+    distance allowed is a third of the query's length (at least 1); with nothing that close, keys
+    that contain the query (or that it contains) are offered.
 
     Args:
         query: The normalised query.
         keys: Normalised key -> display name.
         n: At most this many suggestions.
-        cutoff: Kept for callers; the distance allowed is a third of the query's length (at least 1).
         rank: Display name -> tie-break (lower first) among equally distant names.
 
     Returns:
