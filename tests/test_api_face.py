@@ -159,3 +159,13 @@ def test_declared_dependencies_are_imported_by_the_package() -> None:
     for requirement in declared:
         name = re.split(r"[<>=;\[ ]", requirement, maxsplit=1)[0]
         assert modules.get(name, name.replace("-", "_")) in imported, f"{name} is declared but never imported"
+
+
+def test_edit_distance_and_look_alikes() -> None:
+    from carbonest.catalog._load import edit_distance, look_alike, suggest
+
+    assert edit_distance("quebc", "quebec", 3) == 1 and edit_distance("ab", "ba", 3) == 1  # a transposition
+    assert edit_distance("kitten", "sitting", 5) == 3 and edit_distance("a", "abcdef", 2) == 3  # capped
+    assert look_alike("h1oo") == look_alike("h100") and look_alike("l1") == look_alike("11")
+    keys = {"california": "US-CA", "centralindia": "azure:centralindia", "liberia": "LR"}
+    assert suggest("califrnia", keys) == ["US-CA"]
