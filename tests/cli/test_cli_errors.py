@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from carbonest.cli.common import API_NAMES
-
+API_NAMES = ("gpu_power_w", "cpu_power_w", "dram_gb", "dram_power_w", "intensity_g_per_kwh", "wue_l_per_kwh",
+             "lora_params", "head_params", "energy_per_query_wh", "tokens_per_query", "inference_mfu", "energy_kwh",
+             "idle_kwh", "embodied_kg_per_server", "gpus_per_server", "lifetime_years")
 REPO = Path(__file__).resolve().parents[2]
 API_NAME = re.compile(r"(?<![-\w'])(" + "|".join(sorted(API_NAMES)) + r")\b")
 
