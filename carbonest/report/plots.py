@@ -26,8 +26,8 @@ INSTALL_HINT = 'the plots need matplotlib, which is not installed: pip install "
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 """Line colours by device, in series order; the first device's line is ``#1f77b4``."""
 PHASE_COLOURS = ("#fdd49e", "#c7e9c0", "#c6dbef", "#fcbba1", "#dadaeb", "#d9d9d9")
-MERGED_HATCH_COLOUR = "#bbbbbb"
-MAX_PHASE_ROWS = 6
+MERGED_HATCH_COLOUR = "#d8d8d8"
+MAX_PHASE_ROWS = 3
 
 
 class MissingExtraError(CarbonestError):
@@ -93,7 +93,7 @@ def draw_power(fig: Any, slot: Any, rep: RunReport) -> list[Any]:
     components = list(dict.fromkeys(s.component for s in rep.series)) or ["power"]
     lane = 1 if rep.phases else 0
     grid = slot.subgridspec(lane + len(components), 1, hspace=0.15,
-                            height_ratios=[0.6] * lane + [2.0] * len(components))
+                            height_ratios=[0.25 + 0.25 * len(phase_rows(rep))] * lane + [2.0] * len(components))
     duration = float(rep.record.get("duration_s") or 0.0)
     ends = [g.end_s for s in rep.series for g in s.segments]
     scale, unit = time_scale(max([duration, *ends]))
@@ -124,22 +124,32 @@ def draw_power(fig: Any, slot: Any, rep: RunReport) -> list[Any]:
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
     axes[-1].set_xlabel(f"time since the run started ({unit})")
-    axes[-1].set_xlim(left=0)
+    axes[-1].set_xlim(0, max([duration, *ends, 1e-9]) / scale)
     return axes
 
 
-def _draw_phases(ax: Any, rep: RunReport, scale: float) -> None:
+def phase_rows(rep: RunReport) -> list[str]:
+    """The phase lane's rows: one per phase name when there are few, else one shared row."""
     names = list(dict.fromkeys(p.name for p in rep.phases))
-    rows = names[:MAX_PHASE_ROWS - 1] + (["(other phases)"] if len(names) >= MAX_PHASE_ROWS else [])
-    for row, name in enumerate(rows):
-        spans = [(p.start_s / scale, max(p.duration_s / scale, 0.0)) for p in rep.phases
-                 if p.name == name or (name == "(other phases)" and p.name not in rows)]
-        ax.broken_barh(spans, (row + 0.1, 0.8), facecolors=PHASE_COLOURS[row % len(PHASE_COLOURS)],
-                       edgecolor="#888888", linewidth=0.5)
-    ax.set_ylim(0, max(1, len(rows)))
+    return names if len(names) <= MAX_PHASE_ROWS else ["phases"]
+
+
+def _draw_phases(ax: Any, rep: RunReport, scale: float) -> None:
+    rows = phase_rows(rep)
+    shared = rows == ["phases"] and len({p.name for p in rep.phases}) > MAX_PHASE_ROWS
+    colour = {n: PHASE_COLOURS[i % len(PHASE_COLOURS)] for i, n in enumerate(dict.fromkeys(p.name for p in rep.phases))}
+    total = max((p.start_s + p.duration_s for p in rep.phases), default=1.0) / scale or 1.0
+    for p in rep.phases:
+        row = 0 if shared else rows.index(p.name)
+        start, width = p.start_s / scale, max(p.duration_s / scale, 0.0)
+        ax.broken_barh([(start, width)], (row + 0.1, 0.8), facecolors=colour[p.name], edgecolor="#888888",
+                       linewidth=0.5)
+        if shared and width > 0.08 * total:  # a name inside its bar where it fits
+            ax.text(start + width / 2, row + 0.5, literal(p.name)[:20], ha="center", va="center", fontsize=7,
+                    clip_on=True)
+    ax.set_ylim(0, len(rows))
     ax.set_yticks([i + 0.5 for i in range(len(rows))], [literal(n)[:24] for n in rows], fontsize=7)
     ax.invert_yaxis()
-    ax.set_title("phases", fontsize=8, loc="left")
 
 
 def draw_breakdown(ax: Any, rep: RunReport) -> None:
