@@ -10,12 +10,10 @@ from typing import Any
 from carbonest.measure.setup import DEFAULT_INTERVAL_S
 from carbonest.records import Sample
 from carbonest.store.sqlite import DEFAULT_MAX_SAMPLES_PER_DEVICE, SQLiteStore
+from carbonest.store.thinning import thin_series
 
 DAY_S = 86_400
 XSS_NAME = "<script>alert(1)</script>"
-BATCH_S = 4 * 3600
-"""Samples reach the store in batches of four hours (the tracker flushes every 10 s; bigger
-batches only thin less often, with the same aligned buckets, and keep the test short)."""
 
 
 def record(run_id: str, name: str, duration_s: float, components: dict[str, Any], *, pue: float = 1.2,
@@ -49,30 +47,27 @@ def gpu_power(t_s: float) -> float:
 
 
 def store_day_run(path: Path, run_id: str = "day" + "0" * 29) -> str:
-    """A 24-hour run, sampled every second (the tracker's default) on two GPUs and a CPU, stored in
-    batches (``BATCH_S``) through the store's default thinning."""
+    """A 24-hour run sampled every second (the tracker's default) on two GPUs and a CPU, stored as
+    the store keeps it: each series thinned by the store's own policy
+    (:func:`carbonest.store.thinning.thin_series` at the default limit of samples per device)."""
     interval = DEFAULT_INTERVAL_S
     devices = [("gpu", "gpu:0", gpu_power), ("gpu", "gpu:1", lambda t: 0.9 * gpu_power(t)),
                ("cpu", "cpu:0", lambda t: 85.0)]
     totals = {"gpu": 0.0, "cpu": 0.0}
-    store = SQLiteStore(path, max_samples_per_device=DEFAULT_MAX_SAMPLES_PER_DEVICE)
+    stored: list[Sample] = []
+    for component, device, power in devices:
+        series = []
+        for k in range(int(DAY_S / interval)):
+            t = (k + 1) * interval
+            p = power(t)
+            series.append(Sample(t, component, device, p, p * interval))
+            totals[component] += p * interval / 3.6e6
+        stored += thin_series(series, DEFAULT_MAX_SAMPLES_PER_DEVICE)
     phases = [{"name": f"epoch {i}", "started_at": f"2026-05-01T{i * 4:02d}:00:00.000Z", "duration_s": 14_000.0,
                "it_energy_kwh": None, "energy_kwh": None, "co2e_kg": None, "components": {}} for i in range(6)]
-    comps = {c: {"energy_kwh": 0.0, "provenance": "measured:nvml:total_energy" if c == "gpu" else "modelled:tdp"}
-             for c in totals}
-    store.save_run(record(run_id, "a day of training", DAY_S, comps, phases=phases, status="running"))
-    per_batch = int(BATCH_S / interval)
-    for b in range(int(DAY_S / BATCH_S)):
-        batch = []
-        for k in range(b * per_batch, (b + 1) * per_batch):
-            t = (k + 1) * interval
-            for component, device, power in devices:
-                p = power(t)
-                batch.append(Sample(t, component, device, p, p * interval))
-                totals[component] += p * interval / 3.6e6
-        store.add_samples(run_id, batch)
-    for c, kwh in totals.items():
-        comps[c]["energy_kwh"] = kwh
-    store.save_run(record(run_id, "a day of training", DAY_S, comps, phases=phases))
-    store.close()
+    comps = {c: {"energy_kwh": kwh, "provenance": "measured:nvml:total_energy" if c == "gpu" else "modelled:tdp"}
+             for c, kwh in totals.items()}
+    with SQLiteStore(path, max_samples_per_device=DEFAULT_MAX_SAMPLES_PER_DEVICE) as store:
+        store.save_run(record(run_id, "a day of training", DAY_S, comps, phases=phases))
+        store.add_samples(run_id, stored)
     return run_id
