@@ -72,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
 
         rep = load_report(store, args.run_id)
     if args.appendix:  # the other module of this package; imported only when asked for
-        from carbonest.report.appendix import run_appendix
+        from carbonest.report import appendix
 
-        text = run_appendix(rep.record, args.appendix)
+        text = appendix.run_appendix(rep.record, args.appendix)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     elif not wants_files:
         from carbonest.report.text import render_text

@@ -69,7 +69,10 @@ def test_appendix_prints_run_appendix_of_the_loaded_record(run_cli, runs_store: 
         return f"appendix of {record['name']} as {fmt}"
 
     stand_in.run_appendix = run_appendix
+    import carbonest.report
+
     monkeypatch.setitem(sys.modules, "carbonest.report.appendix", stand_in)
+    monkeypatch.setattr(carbonest.report, "appendix", stand_in, raising=False)
     code, out, err = run_cli("report", "bbbb", "--appendix", "latex", "--store", str(runs_store))
     assert code == 0, err
     assert seen == [("b" * 32, "latex")] and out == "appendix of twice as long as latex\n"
