@@ -318,7 +318,8 @@ def provenance_figures(record: Mapping[str, Any], low_high: tuple[float, float] 
     out = [Figure("duration", _num(record.get("duration_s")), "s", "measured: wall clock of the run")]
     for name, comp in (record.get("components") or {}).items():
         out.append(Figure(f"{name} energy (IT)", _num(comp.get("energy_kwh")), "kWh", _label(comp.get("provenance"))))
-        out.append(Figure(f"{name} mean power", _num(comp.get("mean_power_w")), "W", "its energy over the run's duration"))
+        out.append(Figure(f"{name} mean power", _num(comp.get("mean_power_w")), "W",
+                          "as stored: its energy over the time its devices were measured"))
     for name in record.get("not_measured") or []:
         out.append(Figure(f"{name} energy (IT)", None, "kWh", "not measured: no working probe"))
     out += [

@@ -6,7 +6,7 @@ routed and recorded), a screenshot that is not blank, the main figures as text, 
 without sideways scrolling, and a run named ``<script>alert(1)</script>`` shown as text with no
 dialog. Checked on the file: under 2 MB for a stored 24-hour run.
 
-``python tests/report/test_report_html.py docs/img/report.png`` writes the screenshot that
+``PYTHONPATH=tests python tests/report/test_report_html.py docs/img/report.png`` writes the screenshot that
 docs/reports.md shows, with the same code.
 """
 
