@@ -99,7 +99,13 @@ def run(args: argparse.Namespace) -> int:
 def _compare(store: Any, args: argparse.Namespace) -> int:
     from carbonest.report.compare import compare_records
 
-    records = [store.get_run(run_id) for run_id in args.compare]
+    from carbonest.errors import InvalidInputError
+    from carbonest.store.base import AmbiguousRunIdError, RunNotFoundError
+
+    try:
+        records = [store.get_run(run_id) for run_id in args.compare]
+    except (RunNotFoundError, AmbiguousRunIdError) as exc:
+        raise InvalidInputError(str(exc), field="compare") from None
     runs, decomps = compare_records(records)
     if not any(getattr(args, f) for f in ("html", "png", "svg")):
         from carbonest.report.text import render_compare_text

@@ -49,6 +49,7 @@ def test_compare_names_the_main_cause(run_cli, runs_store: Path) -> None:
     (["report", "--compare", "aaaa"], "--compare"),
     (["report", "aaaa", "--compare", "bbbb", "cccc"], "RUN_ID"),
     (["report", "zzzz"], "RUN_ID: no run with id or id prefix 'zzzz'"),
+    (["report", "--compare", "aaaa", "zzzz"], "--compare: no run with id or id prefix 'zzzz'"),
     (["report", "aaaa", "--html", "/nonexistent-folder/r.html"], "--html"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(run_cli, runs_store: Path, args: list[str], flag: str) -> None:
@@ -96,6 +97,6 @@ def test_without_matplotlib_one_line_says_how_to_install_it(runs_store: Path, tm
 
 def test_import_carbonest_report_does_not_import_matplotlib() -> None:
     code = ("import sys, carbonest.report.model, carbonest.report.text, carbonest.report.html, "
-            "carbonest.report.plots, carbonest.cli.report_cmd; print('matplotlib' in sys.modules)")
+            "carbonest.report.plots, carbonest.cli.report_cmd; print(sys.modules.get('matplotlib') is not None)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert done.stdout.strip() == "False", done.stderr
