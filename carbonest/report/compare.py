@@ -21,9 +21,9 @@ The terms sum to C_B - C_A exactly (no residual), do not depend on the order of 
 and are symmetric in A and B. "Place" is the sum of the PUE and intensity terms (the facility
 and the grid). The main cause is the group with the largest absolute term.
 
-Bases are never mixed: when the two runs' intensities are not on one known basis (lifecycle vs
-direct, or a user-given figure of unknown basis), their CO2e is not compared and only facility
-energy (D x P x PUE) is decomposed, the same way, with "place" being the PUE alone.
+Bases are never mixed: when the runs' intensities are not all on one known basis (lifecycle vs
+direct, or a user-given figure of unknown basis), no CO2e is compared and facility energy
+(D x P x PUE) is decomposed instead, the same way, with "place" being the PUE alone.
 A run with no measured energy (or zero) cannot be decomposed: the comparison says so.
 """
 
@@ -101,13 +101,19 @@ def lmdi_weight(a: float, b: float) -> float:
     return (a - b) / (math.log(a) - math.log(b))
 
 
-def decompose(base: RunFactors, other: RunFactors) -> Decomposition:
-    """The difference of CO2e (same basis) or else of facility energy, split by cause (LMDI-I)."""
-    same_basis = base.basis is not None and base.basis == other.basis
+def decompose(base: RunFactors, other: RunFactors, same_basis: bool | None = None) -> Decomposition:
+    """The difference of CO2e (same basis) or else of facility energy, split by cause (LMDI-I).
+
+    ``same_basis``: whether CO2e may be compared; by default, whether these two runs share a basis.
+    """
+    if same_basis is None:
+        same_basis = base.basis is not None and base.basis == other.basis
     quantity = "co2e_kg" if same_basis else "energy_kwh"
+    pair = f"{base.basis or 'unknown'} vs {other.basis or 'unknown'}" \
+        if base.basis != other.basis or base.basis is None else "another run's basis differs"
     note = "" if same_basis else (
-        f"CO2e not compared: the runs' intensities are on different or unknown bases "
-        f"({base.basis or 'unknown'} vs {other.basis or 'unknown'}); facility energy compared instead")
+        f"CO2e not compared: the runs' intensities are not all on one known basis ({pair}); "
+        f"facility energy compared instead")
     names = ["duration_s", "mean_it_power_w", "pue"] + (["intensity_g_per_kwh"] if same_basis else [])
     a, b = getattr(base, quantity), getattr(other, quantity)
     xa = [getattr(base, n) for n in names]
@@ -124,9 +130,15 @@ def decompose(base: RunFactors, other: RunFactors) -> Decomposition:
 
 
 def compare_records(records: Sequence[Mapping[str, Any]]) -> tuple[list[RunFactors], list[Decomposition]]:
-    """The factors of each run and the decomposition of each run after the first against the first."""
+    """The factors of each run and the decomposition of each run after the first against the first.
+
+    CO2e is compared only when every run is on one known basis; otherwise every comparison is of
+    facility energy, so that one table or chart never holds both.
+    """
     runs = [factors(r) for r in records]
-    return runs, [decompose(runs[0], other) for other in runs[1:]]
+    bases = {r.basis for r in runs}
+    one_basis = len(bases) == 1 and None not in bases
+    return runs, [decompose(runs[0], other, one_basis) for other in runs[1:]]
 
 
 def _pos(value: Any) -> float | None:

@@ -259,8 +259,9 @@ def co2e_range(record: Mapping[str, Any], basis: str | None) -> tuple[tuple[floa
     if spread is None:
         return None, f"no range: the tables hold no other {basis} figure for {region.get('id')}", []
     low, high, rows = spread
-    used = _num(record.get("intensity_g_per_kwh")) or 0.0
-    low, high = min(low, used), max(high, used)
+    used = _num(record.get("intensity_g_per_kwh"))
+    if used is not None:  # the figure used is inside its range, as intensity_spread guarantees
+        low, high = min(low, used), max(high, used)
     return ((float(emissions.co2e_kg(energy, low)), float(emissions.co2e_kg(energy, high))),
             f"measured energy x the lowest and highest {basis} intensity the tables hold for {region.get('id')}",
             rows)
@@ -328,14 +329,14 @@ def provenance_figures(record: Mapping[str, Any], low_high: tuple[float, float] 
         Figure("facility energy", _num(record.get("energy_kwh")), "kWh", "IT energy x PUE"),
         Figure("carbon intensity", _num(record.get("intensity_g_per_kwh")), "g CO2e/kWh",
                f"{prov.get('intensity_g_per_kwh', 'not stated')}; basis {region.get('basis') or 'n/a'}"),
-        Figure("CO2e", _num(record.get("co2e_kg")), "kg CO2e", "facility energy x carbon intensity"),
+        Figure("CO2e", _num(record.get("co2e_kg")), "kg CO2e", _co2e_label(record)),
     ]
     if low_high is not None and range_rows:
         out.append(Figure("CO2e low", low_high[0], "kg CO2e", _row_label(range_rows[0])))
         out.append(Figure("CO2e high", low_high[1], "kg CO2e", _row_label(range_rows[-1])))
     if record.get("water_l") is not None:
         out.append(Figure("water", _num(record.get("water_l")), "L",
-                          f"facility energy x WUE {record.get('wue_l_per_kwh')} L/kWh ({prov.get('wue_l_per_kwh', 'user')})"))
+                          f"facility energy x WUE {record.get('wue_l_per_kwh')} L/kWh ({prov.get('wue_l_per_kwh', 'not stated')})"))
     for eq in equivalents:
         out.append(Figure(eq.label, eq.count, "count", f"table:constants {eq.source} {eq.year} "
                                                         f"({eq.per_unit_kg:.4g} kg CO2e each)"))
@@ -343,6 +344,14 @@ def provenance_figures(record: Mapping[str, Any], low_high: tuple[float, float] 
         out.append(Figure(f"intensity {r.id}", r.intensity_g_per_kwh, "g CO2e/kWh",
                           f"table:regions {r.source} {r.year} ({r.basis})"))
     return tuple(out)
+
+
+def _co2e_label(record: Mapping[str, Any]) -> str:
+    live = dict(record.get("intensity_source") or {})
+    if live:
+        return (f"facility energy x the live intensity of {live.get('provider', '?')} by time "
+                f"({live.get('used', '?')}); the intensity shown is the mean it amounts to")
+    return "facility energy x carbon intensity"
 
 
 def _row_label(row: Mapping[str, Any]) -> str:

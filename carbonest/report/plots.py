@@ -238,19 +238,31 @@ def compare_figure(runs: Sequence[RunFactors], decomps: Sequence[Decomposition])
     fig = Figure(figsize=(10, 3.5), dpi=100, layout="constrained")
     left, right = fig.add_gridspec(1, 2).subplots()
     co2e = all(d.quantity == "co2e_kg" for d in decomps)
-    values = [(r.co2e_kg if co2e else r.energy_kwh) or 0.0 for r in runs]
-    left.bar([literal(r.name or r.run_id[:8])[:16] for r in runs], values, color=COLOURS[0])
+    names = [f"{literal(r.name)[:14]}\n{r.run_id[:8]}" for r in runs]  # the id tells same-named runs apart
+    values = [r.co2e_kg if co2e else r.energy_kwh for r in runs]
+    left.bar(range(len(runs)), [float("nan") if v is None else v for v in values], color=COLOURS[0])
+    for i, v in enumerate(values):  # a run with nothing measured has no bar, and says so
+        left.text(i, v or 0.0, "n/a" if v is None else f"{v:.3g}", ha="center", va="bottom", fontsize=8)
+    left.set_xticks(range(len(runs)), names, fontsize=7)
+    left.set_xlim(-0.6, len(runs) - 0.4)
     left.set_ylabel("kg CO2e" if co2e else "kWh (facility)")
     left.set_title("per run", fontsize=9, loc="left")
     width = 0.8 / max(1, len(decomps))
     for i, d in enumerate(decomps):
+        if not d.terms:
+            right.text(0.5, 0.9 - 0.1 * i, f"{names[i + 1].replace(chr(10), ' ')}: not decomposed",
+                       ha="center", transform=right.transAxes, fontsize=8)
+            continue
         xs = [j + i * width for j in range(3)]
-        right.bar(xs, [d.terms.get(k, 0.0) for k in ("duration", "power", "place")], width,
-                  label=literal(runs[i + 1].name or runs[i + 1].run_id[:8])[:16], color=COLOURS[(i + 1) % len(COLOURS)])
+        right.bar(xs, [d.terms[k] for k in ("duration", "power", "place")], width,
+                  label=names[i + 1].replace("\n", " "), color=COLOURS[(i + 1) % len(COLOURS)])
     right.set_xticks([j + 0.4 - width / 2 for j in range(3)], ["duration", "power", "place"])
+    right.set_xlim(-0.6, 2.6 + 0.8 - width)
     right.axhline(0, color="#444444", linewidth=0.8)
+    right.set_ylabel("kg CO2e" if co2e else "kWh")
     right.set_title("difference from the first run, by cause", fontsize=9, loc="left")
-    right.legend(fontsize=7)
+    if any(d.terms for d in decomps):
+        right.legend(fontsize=7)
     return fig
 
 

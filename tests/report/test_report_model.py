@@ -102,13 +102,18 @@ def test_a_run_with_nothing_measured(runs_store: Path) -> None:
 def test_the_split_by_cause_sums_to_the_difference_and_names_the_cause(runs_store: Path) -> None:
     with SQLiteStore(runs_store, read_only=True) as store:
         recs = [store.get_run(i) for i in ("aaaa", "bbbb", "cccc", "dddd")]
-    runs, (longer, poland, quebec) = compare_records(recs)
+    runs, (longer, poland) = compare_records(recs[:3])
     assert longer.main_cause == "duration" and longer.quantity == "co2e_kg"
     assert longer.terms["duration"] == pytest.approx(longer.difference)
     assert longer.terms["power"] == pytest.approx(0, abs=1e-12) and longer.terms["place"] == pytest.approx(0, abs=1e-12)
     assert poland.main_cause == "place" and poland.difference == pytest.approx(0.36 * (614.98 - 44.18) / 1000)
-    # lifecycle vs direct: CO2e is not compared; energy is (the same here: no difference)
-    assert quebec.quantity == "energy_kwh" and "not compared" in quebec.note and quebec.main_cause is None
+    # with a run on the direct basis among them, no CO2e is compared: energy is, for every run
+    _, mixed = compare_records(recs)
+    assert [d.quantity for d in mixed] == ["energy_kwh"] * 3
+    longer_e, poland_e, quebec_e = mixed
+    assert longer_e.main_cause == "duration" and longer_e.difference == pytest.approx(0.36)
+    assert poland_e.difference == pytest.approx(0) and poland_e.main_cause is None  # same energy, other grid
+    assert "not compared" in quebec_e.note and quebec_e.main_cause is None
 
 
 def test_lmdi_is_exact_and_symmetric() -> None:
