@@ -80,6 +80,10 @@ def run(args: argparse.Namespace) -> int:
         from carbonest.report.text import render_text
 
         sys.stdout.write(render_text(rep))
+        if not _has_matplotlib():
+            from carbonest.report.plots import INSTALL_HINT
+
+            sys.stderr.write(f"carbonest report: note: {INSTALL_HINT} (only --html, --png and --svg need it)\n")
     if not wants_files:
         return 0
     from carbonest.report import plots
@@ -123,6 +127,15 @@ def _compare(store: Any, args: argparse.Namespace) -> int:
         if getattr(args, fmt):
             _write(getattr(args, fmt), plots.figure_bytes(plots.compare_figure(runs, decomps), fmt))
     return 0
+
+
+def _has_matplotlib() -> bool:
+    """Whether matplotlib can be imported, without importing it."""
+    import importlib.util
+
+    if "matplotlib" in sys.modules:
+        return sys.modules["matplotlib"] is not None
+    return importlib.util.find_spec("matplotlib") is not None
 
 
 def _write(path: str, data: bytes) -> None:

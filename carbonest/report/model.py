@@ -325,6 +325,7 @@ def provenance_figures(record: Mapping[str, Any], low_high: tuple[float, float] 
         out.append(Figure(f"{name} energy (IT)", None, "kWh", "not measured: no working probe"))
     out += [
         Figure("IT energy", _num(record.get("it_energy_kwh")), "kWh", "sum of the measured components"),
+        Figure("mean IT power", _num(record.get("mean_power_w")), "W", "as stored: the components' mean powers summed"),
         Figure("PUE", _num(record.get("pue")), "ratio", str(prov.get("pue", "not stated"))),
         Figure("facility energy", _num(record.get("energy_kwh")), "kWh", "IT energy x PUE"),
         Figure("carbon intensity", _num(record.get("intensity_g_per_kwh")), "g CO2e/kWh",

@@ -124,7 +124,7 @@ def draw_power(fig: Any, slot: Any, rep: RunReport) -> list[Any]:
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
     axes[-1].set_xlabel(f"time since the run started ({unit})")
-    axes[-1].set_xlim(0, max([duration, *ends, 1e-9]) / scale)
+    axes[-1].set_xlim(0, (max([duration, *ends]) or 1.0) / scale)
     return axes
 
 

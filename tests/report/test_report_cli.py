@@ -15,8 +15,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_text_report(run_cli, runs_store: Path) -> None:
+    import importlib.util
+
     code, out, err = run_cli("report", "aaaa", "--store", str(runs_store))
     assert code == 0, err
+    if importlib.util.find_spec("matplotlib") is not None:  # without it: the note tested below
+        assert err == ""
     assert XSS_NAME in out  # text is shown as it is
     assert "0.3600 kWh at the facility" in out
     assert "range" in out and "lowest-carbon regions" in out and "provenance of every figure" in out
@@ -95,6 +99,8 @@ def test_without_matplotlib_one_line_says_how_to_install_it(runs_store: Path, tm
     assert not (tmp_path / "r.html").exists()
     text = subprocess.run(base, capture_output=True, text=True, cwd=REPO, timeout=60)
     assert text.returncode == 0 and "provenance of every figure" in text.stdout  # the text report needs no extra
+    assert text.stderr.splitlines() == ['carbonest report: note: the plots need matplotlib, which is not installed: '
+                                        'pip install "carbonest[report]" (only --html, --png and --svg need it)']
 
 
 def test_import_carbonest_report_does_not_import_matplotlib() -> None:

@@ -92,6 +92,18 @@ def test_a_user_intensity_has_no_basis_to_compare_and_an_exact_range() -> None:
     assert rep.co2e_range_kg == (rep.co2e_kg, rep.co2e_kg)
 
 
+def test_a_live_intensity_run_has_no_range_and_says_how_its_co2e_was_made() -> None:
+    rec = record("7" * 32, "live", 3600.0, {"gpu": {"energy_kwh": 1.0}}, intensity=120.0, wue_l_per_kwh=1.8,
+                 water_l=2.16, intensity_source={"provider": "electricitymaps", "used": "live"},
+                 intensity_series=[["2026-05-01T00:00:00Z", "2026-05-01T01:00:00Z", 120.0]])
+    rep = build_report(rec, [])
+    assert rep.co2e_range_kg is None and "live series" in rep.range_note
+    by_label = {f.label: f for f in rep.figures}
+    assert "electricitymaps" in by_label["CO2e"].provenance and "CO2e low" not in by_label
+    assert by_label["water"].value == 2.16 and "WUE 1.8" in by_label["water"].provenance
+    assert rep.regions and rep.basis == "lifecycle"  # the grid comparison still holds, on its basis
+
+
 def test_a_run_with_nothing_measured(runs_store: Path) -> None:
     with SQLiteStore(runs_store, read_only=True) as store:
         rep = load_report(store, "eeee")
