@@ -94,9 +94,11 @@ def run(args: argparse.Namespace) -> int:
         power = plots.figure_bytes(plots.power_figure(rep), "png")
         bars = plots.figure_bytes(plots.bars_figure(rep), "png")
         _write(args.html, render_html(rep, power, bars).encode("utf-8"))
-    for fmt in ("png", "svg"):
-        if getattr(args, fmt):
-            _write(getattr(args, fmt), plots.figure_bytes(plots.report_figure(rep), fmt))
+    if args.png or args.svg:
+        figure = plots.report_figure(rep)
+        for fmt in ("png", "svg"):
+            if getattr(args, fmt):
+                _write(getattr(args, fmt), plots.figure_bytes(figure, fmt))
     return 0
 
 
@@ -123,9 +125,11 @@ def _compare(store: Any, args: argparse.Namespace) -> int:
 
         png = plots.figure_bytes(plots.compare_figure(runs, decomps), "png")
         _write(args.html, render_compare_html(runs, decomps, png).encode("utf-8"))
-    for fmt in ("png", "svg"):
-        if getattr(args, fmt):
-            _write(getattr(args, fmt), plots.figure_bytes(plots.compare_figure(runs, decomps), fmt))
+    if args.png or args.svg:
+        figure = plots.compare_figure(runs, decomps)
+        for fmt in ("png", "svg"):
+            if getattr(args, fmt):
+                _write(getattr(args, fmt), plots.figure_bytes(figure, fmt))
     return 0
 
 
