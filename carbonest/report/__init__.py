@@ -1,0 +1,1 @@
+"""Reports of runs and estimates: the compute appendix, plots (matplotlib, the ``report`` extra)."""
