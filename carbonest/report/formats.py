@@ -31,10 +31,10 @@ _MARKDOWN = set("\\`*_{}[]<>|~&")  # user strings never start a line: no # + - a
 
 def printable(text: Any) -> str:
     """``text`` on one line with control characters written as escapes (``\\n``, ``\\x1b``)."""
-    text = str(text)
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    s = str(text)
+    if s.isprintable():
+        return s
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in s)
 
 
 def number(value: float, digits: int = 3) -> str:
