@@ -57,7 +57,7 @@ def _hardware(d: Doc, e: dict[str, Any]) -> str:
         power = f" at {d.f.num(c['power_w'])} W" if c.get("power_w") is not None else ""
         each = " each" if comp != "dram" and c.get("count", 1) != 1 else ""
         model = d.f.esc(c.get("model") or "unspecified model")
-        what = f"{model} of memory" if comp == "dram" else f"{c.get('count', 1)}{d.f.times}{model} {name}"
+        what = f"{model} of memory" if comp == "dram" else f"{c.get('count', 1)}{d.f.times}{model} {name}{'s' if c.get('count', 1) != 1 else ''}"
         parts.append(f"{what}{power}{each}{d.cite_label(label, comp)}")
     return ", ".join(parts)
 
