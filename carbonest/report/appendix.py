@@ -106,7 +106,10 @@ def run_appendix(record: Any, fmt: str) -> str:
     s.append(f"With a PUE of {d.f.num(float(r['pue']))}{d.cite_label(prov.get('pue'))} the facility energy was "
              f"{d.kwh(r['energy_kwh'])}.")
     s.append(_run_emissions(d, r, region, prov))
-    s.append(method_sentence(d, "; the IT energy is taken as measured, without a counter accuracy"))
+    labels = " ".join(str(v) for v in prov.values()).lower()
+    patterson = (f", as in Patterson et al. (2021){d.cite(cit.PATTERSON_2021)} whose figures the provenance names"
+                 if "patterson" in labels else "")
+    s.append(method_sentence(d, patterson + "; the IT energy is taken as measured, without a counter accuracy"))
     if r.get("water_l") is not None:
         d.fig("On-site water", f"{d.f.num(r['water_l'])} L", prov.get("wue_l_per_kwh", "user"))
         s.append(f"On-site water: {d.f.num(r['water_l'])} L at a WUE of {d.f.num(r['wue_l_per_kwh'])} L/kWh.")

@@ -69,7 +69,7 @@ def _work(d: Doc, e: dict[str, Any]) -> list[str]:
     if e.get("flops") is not None:
         kaplan = d.cite(cit.KAPLAN_2020) if prov.get("flops") != "user" else ""
         out.append(f"The training compute, {d.f.num(float(e['flops']))} FLOPs{' (C = 6ND' + kaplan + ')' if kaplan else ''}, "
-                   f"at {d.f.num(100 * float(e['mfu']))}% model FLOPs utilisation of "
+                   f"at {d.f.num(100 * float(e['mfu']))}{d.f.percent} model FLOPs utilisation of "
                    f"{d.f.num(float(e['peak_flops_per_s']))} FLOP/s ({d.f.esc(e.get('dtype'))}) gives the GPU-hours.")
     if e.get("hours") is None and "energy_kwh" in prov:
         out.append(f"The training's IT energy, {d.kwh(float(e['training_it_energy_kwh']))}, was given.")

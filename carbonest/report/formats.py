@@ -57,6 +57,7 @@ class Form:
     times = " x "
     dash = "-"
     co2 = "CO2e"
+    percent = "%"
 
     def esc(self, text: Any) -> str:
         """A string from the user or a table, safe in this format."""
@@ -137,6 +138,7 @@ class Latex(Form):
     times = r" $\times$ "
     dash = "--"
     co2 = r"CO\textsubscript{2}e"
+    percent = r"\%"
 
     def esc(self, text: Any) -> str:
         return "".join(_LATEX.get(ch, ch) for ch in printable(text))

@@ -140,6 +140,21 @@ def test_estimate_appendix_states_the_estimates_figures() -> None:
     assert set(pybtex.parse_string(bib, "bibtex").entries) == cited_keys(tex)
 
 
+@pytest.mark.parametrize(("job", "cited"), [
+    (dict(gpu="H100", gpus=64, params=7e9, tokens=2e12, region="US-CA"), {"kaplan2020scaling"}),  # 6ND, "40 %" MFU
+    (dict(queries=1e6, energy_per_query_wh=0.3, region="FR"), {"patterson2021carbon"}),  # serving only
+    (dict(gpu="A100", hours=5, intensity_g_per_kwh=100, pue=1.2), set()),  # user figures: no data source
+])
+def test_estimate_appendix_latex_for_other_kinds_of_work(job: dict[str, Any], cited: set[str]) -> None:
+    d = estimate(**job).to_dict()
+    tex, bib = split_latex(estimate_appendix(d, "latex"))
+    assert latex_problems(tex) == []
+    assert has_figure(tex, d["co2e_kg"]) and has_figure(tex, d["energy_kwh"])
+    assert cited <= cited_keys(tex)
+    pybtex = support.needs("pybtex.database", "parses the BibTeX entries")
+    assert set(pybtex.parse_string(bib, "bibtex").entries) == cited_keys(tex)
+
+
 def test_a_bad_format_names_the_parameter(stored: tuple[Any, dict[str, Any]]) -> None:
     _, r = stored
     with pytest.raises(InvalidInputError, match="fmt: must be one of md, latex, text"):
