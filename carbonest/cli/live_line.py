@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,10 @@ from carbonest.units import J_PER_KWH
 
 MIN_REDRAW_S = 1.0
 """Shortest time between two redraws. Units: s."""
+POWER_WINDOW = 5
+"""Redraws the power figure spans: the energy counted between the oldest of them and now, over that
+time. One redraw interval would alias against the sampling interval (a second with no new reading
+shows 0 W, the next one twice the power); five smooth that to within about a fifth."""
 
 
 def wanted(quiet: bool) -> bool:
@@ -50,7 +55,7 @@ def _clock_text(seconds: float) -> str:
 
 
 def status_text(record: dict[str, Any], power_w: float | None) -> str:
-    """The live line's text from the record so far and the power over the last redraw interval."""
+    """The live line's text from the record so far and the IT power over the last few seconds."""
     energy = record.get("energy_kwh")
     co2 = record.get("co2e_kg")
     energy_text = "n/a" if energy is None else (f"{fmt(energy)} kWh" if energy >= 0.1 else f"{fmt(energy * 1000)} Wh")
@@ -75,7 +80,7 @@ class LiveLine:
         self._clock = clock
         self._rows = 0
         self._last_draw: float | None = None
-        self._last_energy: tuple[float, float] | None = None  # (t, IT kWh) at the previous redraw
+        self._energy: deque[tuple[float, float]] = deque(maxlen=POWER_WINDOW)  # (t, IT kWh) of past redraws
         self.active = False
 
     def _write(self, text: str) -> None:
@@ -118,10 +123,10 @@ class LiveLine:
                 self._reserve(rows)
             it = record.get("it_energy_kwh")
             power = None
-            if it is not None and self._last_energy is not None and now > self._last_energy[0]:
-                power = (it - self._last_energy[1]) * J_PER_KWH / (now - self._last_energy[0])
+            if it is not None and self._energy and now > self._energy[0][0]:
+                power = (it - self._energy[0][1]) * J_PER_KWH / (now - self._energy[0][0])
             if it is not None:
-                self._last_energy = (now, it)
+                self._energy.append((now, it))
             text = safe_text(status_text(record, power))[: max(cols - 1, 0)]
             self._write(f"\0337\033[{rows};1H\033[2K{text}\0338")
         except Exception as exc:  # noqa: BLE001 - a display must not stop the supervision; said once

@@ -115,3 +115,40 @@ def test_quiet_prints_nothing_of_its_own_even_on_a_terminal(tmp_path: Path) -> N
     assert b"\033" not in data  # no status row was set up
     lines = data.decode().replace("\r\n", "\n").splitlines()
     assert lines == [f"child line {i} " + "x" * 60 for i in range(3)]
+
+
+def test_redraws_at_most_once_a_second_with_the_power_of_the_last_seconds() -> None:
+    """The LiveLine itself on an in-process pseudo-terminal, with a clock the test moves."""
+    from carbonest.cli.live_line import LiveLine
+    from carbonest.probes.fake import ManualClock
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 6, 80, 0, 0))
+    clock = ManualClock(0.0)
+    record = {"duration_s": 0.0, "it_energy_kwh": None, "energy_kwh": None, "co2e_kg": None}
+    line = LiveLine(lambda: dict(record), fd=slave, clock=clock)
+    try:
+        line.start()
+        assert os.read(master, 1000) == b"\r\n\0337\033[1;5r\0338\033[1A"  # rows 1-5 scroll, row 6 is ours
+        drawn = []
+        for step in range(1, 9):  # 0.5 s steps, 1.2 kJ of IT energy each: 2,400 W
+            clock.advance(0.5)
+            record.update(duration_s=clock(), it_energy_kwh=step * 1200 / 3.6e6, energy_kwh=step * 1800 / 3.6e6,
+                          co2e_kg=step * 0.001)
+            line.tick()
+            ready, _, _ = select.select([master], [], [], 0.05)
+            drawn.append(os.read(master, 1000) if ready else b"")
+        assert [bool(d) for d in drawn] == [False, True] * 4  # once a second, not every tick
+        assert drawn[1].startswith(b"\0337\033[6;1H\033[2K") and drawn[1].endswith(b"\0338")
+        assert b"power n/a" in drawn[1]  # one reading: no power yet
+        assert b"power 2,400 W (IT)" in drawn[3] and b"power 2,400 W (IT)" in drawn[7]
+        assert b"carbonest 0:00:04" in drawn[7] and b"CO2e 8.00 g" in drawn[7]
+        line.stop()
+        assert os.read(master, 1000) == b"\0337\033[6;1H\033[2K\033[r\0338"  # cleared, region given back
+        line.stop()  # idempotent
+        line.tick()
+        ready, _, _ = select.select([master], [], [], 0.05)
+        assert not ready
+    finally:
+        os.close(slave)
+        os.close(master)
