@@ -21,7 +21,6 @@ an :class:`~carbonest.records.Estimate`, or their ``to_dict()`` form as the stor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from carbonest._version import __version__

@@ -176,3 +176,24 @@ def test_estimate_appendix_through_the_cli(run_cli: Any) -> None:
     assert code == 2 and out == "" and err.count("\n") == 1 and "--appendix" in err
     code, _, err = run_cli("estimate", "--gpu", "A100", "--hours", "1", "--appendix", "pdf")
     assert code == 2 and "--appendix" in err and "Traceback" not in err
+
+
+def test_a_run_that_measured_nothing_states_no_emissions(stored: tuple[Any, dict[str, Any]]) -> None:
+    _, r = stored
+    empty = {**r, "it_energy_kwh": None, "energy_kwh": None, "co2e_kg": None, "components": {},
+             "not_measured": ["gpu", "cpu", "dram"]}
+    text = re.sub(r"\s+", " ", run_appendix(empty, "text"))
+    assert "No energy could be measured" in text and "no emissions are stated" in text
+    assert "Not measured, and not included: GPU, CPU, memory (DRAM)" in text
+    assert "kg CO2e" not in text and " 0 kWh" not in text  # missing is said, never written as 0
+
+
+def test_a_live_intensity_is_exact_in_the_range(stored: tuple[Any, dict[str, Any]]) -> None:
+    from carbonest.report.ranges import run_range
+
+    _, r = stored
+    live = {**r, "intensity_source": {"provider": "uk", "used": "live"}}
+    rng = run_range(live)
+    assert rng is not None and rng.intensity_g_per_kwh == (r["intensity_g_per_kwh"],) * 2
+    assert rng.pue[0] < r["pue"] < rng.pue[1]  # the defaulted industry PUE still spans its spread
+    assert "from the live provider uk" in re.sub(r"\s+", " ", run_appendix(live, "text"))
