@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -34,23 +34,26 @@ def fast_clock() -> float:
     return time.monotonic() * SPEED
 
 
-@pytest.fixture
-def stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, dict[str, Any]]:
-    """A run of 8 fake 'A100' GPUs at 250 W in Germany, stored; (RunRecord, the store's dict)."""
-    monkeypatch.setenv("CARBONEST_HOME", str(tmp_path / "home"))
-    for name in ("CARBONEST_REGION", "CARBONEST_PUE", "CARBONEST_CONFIG", "CARBONEST_BASIS"):
-        monkeypatch.delenv(name, raising=False)
-    probe = FakeProbe({f"gpu:{i}": 250.0 for i in range(8)}, clock=fast_clock, model="NVIDIA A100-SXM4-40GB")
-    probe.open()
-    store = SQLiteStore(tmp_path / "runs.sqlite")
-    try:
-        with track(HOSTILE, region="DE", probes=[probe], store=store, clock=fast_clock,
-                   interval_s=0.02, flush_interval_s=0.1) as run:
-            time.sleep(0.3)
-        return run.record, store.get_run(run.run_id)
-    finally:
-        store.close()
-        probe.close()
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """A run of 8 fake 'A100' GPUs at 250 W in Germany, stored; (RunRecord, the store's dict). Made once."""
+    tmp_path = tmp_path_factory.mktemp("appendix-run")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CARBONEST_HOME", str(tmp_path / "home"))
+        for name in ("CARBONEST_REGION", "CARBONEST_PUE", "CARBONEST_CONFIG", "CARBONEST_BASIS"):
+            mp.delenv(name, raising=False)
+        probe = FakeProbe({f"gpu:{i}": 250.0 for i in range(8)}, clock=fast_clock, model="NVIDIA A100-SXM4-40GB")
+        probe.open()
+        store = SQLiteStore(tmp_path / "runs.sqlite")
+        try:
+            with track(HOSTILE, region="DE", probes=[probe], store=store, clock=fast_clock,
+                       interval_s=0.02, flush_interval_s=0.1) as run:
+                time.sleep(0.3)
+            stored_run = store.get_run(run.run_id)
+        finally:
+            store.close()
+            probe.close()
+        yield run.record, stored_run
 
 
 def test_run_appendix_states_the_runs_figures(stored: tuple[Any, dict[str, Any]]) -> None:
