@@ -156,11 +156,12 @@ def run(args: argparse.Namespace) -> int:
 def _check_plot(path: str) -> None:
     """A --plot path that cannot be written, or of no known format, is refused before the sweep."""
     from carbonest.cli.common import check_output_path
-    from carbonest.report.whatif_plot import FORMATS
+    from carbonest.report.whatif_plot import FORMATS, require_matplotlib
 
     if not path.lower().endswith(FORMATS):
         raise InvalidInputError(f"plot: {path!r} must end in .png or .svg", field="plot")
     check_output_path("plot", path)
+    require_matplotlib()
 
 
 def _plot(shown: pd.DataFrame, args: argparse.Namespace) -> None:

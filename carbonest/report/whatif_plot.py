@@ -22,6 +22,14 @@ FORMATS = (".png", ".svg")
 MEASURES = {"co2e_kg": ("CO2e", "kg CO2e"), "energy_kwh": ("energy", "kWh at the facility")}
 
 
+def require_matplotlib() -> None:
+    """CarbonestError saying how to install matplotlib, where it is missing (before any work is done)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise CarbonestError("--plot needs matplotlib: pip install 'carbonest[report]'") from None
+
+
 def _basis_kind(basis: Any) -> str:
     text = str(basis or "").strip().lower()
     for kind in ("lifecycle", "direct"):

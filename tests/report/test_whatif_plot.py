@@ -8,6 +8,7 @@ of the wrong rows fail.
 from __future__ import annotations
 
 import json
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,14 @@ def test_bad_plot_paths_are_usage_errors_before_the_sweep(run_cli: Any, tmp_path
     assert code == 2 and out == "" and err.count("\n") == 1 and "--plot" in err and ".png or .svg" in err
     code, out, err = run_cli(*ARGS, "--plot", str(tmp_path / "no" / "such" / "rank.png"))
     assert code == 2 and "--plot" in err and "no such folder" in err
+
+
+def test_without_matplotlib_it_says_how_to_install_it(run_cli: Any, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed: import fails
+    code, out, err = run_cli(*ARGS, "--plot", str(tmp_path / "rank.png"))
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "pip install 'carbonest[report]'" in err and not (tmp_path / "rank.png").exists()
 
 
 def test_mixed_bases_are_refused_naming_both() -> None:
