@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
 
         check_output_path("csv", args.csv)  # before the sweep, not after it
     if args.plot:
-        _check_plot(args.plot)
+        _check_plot(args.plot, top)
     try:
         frame = whatif(**_request(args))
         check_one_basis(frame)  # sorting, --top and --baseline-region all rank
@@ -153,11 +153,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_plot(path: str) -> None:
-    """A --plot path that cannot be written, or of no known format, is refused before the sweep."""
+def _check_plot(path: str, top: int | None) -> None:
+    """A --plot that could not be drawn (path, format, bar count, matplotlib) is refused before the sweep."""
     from carbonest.cli.common import check_output_path
-    from carbonest.report.whatif_plot import FORMATS, require_matplotlib
+    from carbonest.report.whatif_plot import FORMATS, MAX_BARS, require_matplotlib
 
+    if top is not None and top > MAX_BARS:
+        raise InvalidInputError(f"plot: --top {top:,} gives too many bars for one chart (at most {MAX_BARS})",
+                                field="plot")
     if not path.lower().endswith(FORMATS):
         raise InvalidInputError(f"plot: {path!r} must end in .png or .svg", field="plot")
     check_output_path("plot", path)
@@ -165,11 +168,12 @@ def _check_plot(path: str) -> None:
 
 
 def _plot(shown: pd.DataFrame, args: argparse.Namespace) -> None:
-    """Draw the rows shown (the ranking, on its one basis) to --plot; say where on stderr."""
+    """Draw the ranking's best rows (--top N, else the text output's) to --plot; say where on stderr."""
     from carbonest.report.whatif_plot import plot_ranking
 
-    basis = plot_ranking(rows(shown), args.plot, measure=SORT_KEYS[args.sort])
-    sys.stderr.write(f"carbonest whatif: plot of {len(shown):,} scenario(s), {basis} basis, written to {args.plot}\n")
+    best = shown if args.top is not None else shown.head(TEXT_ROWS)
+    basis = plot_ranking(rows(best), args.plot, measure=SORT_KEYS[args.sort])
+    sys.stderr.write(f"carbonest whatif: plot of {len(best):,} scenario(s), {basis} basis, written to {args.plot}\n")
 
 
 def _cli_field(exc: InvalidInputError) -> InvalidInputError:

@@ -19,6 +19,8 @@ BAR_COLOUR = "#3b75af"
 """Fill of the bars (tests find the bars by it)."""
 RANGE_COLOUR = "#222222"
 FORMATS = (".png", ".svg")
+MAX_BARS = 100
+"""Most bars one chart draws (a taller one is unreadable, and past ~2,000 too tall for a PNG)."""
 MEASURES = {"co2e_kg": ("CO2e", "kg CO2e"), "energy_kwh": ("energy", "kWh at the facility")}
 
 
@@ -98,6 +100,9 @@ def plot_ranking(rows: Sequence[dict[str, Any]], path: str, *, measure: str = "c
         raise InvalidInputError(f"plot: cannot plot {measure!r}", field="plot")
     if not rows:
         raise InvalidInputError("plot: no scenario to plot", field="plot")
+    if len(rows) > MAX_BARS:
+        raise InvalidInputError(f"plot: {len(rows):,} scenarios are too many bars for one chart "
+                                f"(at most {MAX_BARS}); plot the best ones (--top N)", field="plot")
     basis = one_basis(rows)
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -98,3 +98,20 @@ def test_mixed_bases_are_refused_naming_both() -> None:
             {"region": "QC", "basis": "direct, consumption", "co2e_kg": 0.1}]
     with pytest.raises(InvalidInputError, match=r"plot: .*mix bases .*\(direct, lifecycle\)"):
         plot_ranking(rows, "x.png")
+
+
+def test_json_keeps_every_row_while_the_plot_shows_the_best_twenty(run_cli: Any, tmp_path: Path) -> None:
+    support.needs("matplotlib")
+    from carbonest.report.whatif_plot import BAR_COLOUR
+
+    path = tmp_path / "best.svg"
+    code, out, err = run_cli("whatif", "--gpu", "A100", "--hours", "1", "--region", "countries", "--json",
+                             "--plot", str(path))
+    assert code == 0, err
+    assert len(json.loads(out)) > 100 and "plot of 20 scenario(s)" in err
+    bars = [p for p in ET.parse(path).getroot().iter("{http://www.w3.org/2000/svg}path")
+            if f"fill: {BAR_COLOUR}" in (p.get("style") or "")]
+    assert len(bars) == 20
+    code, _, err = run_cli("whatif", "--gpu", "A100", "--hours", "1", "--region", "countries", "--top", "150",
+                           "--plot", str(path))
+    assert code == 2 and "--plot" in err and "at most 100" in err
