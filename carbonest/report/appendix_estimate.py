@@ -153,5 +153,9 @@ def _figures(d: Doc, e: dict[str, Any]) -> None:
               f"hours {d.f.num(float(e[f'hours_{side}'])) if e.get(f'hours_{side}') is not None else 'n/a'} "
               f"({e.get(f'hours_{side}_source')}); power: {'; '.join(powers) or 'n/a'}",
               cites=tuple(sources + powers))
+    if e.get("embodied_co2e_kg") is not None:
+        d.fig("Embodied emissions", d.kg(float(e["embodied_co2e_kg"])),
+              "derived:embodied kg per server and per GPU, amortised over the lifetime at the utilisation "
+              "(inputs above)")
     if e.get("water_l") is not None:
         d.fig("On-site water", f"{d.f.num(float(e['water_l']))} L", str(prov.get("wue_l_per_kwh", "")))
