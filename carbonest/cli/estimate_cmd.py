@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from carbonest.cli.common import cli_notes, fmt, print_json
+from carbonest.errors import InvalidInputError
 from carbonest.units import KG_PER_LB
 
 
@@ -62,12 +63,18 @@ def add_parser(sub: Any) -> None:
     x.add_argument("--wue", metavar="L_PER_KWH", help="on-site water usage effectiveness (default: provider or industry)")
     p.add_argument("--units", choices=("metric", "imperial"), default="metric", help="units of the text output")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--appendix", choices=("md", "latex", "text"), metavar="{md,latex,text}",
+                   help="print a paper's compute appendix (paragraph, provenance, citations; BibTeX for latex) "
+                        "instead of the summary")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``carbonest estimate``."""
     from carbonest.estimate.pipeline import estimate
+
+    if args.appendix and args.json:
+        raise InvalidInputError("appendix: give --appendix or --json, not both", field="appendix")
 
     result = estimate(
         hours=args.hours, gpu=args.gpu, gpus=args.gpus, gpu_power_w=args.gpu_power_w,
@@ -82,6 +89,11 @@ def run(args: argparse.Namespace) -> int:
         embodied=args.embodied, wue_l_per_kwh=args.wue,
         **_given_work(args),
     )
+    if args.appendix:
+        from carbonest.report.appendix import estimate_appendix
+
+        sys.stdout.write(estimate_appendix(result, args.appendix))
+        return 0
     if args.json:
         print_json(result.to_dict())
     else:

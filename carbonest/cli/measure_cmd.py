@@ -73,6 +73,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--kill-after", metavar="S",
                    help="send SIGKILL if CMD still runs S seconds after a forwarded stop signal (default 10)")
     p.add_argument("--json-file", metavar="PATH", help="write the run record as JSON here ('-' for stdout)")
+    p.add_argument("--quiet", action="store_true",
+                   help="no live line on the terminal and no summary (errors and warnings still show)")
     p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="CMD", help="the command to run, after --")
     p.set_defaults(run=run)
 
@@ -140,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     tracker.start()
     if cut_note is not None:
         sys.stderr.write(f"carbonest measure: note: {cut_note}\n")
-    return _supervise(tracker, command, args.json_file, kill_after)
+    return _supervise(tracker, command, args.json_file, kill_after, quiet=args.quiet)
 
 
 def _provider_name(value: str | None) -> str | None:
@@ -176,18 +178,32 @@ def _forwarded() -> list[Any]:
     return [getattr(signal, n) for n in FORWARDED_SIGNALS if hasattr(signal, n)]
 
 
+def _live_line(tracker: Any, quiet: bool) -> Any:
+    """The live line on the terminal (carbonest/cli/live_line.py), started; None when not shown."""
+    from carbonest.cli import live_line
+
+    if not live_line.wanted(quiet):
+        return None
+    line = live_line.LiveLine(lambda: tracker.record.to_dict())
+    line.start()
+    return line
+
+
 def _supervise(tracker: Any, command: list[str], json_file: str | None,
-               kill_after_s: float = DEFAULT_KILL_AFTER_S) -> int:
+               kill_after_s: float = DEFAULT_KILL_AFTER_S, *, quiet: bool = False) -> int:
     import signal
     import subprocess
     import time
 
+    live = _live_line(tracker, quiet)
     received: list[int] = []
     deadline: list[float] = []  # when SIGKILL is due, once a stop signal was forwarded
     try:
         child = _spawn(command)
     except OSError as exc:
         tracker.stop("failed", f"could not start {command[0]}: {exc}")
+        if live is not None:
+            live.stop()
         sys.stderr.write(f"carbonest measure: error: cannot run {command[0]}: {exc.strerror or exc}\n")
         return 127 if isinstance(exc, FileNotFoundError) else 126
 
@@ -206,15 +222,19 @@ def _supervise(tracker: Any, command: list[str], json_file: str | None,
                 code = child.wait(timeout=0.1)
                 break
             except subprocess.TimeoutExpired:
+                if live is not None:
+                    live.tick()
                 if deadline and not killed and time.monotonic() >= deadline[0]:
                     child.kill()
                     killed = True
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+        if live is not None:
+            live.stop()  # the status row goes before the summary prints
     status, reason = _outcome(code, received, killed, kill_after_s)
     record = tracker.stop(status, reason)
-    _report(record.to_dict(), json_file)
+    _report(record.to_dict(), json_file, quiet)
     return code if code >= 0 else 128 - code
 
 
@@ -237,12 +257,13 @@ def _outcome(code: int, received: list[int], killed: bool, kill_after_s: float) 
     return ("interrupted" if names and code < 0 else "failed"), reason
 
 
-def _report(record: dict[str, Any], json_file: str | None) -> None:
+def _report(record: dict[str, Any], json_file: str | None, quiet: bool = False) -> None:
     import json
 
     from carbonest.cli.report import render_run
 
-    sys.stderr.write("\n" + render_run(record))
+    if not quiet:
+        sys.stderr.write("\n" + render_run(record))
     if json_file == "-":
         try:
             sys.stdout.write(json.dumps(record, indent=2) + "\n")

@@ -86,6 +86,8 @@ def add_parser(sub: Any) -> None:
     add("--top", metavar="N", help=f"keep the N best rows (text default: {TEXT_ROWS})")
     add("--json", action="store_true", help="print a JSON list of row objects")
     add("--csv", metavar="PATH", help="also write every (sorted) row to a CSV file")
+    add("--plot", metavar="PATH", help="also draw the rows shown as a bar chart with their low/high range "
+                                      "(.png or .svg; needs carbonest[report])")
     add("--force", action="store_true", help="allow a sweep over the 10 million row limit")
     p.set_defaults(run=run)
 
@@ -125,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
         from carbonest.cli.common import check_output_path
 
         check_output_path("csv", args.csv)  # before the sweep, not after it
+    if args.plot:
+        _check_plot(args.plot, top)
     try:
         frame = whatif(**_request(args))
         check_one_basis(frame)  # sorting, --top and --baseline-region all rank
@@ -137,6 +141,8 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         _write_csv(frame, args.csv)
     shown = frame.head(top if top is not None else (total if args.json else TEXT_ROWS))
+    if args.plot:
+        _plot(shown, args)
     if args.json:
         print_json(rows(shown) if not frame.attrs.get("unranked") else
                    {"rows": rows(shown), "unranked": frame.attrs["unranked"]})
@@ -145,6 +151,29 @@ def run(args: argparse.Namespace) -> int:
         if args.csv:
             sys.stdout.write(f"Wrote {total:,} rows to {args.csv}\n")
     return 0
+
+
+def _check_plot(path: str, top: int | None) -> None:
+    """A --plot that could not be drawn (path, format, bar count, matplotlib) is refused before the sweep."""
+    from carbonest.cli.common import check_output_path
+    from carbonest.report.whatif_plot import FORMATS, MAX_BARS, require_matplotlib
+
+    if top is not None and top > MAX_BARS:
+        raise InvalidInputError(f"plot: --top {top:,} gives too many bars for one chart (at most {MAX_BARS})",
+                                field="plot")
+    if not path.lower().endswith(FORMATS):
+        raise InvalidInputError(f"plot: {path!r} must end in .png or .svg", field="plot")
+    check_output_path("plot", path)
+    require_matplotlib()
+
+
+def _plot(shown: pd.DataFrame, args: argparse.Namespace) -> None:
+    """Draw the ranking's best rows (--top N, else the text output's) to --plot; say where on stderr."""
+    from carbonest.report.whatif_plot import plot_ranking
+
+    best = shown if args.top is not None else shown.head(TEXT_ROWS)
+    basis = plot_ranking(rows(best), args.plot, measure=SORT_KEYS[args.sort])
+    sys.stderr.write(f"carbonest whatif: plot of {len(best):,} scenario(s), {basis} basis, written to {args.plot}\n")
 
 
 def _cli_field(exc: InvalidInputError) -> InvalidInputError:
