@@ -110,7 +110,9 @@ def _compare(store: Any, args: argparse.Namespace) -> int:
 
     try:
         records = [store.get_run(run_id) for run_id in args.compare]
-    except (RunNotFoundError, AmbiguousRunIdError) as exc:
+    except RunNotFoundError as exc:  # found nothing: exit 1 (docs/cli.md), the flag named
+        raise RunNotFoundError(exc.run_id, field="compare") from None
+    except AmbiguousRunIdError as exc:
         raise InvalidInputError(str(exc), field="compare") from None
     runs, decomps = compare_records(records)
     if not any(getattr(args, f) for f in ("html", "png", "svg")):

@@ -40,9 +40,9 @@ class RunNotFoundError(InvalidInputError, LookupError):
         run_id: The id or prefix that was asked for.
     """
 
-    def __init__(self, run_id: str) -> None:
+    def __init__(self, run_id: str, field: str = "run_id") -> None:
         self.run_id = run_id
-        super().__init__(f"no run with id or id prefix {run_id!r} in the store", field="run_id")
+        super().__init__(f"no run with id or id prefix {run_id!r} in the store", field=field)
 
 
 class AmbiguousRunIdError(InvalidInputError, LookupError):

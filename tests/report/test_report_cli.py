@@ -54,13 +54,22 @@ def test_compare_names_the_main_cause(run_cli, runs_store: Path) -> None:
     (["report"], "RUN_ID"),
     (["report", "--compare", "aaaa"], "--compare"),
     (["report", "aaaa", "--compare", "bbbb", "cccc"], "RUN_ID"),
-    (["report", "zzzz"], "RUN_ID: no run with id or id prefix 'zzzz'"),
-    (["report", "--compare", "aaaa", "zzzz"], "--compare: no run with id or id prefix 'zzzz'"),
     (["report", "aaaa", "--html", "/nonexistent-folder/r.html"], "--html"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(run_cli, runs_store: Path, args: list[str], flag: str) -> None:
     code, out, err = run_cli(*args, "--store", str(runs_store))
     assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and flag in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("args, flag", [
+    (["report", "zzzz"], "RUN_ID: no run with id or id prefix 'zzzz'"),
+    (["report", "--compare", "aaaa", "zzzz"], "--compare: no run with id or id prefix 'zzzz'"),
+])
+def test_a_run_id_that_matches_nothing_exits_1(run_cli, runs_store: Path, args: list[str], flag: str) -> None:
+    """docs/cli.md's exit-code table: a run id that matches nothing is 1 (as grep), not a usage error."""
+    code, out, err = run_cli(*args, "--store", str(runs_store))
+    assert code == 1 and out == ""
     assert len(err.strip().splitlines()) == 1 and flag in err and "Traceback" not in err
 
 
