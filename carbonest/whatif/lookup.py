@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from carbonest.records.common import cite
 from carbonest.errors import InvalidInputError
 from carbonest.records import Provenance
 
@@ -115,8 +116,8 @@ def spread_sources(spec: Any, basis: str, central: float, label: str) -> tuple[f
         return central, central, label, label
     low, high, rows = spread
     lo, hi = min(float(low), central), max(float(high), central)
-    low_src = f"{rows[0]['source']} {rows[0]['year']}" if lo == float(low) else label
-    high_src = f"{rows[-1]['source']} {rows[-1]['year']}" if hi == float(high) else label
+    low_src = cite(rows[0]['source'], rows[0]['year']) if lo == float(low) else label
+    high_src = cite(rows[-1]['source'], rows[-1]['year']) if hi == float(high) else label
     return lo, hi, low_src, high_src
 
 
