@@ -26,18 +26,20 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--cpu-power-w", metavar="W", help="average draw per CPU socket (default: its TDP)")
     p.add_argument("--dram-gb", metavar="GB", help="memory size; power from W per GB")
     p.add_argument("--dram-power-w", metavar="W", help="memory power, instead of --dram-gb")
-    p.add_argument("--region", metavar="R", help="grid region: country, state, province or cloud region")
+    p.add_argument("--region", metavar="R", help="grid region: country, state, province or cloud region "
+                                                  "(default: the world average, said so)")
     p.add_argument("--intensity", metavar="G_PER_KWH", help="carbon intensity in g CO2e/kWh, instead of --region")
     p.add_argument("--pue", metavar="X", help="power usage effectiveness (default: industry average)")
     p.add_argument("--datacenter", metavar="NAME", help="datacenter or provider preset for PUE (and intensity)")
-    p.add_argument("--preset", metavar="NAME", help="strubell2019 or patterson2021")
-    p.add_argument("--basis", metavar="B", help="basis of a region's carbon intensity: lifecycle (default) or direct")
+    p.add_argument("--preset", metavar="{strubell2019,patterson2021}", help="a published method's constants (docs/methodology.md)")
+    p.add_argument("--basis", metavar="{lifecycle,direct}", help="basis of a region's carbon intensity (default lifecycle)")
     w = p.add_argument_group("work instead of a duration (training compute 6ND, adaptation, serving)")
     w.add_argument("--params", metavar="N", help="model parameters, e.g. 7e9")
     w.add_argument("--tokens", metavar="D", help="training tokens (per task with --adaptation), e.g. 2e12")
-    w.add_argument("--dtype", metavar="T", help="number format for the peak FLOP/s: bf16, fp16, fp8, tf32, fp32...")
+    w.add_argument("--dtype", metavar="{fp64,fp32,tf32,fp16,bf16,fp8,int8}",
+                   help="number format for the peak FLOP/s (default: bf16, else fp16, else fp32)")
     w.add_argument("--mfu", metavar="X", help="model FLOPs utilisation in (0, 1] (default 0.40)")
-    w.add_argument("--adaptation", metavar="M", help="full, lora or probe: adapt a pretrained model")
+    w.add_argument("--adaptation", metavar="{full,lora,probe}", help="adapt a pretrained model instead of pretraining")
     w.add_argument("--tasks", metavar="K", help="number of downstream tasks (default 1)")
     w.add_argument("--lora-params", metavar="N", help="LoRA adapter parameters (default 0.1%% of --params)")
     w.add_argument("--head-params", metavar="N", help="probe head parameters (default 40,970)")
@@ -58,9 +60,10 @@ def add_parser(sub: Any) -> None:
     x.add_argument("--lifetime-years", metavar="Y", help="hardware service life in years (default: table; implies --embodied)")
     x.add_argument("--utilization", metavar="U",
                    help="share of its life the hardware is busy, in (0, 1] (default 1; implies --embodied)")
-    x.add_argument("--wue", metavar="L_PER_KWH", help="on-site water usage effectiveness (default: provider or industry)")
+    x.add_argument("--wue", metavar="L_PER_KWH", help="on-site water usage effectiveness in L/kWh "
+                                                    "(default: provider or industry)")
     p.add_argument("--units", choices=("metric", "imperial"), default="metric", help="units of the text output")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--json", action="store_true", help="print one JSON object (every figure, full sources)")
     p.set_defaults(run=run)
 
 

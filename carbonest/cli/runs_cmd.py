@@ -13,19 +13,23 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     """Register ``runs`` with its ``list`` (default), ``show`` and ``export`` actions."""
     p = sub.add_parser("runs", help="list, show and export measured runs",
                        description="Runs kept in the run store, newest first.")
-    p.add_argument("--limit", metavar="N", help="at most N runs (default 20)")
+    p.add_argument("--limit", metavar="N", help=f"at most N runs (default {DEFAULT_LIMIT})")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.add_argument("--store", metavar="PATH", help="the run store file (default: $CARBONEST_HOME/runs.sqlite)")
     p.set_defaults(run=run_list)
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=parser_class)
-    show = actions.add_parser("show", help="one run in full")
+    show = actions.add_parser("show", help="one run in full",
+                              description="One run in full: every figure with where it came from, its "
+                                          "components, phases, warnings and notes.")
     show.add_argument("run_id", metavar="RUN_ID", help="a run id or a unique prefix of one")
     show.add_argument("--json", action="store_true", help="print the run record as JSON")
     show.set_defaults(run=run_show)
-    export = actions.add_parser("export", help="all runs as CSV or JSON")
-    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export = actions.add_parser("export", help="all runs as CSV or JSON",
+                                description="Every run (newest first) as one flat table: CSV (one row per "
+                                            "run) or a JSON list, on stdout or into a file.")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="output format")
     export.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout")
-    export.add_argument("--limit", metavar="N", help="at most N runs")
+    export.add_argument("--limit", metavar="N", help="at most N runs (default: all)")
     export.set_defaults(run=run_export)
 
 

@@ -59,8 +59,9 @@ def add_parser(sub: Any) -> None:
     add("--params", metavar="LIST", help="model parameters N (e.g. 7e9): GPU-hours from 6ND / (peak x MFU)")
     add("--tokens", metavar="LIST", help="training tokens D (per task with --adaptation)")
     add("--mfu", metavar="LIST", help="model FLOPs utilisation in (0, 1] (default 0.4)")
-    add("--dtype", metavar="LIST", help="number format for peak FLOP/s and storage (default bf16)")
-    add("--adaptation", metavar="LIST", help="full, lora and/or probe: adapt the model to --tasks tasks")
+    add("--dtype", metavar="{fp64,fp32,tf32,fp16,bf16,fp8,int8}[,...]",
+        help="number format for peak FLOP/s and storage (default: bf16, else fp16, else fp32)")
+    add("--adaptation", metavar="{full,lora,probe}[,...]", help="adapt the model to --tasks tasks instead of pretraining")
     add("--tasks", metavar="LIST", help="number of tasks K to adapt to (default 1)")
     add("--lora-params", metavar="LIST", help="LoRA adapter parameters (default 0.1%% of --params)")
     add("--head-params", metavar="LIST", help="probe head parameters (default 40,970)")
@@ -76,11 +77,11 @@ def add_parser(sub: Any) -> None:
     add("--gpus-per-server", metavar="LIST", help="GPUs per host server (default 8; implies --embodied)")
     add("--lifetime-years", metavar="LIST", help="hardware service life in years (default: table; implies --embodied)")
     add("--utilization", metavar="LIST", help="share of its life the hardware is busy (default 1; implies --embodied)")
-    add("--wue", metavar="LIST", nargs="?", const="", default=None,
-        help="add water: on-site WUE in L/kWh (alone: the table's figure)")
+    add("--water", action="store_true", help="add water at the provider's or industry WUE (--wue to give it)")
+    add("--wue", metavar="L_PER_KWH[,...]", help="on-site water usage effectiveness in L/kWh (implies --water)")
     add("--water-generation-l-per-kwh", metavar="LIST", help="water consumed per kWh generated (adds it to water)")
     add("--baseline-region", metavar="R", help="print each row's CO2e saving against region R, in %%")
-    add("--basis", metavar="B", help="basis of the regions' carbon intensity: lifecycle (default) or direct; "
+    add("--basis", metavar="{lifecycle,direct}", help="basis of the regions' carbon intensity: lifecycle (default) or direct; "
                                      "regions without a figure on it are listed apart, not ranked")
     add("--sort", choices=tuple(SORT_KEYS), default="co2e", help="sort key, lowest first (default co2e)")
     add("--top", metavar="N", help=f"keep the N best rows (text default: {TEXT_ROWS})")
@@ -106,10 +107,10 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
         text = getattr(args, flag)
         if text is not None:
             kwargs[param] = split_list(param, text)
-    if args.wue is not None:
+    if args.water or args.wue is not None:
         kwargs["water"] = True
-        if args.wue.strip():
-            kwargs["wue_l_per_kwh"] = split_list("wue", args.wue)
+    if args.wue is not None:
+        kwargs["wue_l_per_kwh"] = split_list("wue", args.wue)
     kwargs.update(embodied=args.embodied, baseline_region=args.baseline_region, force=args.force,
                   basis=args.basis)
     return kwargs
