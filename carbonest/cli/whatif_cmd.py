@@ -32,10 +32,11 @@ LIST_FLAGS = {
     "inference_mfu": "inference_mfu", "water_generation_l_per_kwh": "water_generation_l_per_kwh",
     "flops": "flops", "energy_kwh": "energy_kwh", "idle_kwh": "idle_kwh",
     "embodied_kg_per_server": "embodied_kg_per_server", "gpus_per_server": "gpus_per_server",
-    "lifetime_years": "lifetime_years", "utilization": "utilization",
+    "lifetime_years": "lifetime_years", "utilization": "utilization", "cpu": "cpu", "cpus": "cpus",
+    "cpu_power_w": "cpu_power_w", "dram_gb": "dram_gb", "dram_power_w": "dram_power_w",
 }
 SORT_KEYS = {"co2e": "co2e_kg", "energy": "energy_kwh"}
-SHOWN_INPUTS = ("gpus", "gpu_power_w", "hours", "gpu_hours", "flops", "params", "tokens", "dtype", "mfu",
+SHOWN_INPUTS = ("gpus", "gpu_power_w", "cpus", "cpu_power_w", "dram_gb", "dram_power_w", "hours", "gpu_hours", "flops", "params", "tokens", "dtype", "mfu",
                 "adaptation", "tasks", "queries", "tokens_per_query", "inference_mfu", "energy_per_query_wh",
                 "training_it_energy_kwh", "idle_kwh", "datacenter", "pue", "intensity_g_per_kwh",
                 "embodied_kg_per_server", "gpus_per_server", "lifetime_years", "utilization")
@@ -51,6 +52,11 @@ def add_parser(sub: Any) -> None:
     add("--gpu", metavar="LIST", help="accelerator model(s), e.g. V100,A100")
     add("--gpus", metavar="LIST", help="number(s) of accelerators (default 1)")
     add("--gpu-power-w", metavar="LIST", help="average draw per accelerator in W (default: TDP)")
+    add("--cpu", metavar="LIST", help="CPU model(s), for their TDP (as in estimate)")
+    add("--cpus", metavar="LIST", help="number(s) of CPU sockets (default 1)")
+    add("--cpu-power-w", metavar="LIST", help="average draw per CPU socket in W (default: TDP)")
+    add("--dram-gb", metavar="LIST", help="memory size(s) in GB; power from W per GB")
+    add("--dram-power-w", metavar="LIST", help="memory power in W, instead of --dram-gb")
     add("--hours", metavar="LIST", help="wall-clock duration(s) in hours")
     add("--region", metavar="LIST", help="region(s), or a set: all, countries, subnational, cloud, aws, gcp, azure")
     add("--pue", metavar="LIST", help="PUE value(s) (default: datacenter > cloud provider > industry average)")
@@ -119,7 +125,7 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """Run ``carbonest whatif``."""
     from carbonest import inputs
-    from carbonest.whatif import check_one_basis, whatif
+    from carbonest.whatif import whatif
 
     top = inputs.count("top", args.top) if args.top is not None else None
     if args.csv:
@@ -127,14 +133,10 @@ def run(args: argparse.Namespace) -> int:
 
         check_output_path("csv", args.csv)  # before the sweep, not after it
     try:
-        frame = whatif(**_request(args))
-        check_one_basis(frame)  # sorting, --top and --baseline-region all rank
+        frame = whatif(**_request(args), sort=args.sort)  # sorting refuses rows of mixed bases
     except InvalidInputError as exc:
         raise _cli_field(exc) from None
     total = len(frame)
-    attrs = frame.attrs
-    frame = frame.sort_values(SORT_KEYS[args.sort], kind="stable").reset_index(drop=True)
-    frame.attrs = attrs
     if args.csv:
         _write_csv(frame, args.csv)
     shown = frame.head(top if top is not None else (total if args.json else TEXT_ROWS))
@@ -176,8 +178,10 @@ def _columns(frame: pd.DataFrame) -> list[tuple[str, str]]:
     cols = [("region", "region"), ("region_name", "name")]
     if "gpu" in frame:
         cols.append(("gpu", "gpu"))
+    if "cpu" in frame:
+        cols.append(("cpu", "cpu"))
     for name in SHOWN_INPUTS:
-        if name in frame and (name in ("gpus", "hours") or frame[name].nunique() > 1):
+        if name in frame and (name in ("gpus", "cpus", "hours") or frame[name].nunique() > 1):
             cols.append((name, name.replace("_", " ")))
     if "basis" in frame:
         cols.append(("basis", "basis"))
@@ -211,7 +215,7 @@ def render(frame: pd.DataFrame, total: int, sort: str, notes: list[str]) -> str:
     cols = _columns(frame)
     cells = [[_cell(frame, c, i) for c, _ in cols] for i in range(len(frame))]
     widths = [max([len(h)] + [len(r[j]) for r in cells]) for j, (_, h) in enumerate(cols)]
-    numeric = [c not in ("region", "region_name", "gpu", "dtype", "adaptation", "datacenter", "basis")
+    numeric = [c not in ("region", "region_name", "gpu", "cpu", "dtype", "adaptation", "datacenter", "basis")
                for c, _ in cols]
 
     def line(values: list[str]) -> str:

@@ -27,33 +27,51 @@ Rules of this subpackage:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 from carbonest._lazy import callable_package
 from carbonest.errors import InvalidInputError
 from carbonest.whatif.request import MAX_ROWS
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pandas as pd
 
-__all__ = ["MAX_ROWS", "check_one_basis", "rank_regions", "whatif"]
+Names = Union[str, Sequence[str]]
+"""A name or a list of names: one axis of the sweep."""
 
-_FIRST = ("gpu", "gpus", "gpu_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "flops",
+Numbers = Union[float, Sequence[float], "npt.NDArray[np.float64]", "npt.NDArray[np.int64]"]
+"""A number, a list of numbers or a numpy array of them: one axis of the sweep."""
+
+SortKey = Literal["co2e", "energy"]
+
+__all__ = ["MAX_ROWS", "Names", "Numbers", "SortKey", "check_one_basis", "rank_regions", "whatif"]
+
+_FIRST = ("gpu", "gpus", "gpu_power_w", "cpu", "cpus", "cpu_power_w", "dram_gb", "dram_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "flops",
           "adaptation", "tasks", "trained_params", "lora_params", "head_params", "storage_gb", "queries",
           "tokens_per_query", "inference_mfu", "energy_per_query_wh", "training_it_energy_kwh", "idle_kwh",
           "datacenter", "region", "region_name")
 
 
 def whatif(
-    *, gpu: Any = None, gpus: Any = None, gpu_power_w: Any = None, hours: Any = None, region: Any = None,
-    pue: Any = None, intensity_g_per_kwh: Any = None, datacenter: Any = None, params: Any = None,
-    tokens: Any = None, mfu: Any = None, dtype: Any = None, adaptation: Any = None, tasks: Any = None,
-    lora_params: Any = None, head_params: Any = None, queries: Any = None, energy_per_query_wh: Any = None,
-    tokens_per_query: Any = None, inference_mfu: Any = None, embodied: bool = False, water: bool = False,
-    wue_l_per_kwh: Any = None, water_generation_l_per_kwh: Any = None, baseline_region: Any = None,
-    flops: Any = None, energy_kwh: Any = None, idle_kwh: Any = None, embodied_kg_per_server: Any = None,
-    gpus_per_server: Any = None, lifetime_years: Any = None, utilization: Any = None,
-    basis: str | None = None, force: bool = False) -> pd.DataFrame:
+    *, gpu: Names | None = None, gpus: Numbers | None = None, gpu_power_w: Numbers | None = None,
+    hours: Numbers | None = None, region: Names | None = None, pue: Numbers | None = None,
+    intensity_g_per_kwh: Numbers | None = None, datacenter: Names | None = None,
+    params: Numbers | None = None, tokens: Numbers | None = None, mfu: Numbers | None = None,
+    dtype: Names | None = None, adaptation: Names | None = None, tasks: Numbers | None = None,
+    lora_params: Numbers | None = None, head_params: Numbers | None = None, queries: Numbers | None = None,
+    energy_per_query_wh: Numbers | None = None, tokens_per_query: Numbers | None = None,
+    inference_mfu: Numbers | None = None, embodied: bool = False, water: bool = False,
+    wue_l_per_kwh: Numbers | None = None, water_generation_l_per_kwh: Numbers | None = None,
+    baseline_region: str | None = None, flops: Numbers | None = None, energy_kwh: Numbers | None = None,
+    idle_kwh: Numbers | None = None, embodied_kg_per_server: Numbers | None = None,
+    gpus_per_server: Numbers | None = None, lifetime_years: Numbers | None = None,
+    utilization: Numbers | None = None, cpu: Names | None = None, cpus: Numbers | None = None,
+    cpu_power_w: Numbers | None = None, dram_gb: Numbers | None = None, dram_power_w: Numbers | None = None,
+    basis: str | None = None, sort: SortKey | None = None, top: int | None = None,
+    force: bool = False) -> pd.DataFrame:
     """Energy, CO2e with low/high bounds, and optionally embodied carbon and water, of every scenario.
 
     Each argument but the flags takes a scalar, a list or a numpy array: one row per combination.
@@ -86,6 +104,11 @@ def whatif(
         wue_l_per_kwh: On-site water usage effectiveness (implies water). Units: L/kWh.
         water_generation_l_per_kwh: Water consumed per kWh generated (implies water). Units: L/kWh.
         baseline_region: Add ``saving_pct`` of each row against the same job in this region.
+        cpu: CPU model(s), for their TDP (as in estimate: TDP x sockets, range idle..TDP).
+        cpus: CPU sockets per job (default 1 when cpu or cpu_power_w is given).
+        cpu_power_w: Average draw per CPU socket (default: the CPU's TDP). Units: W.
+        dram_gb: Memory size; power from the table's W per GB. Units: GB.
+        dram_power_w: Memory power, instead of dram_gb. Units: W.
         basis: Basis of the regions' carbon intensity: ``"lifecycle"`` (default) or ``"direct"``.
             Every row carries one basis (the ``basis`` column); a region asked for without a figure
             on it is not a row but is listed in ``attrs["unranked"]`` (and said in the notes).
@@ -97,6 +120,9 @@ def whatif(
         gpus_per_server: GPUs per host server (default 8; implies embodied).
         lifetime_years: Service life of the hardware (default: the table's; implies embodied). Units: years.
         utilization: Share of its life the hardware is busy, in (0, 1] (default 1; implies embodied).
+        sort: ``"co2e"`` or ``"energy"``: rows sorted by ``co2e_kg`` or ``energy_kwh``, lowest first
+            (stable; rows on different bases of carbon intensity are refused). Default: C order.
+        top: Keep the ``top`` best rows by ``sort`` (``"co2e"`` when sort is not given).
         force: Allow more than :data:`MAX_ROWS` scenarios.
 
     Returns:
@@ -107,7 +133,29 @@ def whatif(
         InvalidInputError: Bad value, combination or size (``field`` names it); unknown names: subclasses.
     """
     given = {k: v for k, v in locals().items() if v is not None and v is not False}
-    return _run({k: v for k, v in given.items() if k != "force"}, force)
+    frame = _run({k: v for k, v in given.items() if k not in ("force", "sort", "top")}, force)
+    return ranked(frame, sort, top)
+
+
+SORT_COLUMNS = {"co2e": "co2e_kg", "energy": "energy_kwh"}
+"""``sort`` key -> the column it sorts by."""
+
+
+def ranked(frame: pd.DataFrame, sort: str | None, top: int | None) -> pd.DataFrame:
+    """``frame`` sorted by ``sort`` (lowest first, stable) and cut to ``top`` rows; attrs kept."""
+    from carbonest import inputs
+
+    count = None if top is None else inputs.count("top", top)
+    if sort is None and count is None:
+        return frame
+    key = inputs.choice("sort", "co2e" if sort is None else sort, tuple(SORT_COLUMNS))
+    check_one_basis(frame)
+    attrs = frame.attrs
+    out = frame.sort_values(SORT_COLUMNS[key], kind="stable").reset_index(drop=True)
+    if count is not None:
+        out = out.head(count)
+    out.attrs = attrs
+    return out
 
 
 def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
@@ -122,8 +170,10 @@ def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
     sw = engine.Sweep(req)
     engine.write_inputs(sw)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, naming the input
-        power_w = engine.power(sw) if "gpu" in req.given or "gpu_power_w" in req.given else None
-        parts = [p for p in (work.training(sw, power_w), work.serving(sw, power_w), work.idle(sw)) if p is not None]
+        power_w = engine.power(sw) if req.counts_gpu else None
+        host_w = engine.host_power(sw)
+        parts = [p for p in (work.training(sw, power_w, host_w), work.serving(sw, power_w), work.idle(sw))
+                 if p is not None]
         it = engine.total_energy([energy for energy, _ in parts])
         energy, co2 = totals.footprint(sw, it)
         if req.embodied:

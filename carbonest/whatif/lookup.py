@@ -96,6 +96,38 @@ def accelerators(names: Sequence[str]) -> Accelerators:
     return Accelerators(tuple(s.name for s in specs), tdp, labels, tuple(specs), tuple(notes))
 
 
+@dataclass(frozen=True)
+class Cpus:
+    """The CPU axis: canonical names, TDP, and the idle power of each (the low bound, as estimate's)."""
+
+    names: tuple[str, ...]
+    tdp_w: np.ndarray
+    idle_w: np.ndarray
+    tdp_labels: tuple[str, ...]
+    idle_labels: tuple[str, ...]
+
+
+def cpus(names: Sequence[str]) -> Cpus:
+    """Look up each CPU name once; the idle power is TDP x Cloud Carbon Footprint's min/max watts per
+    vCPU of the CPU's micro-architecture (the rule of :func:`carbonest.estimate`'s power step)."""
+    import numpy as np
+
+    from carbonest.catalog import cpu_power_lookup, find_cpu
+    from carbonest.formulas import uncertainty
+
+    specs = [find_cpu(n) for n in names]
+    idle, idle_labels = [], []
+    for spec in specs:
+        row = cpu_power_lookup(spec.name).per_vcpu
+        ratio = row.min_w_per_vcpu / row.max_w_per_vcpu
+        idle.append(float(uncertainty.power_range_w(float(spec.tdp_w), ratio)[0]))
+        idle_labels.append(Provenance("modelled", f"idle = {ratio:.2f} x TDP ({row.microarchitecture}: "
+                                                  f"{row.min_w_per_vcpu:.3g} / {row.max_w_per_vcpu:.3g} W per vCPU, "
+                                                  f"{cite(row.source, row.year)})").label)
+    return Cpus(tuple(s.name for s in specs), np.array([float(s.tdp_w) for s in specs]), np.array(idle),
+                tuple(table_label("cpus", s.source, s.year, "TDP") for s in specs), tuple(idle_labels))
+
+
 def expand_regions(names: Sequence[str]) -> list[Any]:
     """Region specs for a list of names, where a set name (``all``, ``cloud``, ``aws``...) expands."""
     from carbonest.catalog import find_region, region_set
