@@ -6,6 +6,7 @@ in full).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from carbonest.cli.common import fmt
@@ -22,6 +23,7 @@ def fit(text: str, room: int) -> str:
     return text[:max(room - 3, 0)].rstrip() + "..."
 
 
+@functools.lru_cache(maxsize=256)
 def short_source(source: str) -> str:
     """The first part of a citation (up to its first comma): who published it, and when."""
     return compact_origin(source).split(", ")[0].split("; ")[0]
