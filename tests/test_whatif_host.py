@@ -79,3 +79,27 @@ def test_sort_and_top() -> None:
     with pytest.raises(InvalidInputError) as caught:
         carbonest.whatif(**job, top=0)
     assert caught.value.field == "top"
+
+
+SWEEPS = [
+    dict(gpu=["A100", "H100"], gpus=8, hours=72, region="cloud"),
+    dict(gpu=["V100", "A100"], params=[1e9, 7e9], tokens=2e11, adaptation=["full", "lora", "probe"], tasks=[1, 4],
+         region=["FR", "US-CA"], embodied=True, water=True),
+    dict(gpu="A100", queries=1e6, tokens_per_query=[100, 500], params=7e9, region="all", baseline_region="DE"),
+    dict(cpu=["EPYC 7763"], dram_gb=[64, 512], hours=[1, 10], intensity_g_per_kwh=[50, 400], pue=[1.1, 1.5]),
+]
+
+
+@pytest.mark.parametrize("job", SWEEPS)
+def test_the_cli_path_without_pandas_gives_the_dataframes_numbers(job: dict[str, object]) -> None:
+    import math
+
+    from carbonest.whatif import whatif_table
+
+    frame = carbonest.whatif(**job, sort="co2e")
+    table = whatif_table(**job, sort="co2e")
+    assert table.columns == [str(c) for c in frame.columns]
+    expected = [{k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()}
+                for row in frame.astype(object).to_dict(orient="records")]
+    assert table.records() == expected  # == on floats: identical numbers, not close ones
+    assert table.attrs == frame.attrs

@@ -47,7 +47,8 @@ Numbers = Union[float, Sequence[float], "npt.NDArray[np.float64]", "npt.NDArray[
 
 SortKey = Literal["co2e", "energy"]
 
-__all__ = ["MAX_ROWS", "Names", "Numbers", "SortKey", "check_one_basis", "rank_regions", "whatif"]
+__all__ = ["MAX_ROWS", "Names", "Numbers", "SortKey", "Table", "check_one_basis", "rank_regions", "whatif",
+           "whatif_table"]
 
 _FIRST = ("gpu", "gpus", "gpu_power_w", "cpu", "cpus", "cpu_power_w", "dram_gb", "dram_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "flops",
           "adaptation", "tasks", "trained_params", "lora_params", "head_params", "storage_gb", "queries",
@@ -161,13 +162,21 @@ def ranked(frame: pd.DataFrame, sort: str | None, top: int | None) -> pd.DataFra
 def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
     import pandas as pd
 
+    cols, attrs = _evaluate(given, force, frame=True)
+    frame = pd.DataFrame(cols, copy=False)
+    frame.attrs.update(attrs)
+    return frame
+
+
+def _evaluate(given: dict[str, Any], force: bool, *, frame: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The columns of a sweep (name -> numpy array, or categorical / list of str) and its attrs."""
+    import numpy as np
+
     from carbonest.whatif import engine, totals, work
     from carbonest.whatif.request import build
 
-    import numpy as np
-
     req = build(given, force=force)
-    sw = engine.Sweep(req)
+    sw = engine.Sweep(req, frame=frame)
     engine.write_inputs(sw)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, naming the input
         power_w = engine.power(sw) if req.counts_gpu else None
@@ -187,11 +196,82 @@ def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
         if values is not None and np.asarray(values).dtype.kind == "f" and np.isinf(np.asarray(values)).any():
             raise _overflow(given, column)
     order = [c for c in _FIRST if c in sw.cols] + [c for c in sw.cols if c not in _FIRST]
-    frame = pd.DataFrame({**{c: sw.cols[c] for c in order}, **sw.prov}, copy=False)
-    frame.attrs["notes"] = list(dict.fromkeys(sw.notes))
-    frame.attrs["unranked"] = [{"region": s.id, "region_name": s.name, "reason": f"no {req.basis} figure"}
-                               for s in req.unranked]
-    return frame
+    attrs = {"notes": list(dict.fromkeys(sw.notes)),
+             "unranked": [{"region": s.id, "region_name": s.name, "reason": f"no {req.basis} figure"}
+                          for s in req.unranked]}
+    return {**{c: sw.cols[c] for c in order}, **sw.prov}, attrs
+
+
+class Table:
+    """A sweep's rows without pandas: column name -> list of Python values (for the CLI's text).
+
+    The same columns, values and order as :func:`whatif`'s DataFrame (tested); ``attrs`` likewise.
+    """
+
+    def __init__(self, cols: dict[str, list[Any]], attrs: dict[str, Any]) -> None:
+        self.cols = cols
+        self.attrs = attrs
+
+    def __len__(self) -> int:
+        return len(next(iter(self.cols.values()))) if self.cols else 0
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.cols
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names, in order."""
+        return list(self.cols)
+
+    def __getitem__(self, name: str) -> list[Any]:
+        return self.cols[name]
+
+    def take(self, order: Sequence[int]) -> Table:
+        """The rows at ``order``, in that order."""
+        return Table({k: [v[i] for i in order] for k, v in self.cols.items()}, self.attrs)
+
+    def head(self, n: int) -> Table:
+        """The first ``n`` rows."""
+        return Table({k: v[:n] for k, v in self.cols.items()}, self.attrs)
+
+    def records(self) -> list[dict[str, Any]]:
+        """One dict per row (NaN and infinities as None), as the CLI's JSON prints them."""
+        import math
+
+        names = list(self.cols)
+        return [{k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in zip(names, row)}
+                for row in zip(*self.cols.values())]
+
+
+def whatif_table(*, sort: SortKey | None = None, top: int | None = None, force: bool = False,
+                 **given: Any) -> Table:
+    """:func:`whatif` without pandas, for the CLI: the same rows as a :class:`Table`.
+
+    Args:
+        sort: As :func:`whatif`'s.
+        top: As :func:`whatif`'s.
+        force: As :func:`whatif`'s.
+        **given: :func:`whatif`'s other arguments (checked as there: an unknown one is a TypeError).
+    """
+    import inspect
+
+    from carbonest import inputs
+
+    allowed = set(inspect.signature(whatif).parameters) - {"sort", "top", "force"}
+    unknown = set(given) - allowed
+    if unknown:
+        raise TypeError(f"whatif() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+    cols, attrs = _evaluate({k: v for k, v in given.items() if v is not None and v is not False}, force,
+                            frame=False)
+    table = Table({k: v if isinstance(v, list) else v.tolist() for k, v in cols.items()}, attrs)
+    count = None if top is None else inputs.count("top", top)
+    if sort is None and count is None:
+        return table
+    key = inputs.choice("sort", "co2e" if sort is None else sort, tuple(SORT_COLUMNS))
+    _check_bases([str(b) for b in table.cols["basis"]] if "basis" in table else [])
+    values = table[SORT_COLUMNS[key]]
+    ranked_rows = table.take(sorted(range(len(values)), key=values.__getitem__))  # stable, as pandas' sort
+    return ranked_rows.head(count) if count is not None else ranked_rows
 
 
 def _overflow(given: dict[str, Any], column: str) -> InvalidInputError:
@@ -226,9 +306,13 @@ def check_one_basis(frame: pd.DataFrame) -> None:
     """
     if "basis" not in frame or frame.empty:
         return
+    _check_bases(frame["basis"].astype(str).unique())
+
+
+def _check_bases(bases: Any) -> None:
     from carbonest.whatif.lookup import basis_kind
 
-    kinds = sorted({basis_kind(b) for b in frame["basis"].astype(str).unique()})
+    kinds = sorted({basis_kind(b) for b in set(bases)})
     if len(kinds) > 1:
         raise InvalidInputError(
             "basis: these scenarios mix bases of carbon intensity (" + ", ".join(kinds) + "), which cannot "

@@ -41,9 +41,9 @@ class Bounds:
 class Sweep:
     """One evaluation: the grid, the columns written so far, the notes."""
 
-    def __init__(self, req: Request) -> None:
+    def __init__(self, req: Request, *, frame: bool = True) -> None:
         self.req = req
-        self.grid = Grid(req.axes)
+        self.grid = Grid(req.axes, frame=frame)
         self.keep: tuple[slice, ...] | None = None
         if req.baseline:
             self.keep = tuple(slice(0, n - (a.name == "region")) for a, n in zip(req.axes, self.grid.shape))

@@ -40,7 +40,9 @@ class Axis:
 class Grid:
     """The cartesian product of a list of axes, flattened in C (row-major) order."""
 
-    def __init__(self, axes: Sequence[Axis]) -> None:
+    def __init__(self, axes: Sequence[Axis], *, frame: bool = True) -> None:
+        self.frame = frame
+        """String columns as pandas categoricals (True) or as lists of str (False: no pandas)."""
         self.axes = list(axes)
         self.position = {a.name: i for i, a in enumerate(self.axes)}
         self.shape = tuple(len(a) for a in self.axes)
@@ -104,9 +106,12 @@ class Grid:
     def categorical(self, codes: Any, categories: Sequence[str]) -> Any:
         """A string column from per-scenario codes into a short list of categories."""
         import numpy as np
-        import pandas as pd
 
         unique = list(dict.fromkeys(categories))
+        if not self.frame:
+            return [categories[i] for i in np.asarray(codes).tolist()]
+        import pandas as pd
+
         remap = np.array([unique.index(c) for c in categories], dtype=np.int32)
         return pd.Categorical.from_codes(remap[codes], categories=pd.Index(unique))
 
