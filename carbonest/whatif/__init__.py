@@ -203,12 +203,14 @@ def _evaluate(given: dict[str, Any], force: bool, *, frame: bool) -> tuple[dict[
 
 
 class Table:
-    """A sweep's rows without pandas: column name -> list of Python values (for the CLI's text).
+    """A sweep's rows without pandas (for the CLI): column name -> numpy array or list of str.
 
     The same columns, values and order as :func:`whatif`'s DataFrame (tested); ``attrs`` likewise.
+    Columns read as Python lists (``table["co2e_kg"]``); sorting and cutting work on the arrays, so
+    a sweep of 10,000 rows whose text shows 20 converts only those 20.
     """
 
-    def __init__(self, cols: dict[str, list[Any]], attrs: dict[str, Any]) -> None:
+    def __init__(self, cols: dict[str, Any], attrs: dict[str, Any]) -> None:
         self.cols = cols
         self.attrs = attrs
 
@@ -224,11 +226,14 @@ class Table:
         return list(self.cols)
 
     def __getitem__(self, name: str) -> list[Any]:
-        return self.cols[name]
+        values = self.cols[name]
+        return values if isinstance(values, list) else values.tolist()
 
-    def take(self, order: Sequence[int]) -> Table:
-        """The rows at ``order``, in that order."""
-        return Table({k: [v[i] for i in order] for k, v in self.cols.items()}, self.attrs)
+    def take(self, order: Any) -> Table:
+        """The rows at ``order`` (a sequence of row numbers), in that order."""
+        rows = list(order)
+        return Table({k: [v[i] for i in rows] if isinstance(v, list) else v[order] for k, v in self.cols.items()},
+                     self.attrs)
 
     def head(self, n: int) -> Table:
         """The first ``n`` rows."""
@@ -240,7 +245,7 @@ class Table:
 
         names = list(self.cols)
         return [{k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in zip(names, row)}
-                for row in zip(*self.cols.values())]
+                for row in zip(*(self[n] for n in names))]
 
 
 def whatif_table(*, sort: SortKey | None = None, top: int | None = None, force: bool = False,
@@ -263,15 +268,16 @@ def whatif_table(*, sort: SortKey | None = None, top: int | None = None, force: 
         raise TypeError(f"whatif() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
     cols, attrs = _evaluate({k: v for k, v in given.items() if v is not None and v is not False}, force,
                             frame=False)
-    table = Table({k: v if isinstance(v, list) else v.tolist() for k, v in cols.items()}, attrs)
+    import numpy as np
+
+    table = Table(cols, attrs)
     count = None if top is None else inputs.count("top", top)
     if sort is None and count is None:
         return table
     key = inputs.choice("sort", "co2e" if sort is None else sort, tuple(SORT_COLUMNS))
-    _check_bases([str(b) for b in table.cols["basis"]] if "basis" in table else [])
-    values = table[SORT_COLUMNS[key]]
-    ranked_rows = table.take(sorted(range(len(values)), key=values.__getitem__))  # stable, as pandas' sort
-    return ranked_rows.head(count) if count is not None else ranked_rows
+    _check_bases(set(table.cols["basis"]) if "basis" in table else [])
+    order = np.argsort(table.cols[SORT_COLUMNS[key]], kind="stable")  # pandas' sort_values(kind="stable")
+    return table.take(order[:count] if count is not None else order)
 
 
 def _overflow(given: dict[str, Any], column: str) -> InvalidInputError:
