@@ -135,8 +135,14 @@ def shallow_dict(obj: Any) -> dict[str, Any]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
-def _field_names(cls: type) -> tuple[str, ...]:
-    import dataclasses
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+"""Field names of each row class, worked out once (a cache of constants, not state)."""
 
-    return tuple(f.name for f in dataclasses.fields(cls))
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        import dataclasses
+
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
