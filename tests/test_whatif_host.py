@@ -90,16 +90,33 @@ SWEEPS = [
 ]
 
 
+@pytest.mark.parametrize("plain_python", [True, False], ids=["plain-python", "numpy"])
 @pytest.mark.parametrize("job", SWEEPS)
-def test_the_cli_path_without_pandas_gives_the_dataframes_numbers(job: dict[str, object]) -> None:
+def test_the_cli_path_without_pandas_gives_the_dataframes_numbers(job: dict[str, object], plain_python: bool) -> None:
     import math
 
     from carbonest.whatif import whatif_table
 
     frame = carbonest.whatif(**job, sort="co2e")
-    table = whatif_table(**job, sort="co2e")
+    table = whatif_table(**job, sort="co2e", plain_python=plain_python)
     assert table.columns == [str(c) for c in frame.columns]
     expected = [{k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()}
                 for row in frame.astype(object).to_dict(orient="records")]
     assert table.records() == expected  # == on floats: identical numbers, not close ones
     assert table.attrs == frame.attrs
+    unsorted = whatif_table(**job, plain_python=plain_python)  # C order, as the DataFrame's
+    assert unsorted.records()[:50] == [
+        {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()}
+        for row in carbonest.whatif(**job).head(50).astype(object).to_dict(orient="records")]
+
+
+def test_the_cli_sweep_imports_neither_numpy_nor_pandas() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from carbonest.cli.main import main; "
+            "main(['whatif', '--gpu', 'A100,H100', '--gpus', '8', '--hours', '72', '--region', 'cloud', "
+            "'--cpu', 'EPYC 7763', '--top', '10']); "
+            "print('LOADED', 'numpy' in sys.modules, 'pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[-1] == "LOADED False False"

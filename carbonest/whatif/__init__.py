@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Union
 
+from carbonest.whatif.backend import xp
 from carbonest._lazy import callable_package
 from carbonest.errors import InvalidInputError
 from carbonest.whatif.request import MAX_ROWS
@@ -162,20 +163,35 @@ def ranked(frame: pd.DataFrame, sort: str | None, top: int | None) -> pd.DataFra
 def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
     import pandas as pd
 
-    cols, attrs = _evaluate(given, force, frame=True)
+    cols, attrs, _ = _evaluate(given, force, frame=True)
     frame = pd.DataFrame(cols, copy=False)
     frame.attrs.update(attrs)
     return frame
 
 
-def _evaluate(given: dict[str, Any], force: bool, *, frame: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The columns of a sweep (name -> numpy array, or categorical / list of str) and its attrs."""
-    import numpy as np
+def _evaluate(given: dict[str, Any], force: bool, *, frame: bool,
+              plain_up_to: int = 0) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    """The columns of a sweep (name -> array, or categorical / list of str), its attrs, and whether it
+    ran on plain Python (a sweep of at most ``plain_up_to`` rows does; numpy otherwise)."""
+    from carbonest.whatif import backend
+    from carbonest.whatif.request import build, size
+
+    if plain_up_to:
+        with backend.plain():
+            req = build(given, force=force)
+            if size(req) <= plain_up_to:
+                cols, attrs = _compute(req, given, frame=False)
+                return cols, attrs, True
+    cols, attrs = _compute(build(given, force=force), given, frame=frame)
+    return cols, attrs, False
+
+
+def _compute(req: Any, given: dict[str, Any], *, frame: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every formula on the grid of a checked request, with the array module in force."""
+    np = xp()
 
     from carbonest.whatif import engine, totals, work
-    from carbonest.whatif.request import build
 
-    req = build(given, force=force)
     sw = engine.Sweep(req, frame=frame)
     engine.write_inputs(sw)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, naming the input
@@ -249,34 +265,39 @@ class Table:
 
 
 def whatif_table(*, sort: SortKey | None = None, top: int | None = None, force: bool = False,
-                 **given: Any) -> Table:
+                 plain_python: bool = True, **given: Any) -> Table:
     """:func:`whatif` without pandas, for the CLI: the same rows as a :class:`Table`.
 
+    A sweep of up to :data:`~carbonest.whatif.pyarr.MAX_PLAIN_ROWS` scenarios runs on plain Python
+    (:mod:`carbonest.whatif.pyarr`: no numpy imported); a larger one on numpy. Both give the
+    DataFrame's numbers exactly (tested).
+
     Args:
+        plain_python: False: numpy whatever the size (the tests compare the two).
         sort: As :func:`whatif`'s.
         top: As :func:`whatif`'s.
         force: As :func:`whatif`'s.
         **given: :func:`whatif`'s other arguments (checked as there: an unknown one is a TypeError).
     """
-    import inspect
-
     from carbonest import inputs
 
-    allowed = set(inspect.signature(whatif).parameters) - {"sort", "top", "force"}
+    code = whatif.__code__  # its keyword-only parameters (inspect.signature costs an import)
+    allowed = set(code.co_varnames[:code.co_kwonlyargcount]) - {"sort", "top", "force"}
     unknown = set(given) - allowed
     if unknown:
         raise TypeError(f"whatif() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
-    cols, attrs = _evaluate({k: v for k, v in given.items() if v is not None and v is not False}, force,
-                            frame=False)
-    import numpy as np
+    from carbonest.whatif.pyarr import MAX_PLAIN_ROWS, argsort
 
+    cols, attrs, plain = _evaluate({k: v for k, v in given.items() if v is not None and v is not False}, force,
+                                   frame=False, plain_up_to=MAX_PLAIN_ROWS if plain_python else 0)
     table = Table(cols, attrs)
     count = None if top is None else inputs.count("top", top)
     if sort is None and count is None:
         return table
     key = inputs.choice("sort", "co2e" if sort is None else sort, tuple(SORT_COLUMNS))
     _check_bases(set(table.cols["basis"]) if "basis" in table else [])
-    order = np.argsort(table.cols[SORT_COLUMNS[key]], kind="stable")  # pandas' sort_values(kind="stable")
+    column = table.cols[SORT_COLUMNS[key]]
+    order = argsort(column) if plain else xp().argsort(column, kind="stable")  # as pandas' stable sort
     return table.take(order[:count] if count is not None else order)
 
 

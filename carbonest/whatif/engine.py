@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from carbonest.whatif.backend import xp
 from carbonest.errors import InvalidInputError
 from carbonest.estimate.assumptions import DEFAULT_HEAD_PARAMS, DEFAULT_LORA_FRACTION
 from carbonest.formulas import flops, patterson, uncertainty
@@ -103,7 +104,7 @@ def power(sw: Sweep) -> Bounds:
         sw.put("gpu_power_w", p)
         sw.label("gpu_power_provenance", None, ["user"])
         return Bounds.exact(p)
-    import numpy as np
+    np = xp()
 
     acc = sw.req.gpu
     assert acc is not None
@@ -151,7 +152,7 @@ def host_power(sw: Sweep) -> list[Bounds]:
 
 
 def _check_cpu_power(sw: Sweep, power_w: Any) -> None:
-    import numpy as np
+    np = xp()
 
     assert sw.req.cpu is not None
     tdp = sw.grid.along("cpu", sw.req.cpu.tdp_w)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from carbonest.whatif.backend import xp
 from carbonest.records.common import cite
 from carbonest.errors import InvalidInputError
 from carbonest.records import Provenance
@@ -55,7 +56,7 @@ def table_label(table: str, source: str | None, year: int | None, detail: str = 
 
 def exact(axis: str | None, values: Any, label: str) -> Along:
     """A user-given (or otherwise exact) value: zero-width bounds, one label."""
-    import numpy as np
+    np = xp()
 
     arr = np.asarray(values, dtype=np.float64).reshape(-1)
     return Along(axis, arr, arr, arr, (label,) * len(arr))
@@ -73,14 +74,14 @@ class Accelerators:
 
     def peak_flops_per_s(self, dtypes: Sequence[str]) -> np.ndarray:
         """Peak throughput, shape (GPUs, dtypes). Units: FLOP/s."""
-        import numpy as np
+        np = xp()
 
         return np.array([[spec.peak_flops_per_s(d) for d in dtypes] for spec in self.specs], dtype=np.float64)
 
 
 def accelerators(names: Sequence[str]) -> Accelerators:
     """Look up each GPU name once (unknown names raise with suggestions)."""
-    import numpy as np
+    np = xp()
 
     from carbonest.catalog import find_accelerator
 
@@ -110,7 +111,7 @@ class Cpus:
 def cpus(names: Sequence[str]) -> Cpus:
     """Look up each CPU name once; the idle power is TDP x Cloud Carbon Footprint's min/max watts per
     vCPU of the CPU's micro-architecture (the rule of :func:`carbonest.estimate`'s power step)."""
-    import numpy as np
+    np = xp()
 
     from carbonest.catalog import cpu_power_lookup, find_cpu
     from carbonest.formulas import uncertainty
@@ -164,7 +165,7 @@ def region_intensity(axis: str | None, specs: Sequence[Any], basis: str) -> tupl
 def region_intensity_sourced(axis: str | None, specs: Sequence[Any],
                              basis: str) -> tuple[Along, tuple[str, ...], tuple[tuple[str, str], ...]]:
     """:func:`region_intensity` with the source of each region's low and high bound."""
-    import numpy as np
+    np = xp()
 
     from carbonest.intensity.table import figure_of
 
@@ -193,7 +194,7 @@ give for Google's datacentres): the publication's own, not one of the table's ba
 def datacenter_intensity(axis: str, specs: Sequence[Any], world: Any, basis: str) -> tuple[Along, tuple[str, ...]]:
     """Intensity of datacenter presets that carry one; the world average for those that do not;
     and the basis of each figure (so a ranking can refuse a mix)."""
-    import numpy as np
+    np = xp()
 
     fallback, (world_basis,) = region_intensity(None, [world], basis)  # sources: see totals.intensity
     rows = []
@@ -218,7 +219,7 @@ def datacenters(names: Sequence[str]) -> list[Any]:
 
 def datacenter_pue(axis: str, specs: Sequence[Any]) -> Along:
     """PUE of datacenter presets (each must carry one)."""
-    import numpy as np
+    np = xp()
 
     for dc in specs:
         if getattr(dc, "pue", None) is None:
@@ -232,7 +233,7 @@ def industry_pue() -> Along:
     """The latest industry-average PUE, as a constant."""
     from carbonest.catalog import industry_pue as latest
 
-    import numpy as np
+    np = xp()
 
     from carbonest.intensity.resolve import industry_pue_bounds
 
@@ -244,7 +245,7 @@ def industry_pue() -> Along:
 
 def region_pue(axis: str | None, specs: Sequence[Any]) -> Along:
     """Per region: its cloud provider's PUE where it has one, else the industry average."""
-    import numpy as np
+    np = xp()
 
     default = industry_pue()
     values, lows, highs, labels = [], [], [], []
@@ -270,7 +271,7 @@ def wue(axis: str | None, dcs: Sequence[Any] | None) -> Along:
     default_label = table_label("datacenters", default.source, default.year, default.id)
     if dcs is None:
         return exact(None, [float(default.wue_l_per_kwh)], default_label)
-    import numpy as np
+    np = xp()
 
     values, labels = [], []
     for dc in dcs:
@@ -284,7 +285,7 @@ def wue(axis: str | None, dcs: Sequence[Any] | None) -> Along:
 def region_wue(axis: str, specs: Sequence[Any]) -> Along:
     """Per region: its cloud provider's on-site WUE where the provider publishes one, else the
     industry average (the rule of :func:`carbonest.estimate`'s water step)."""
-    import numpy as np
+    np = xp()
 
     from carbonest.catalog import find_datacenter, industry_wue
 

@@ -321,8 +321,13 @@ def build(given: dict[str, Any], *, force: bool = False) -> Request:
     return req
 
 
+def size(req: Request) -> int:
+    """The number of scenarios (rows) of a request."""
+    return math.prod(len(a) - (req.baseline and a.name == "region") for a in req.axes)
+
+
 def _check_size(req: Request, force: bool) -> None:
-    rows = math.prod(len(a) - (req.baseline and a.name == "region") for a in req.axes)
+    rows = size(req)
     if rows > MAX_ROWS and not force:
         raise InvalidInputError(
             f"force: the sweep has {rows:,} scenarios, more than the limit of {MAX_ROWS:,}; "

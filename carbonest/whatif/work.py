@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from carbonest.whatif.backend import xp
 from carbonest.formulas import emissions, flops, patterson
 from carbonest.records import Provenance
 from carbonest.units import BYTES_PER_GB
@@ -90,7 +91,7 @@ def pretraining_flops(sw: Sweep) -> Any:
 
 def adaptation_flops(sw: Sweep) -> Any:
     """FLOPs and per-task storage of adapting the model to K tasks, for each method on the axis."""
-    import numpy as np
+    np = xp()
 
     n, d, tasks = sw.value("params"), sw.value("tokens"), sw.value("tasks")
     methods = sw.axis_values("adaptation")
