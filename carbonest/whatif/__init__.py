@@ -16,7 +16,10 @@ Rules of this subpackage:
   broadcasting (:mod:`~carbonest.whatif.engine`, ``work``, ``totals``).
 * The same precedence and provenance labels as :func:`carbonest.estimate`, so
   a row equals the estimate of the same job.
-* numpy and pandas are imported inside functions: ``import carbonest`` stays light.
+* numpy and pandas are imported inside functions: ``import carbonest`` stays light. The
+  engine asks :func:`carbonest.whatif.backend.xp` for its array module: numpy, or the plain
+  Python of :mod:`~carbonest.whatif.pyarr` that :func:`whatif_table` (the CLI) uses for sweeps
+  of up to 10,000 rows, with identical numbers.
 * Inputs are checked at the edge (:mod:`~carbonest.whatif.request`), before
   any large array exists; a sweep over :data:`MAX_ROWS` needs ``force=True``.
 * What it may import: layers L0-L5 (records, formulas, catalog, intensity), and
