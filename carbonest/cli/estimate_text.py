@@ -98,7 +98,7 @@ def range_spans(e: dict[str, Any]) -> list[str]:
         spans.append(f"hours {fmt(e['hours_low'])} to {fmt(e['hours_high'])} (the MFU range)")
     low, high = e.get("intensity_g_per_kwh_low"), e.get("intensity_g_per_kwh_high")
     if low is not None and high is not None and low != high:
-        spans.append(f"grid {fmt(low)} to {fmt(high)} g CO2e/kWh (the years published: "
+        spans.append(f"grid {fmt(low)} to {fmt(high)} g CO2e/kWh (published figures: "
                      f"{compact_origin(e['intensity_low_source'])} to {compact_origin(e['intensity_high_source'])})")
     return spans
 

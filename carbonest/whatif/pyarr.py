@@ -168,10 +168,10 @@ class ndarray:  # noqa: N801  (numpy's name, so isinstance checks read the same)
     def __rmul__(self, o: Any) -> ndarray: return self._binary(o, _mul, True)
     def __truediv__(self, o: Any) -> ndarray: return self._binary(o, _div, dtype=float64)
     def __rtruediv__(self, o: Any) -> ndarray: return self._binary(o, _div, True, float64)
-    def __lt__(self, o: Any) -> ndarray: return self._binary(o, _lt, dtype=bool_)  # type: ignore[override]
-    def __le__(self, o: Any) -> ndarray: return self._binary(o, _le, dtype=bool_)  # type: ignore[override]
-    def __gt__(self, o: Any) -> ndarray: return self._binary(o, _gt, dtype=bool_)  # type: ignore[override]
-    def __ge__(self, o: Any) -> ndarray: return self._binary(o, _ge, dtype=bool_)  # type: ignore[override]
+    def __lt__(self, o: Any) -> ndarray: return self._binary(o, _lt, dtype=bool_)
+    def __le__(self, o: Any) -> ndarray: return self._binary(o, _le, dtype=bool_)
+    def __gt__(self, o: Any) -> ndarray: return self._binary(o, _gt, dtype=bool_)
+    def __ge__(self, o: Any) -> ndarray: return self._binary(o, _ge, dtype=bool_)
     def __eq__(self, o: Any) -> ndarray: return self._binary(o, _eq, dtype=bool_)  # type: ignore[override]
     def __ne__(self, o: Any) -> ndarray: return self._binary(o, _ne, dtype=bool_)  # type: ignore[override]
     def __or__(self, o: Any) -> ndarray: return self._binary(o, _or, dtype=bool_)
@@ -379,7 +379,8 @@ def take(arr: Any, indices: Sequence[int], axis: int) -> ndarray:
     (i,) = indices
     i = i % a.shape[axis]
     key[axis] = slice(i, i + 1)
-    return a[tuple(key)]
+    out: ndarray = a[tuple(key)]
+    return out
 
 
 def flatnonzero(value: Any) -> ndarray:
