@@ -174,6 +174,8 @@ def input_rows(e: dict[str, Any]) -> list[list[str]]:
     for key, label in prov.items():
         if key in e["components"] or key in ("region", "preset"):
             continue
+        if key == "embodied" and "embodied_kg_per_server" in prov:  # the sum of the rows listed apart
+            continue
         shown, unit = INPUTS.get(key, (key.replace("_", " "), ""))
         value = _input_value(e, key)
         rows.append([shown, _value(value) if value is not None else "", unit, compact_origin(label)])
