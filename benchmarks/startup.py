@@ -7,6 +7,8 @@ process, every lazy import included; a temporary ``CARBONEST_HOME``) has no targ
 it is printed so that a change can be seen not to make it slower. The first tracker's
 ``start()`` to the end of its ``stop()`` (issue 8: target under 15 ms; ``carbonest.Tracker``
 already touched, so the import of the tracker module is not counted) is printed with it.
+Issue 9: `carbonest regions` and `hardware` under 80 ms, `carbonest whatif` of up to 10,000
+scenarios under 150 ms, each as a whole process (printed beside a bare `python -c pass`).
 Run: python benchmarks/startup.py [--runs N]
 Prints the median and spread of each, measured in fresh interpreter processes.
 """
@@ -22,6 +24,17 @@ import tempfile
 import time
 
 ESTIMATE = ["-m", "carbonest", "estimate", "--gpu", "V100", "--hours", "79", "--region", "quebec", "--json"]
+
+_LIST = ",".join(str(i) for i in range(1, 101))
+COMMANDS = [  # (label, argv, target ms): the commands people type (issue 9)
+    ("carbonest regions (process)", ["-m", "carbonest", "regions"], 80),
+    ("carbonest hardware (process)", ["-m", "carbonest", "hardware"], 80),
+    ("carbonest whatif, 134 rows (process)",
+     ["-m", "carbonest", "whatif", "--gpu", "A100", "--gpus", "8", "--hours", "72", "--region", "cloud", "--top", "10"],
+     150),
+    ("carbonest whatif, 10,000 rows (process)",
+     ["-m", "carbonest", "whatif", "--gpu", "A100", "--hours", _LIST, "--intensity", _LIST], 150),
+]
 
 
 def import_ms(runs: int) -> list[float]:
@@ -41,12 +54,12 @@ def baseline_ms(runs: int) -> list[float]:
     return out
 
 
-def process_ms(runs: int) -> list[float]:
-    """Wall time of whole `python -m carbonest estimate ... --json` processes."""
+def process_ms(runs: int, argv: list[str] | None = None) -> list[float]:
+    """Wall time of whole `python -m carbonest ...` processes (default: estimate ... --json)."""
     out = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run([sys.executable, *ESTIMATE], check=True, capture_output=True)
+        subprocess.run([sys.executable, *(argv or ESTIMATE)], check=True, capture_output=True)
         out.append((time.perf_counter() - t) * 1000)
     return out
 
@@ -89,6 +102,9 @@ def main() -> None:
     print(describe("bare interpreter start (reference)", baseline_ms(args.runs), None))
     print(describe("import carbonest (in-process)", import_ms(args.runs), 30))
     print(describe("carbonest estimate --json (process)", process_ms(args.runs), 200))
+    for label, argv, target in COMMANDS:
+        process_ms(1, argv)  # its modules' bytecode
+        print(describe(label, process_ms(args.runs, argv), target))
     starts, stops, spans = tracker_ms(args.runs)
     print(describe("import + 1st Tracker start (in-process)", starts, None))
     print(describe("1st Tracker stop (in-process)", stops, None))

@@ -38,6 +38,12 @@ G_PER_KG = 1_000.0
 KG_PER_TONNE = 1_000.0
 """Kilograms in one metric tonne. Exact."""
 
+L_PER_US_GALLON = 3.785411784
+"""Litres in one US liquid gallon (231 cubic inches). Exact."""
+
+KM_PER_MILE = 1.609344
+"""Kilometres in one international mile (1959 agreement). Exact."""
+
 S_PER_HOUR = 3_600.0
 """Seconds in one hour. Exact."""
 

@@ -98,9 +98,9 @@ def test_a_region_without_a_figure_on_the_basis_is_refused(run_cli) -> None:
 def test_text_output_prints_the_basis_beside_the_intensity(run_cli) -> None:
     code, out, _ = run_cli("estimate", "--gpu", "V100", "--hours", "79", "--region", "quebec")
     assert code == 0
-    grid = next(line for line in out.splitlines() if line.strip().startswith("Grid"))
-    assert "g CO2e/kWh (lifecycle)" in grid
-    assert "direct basis, not used: 1.50 g CO2e/kWh" in out
+    assert out.splitlines()[0].endswith("Québec [CA-QC], lifecycle basis")
+    other = next(line for line in out.splitlines() if line.strip().startswith("direct basis"))
+    assert "1.50  g CO2e/kWh  not used (--basis direct)" in other
 
 
 # -- the what-if engine and every ranking path ---------------------------------------------------

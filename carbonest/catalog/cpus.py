@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from carbonest.errors import InvalidInputError, UnknownHardwareError
 
-from ._load import norm, opt_int, read_table, suggest
+from ._load import norm, opt_int, read_table, suggest, shallow_dict
 
 _VENDORS = ("intel", "amd", "apple")
 _NOISE = re.compile(
@@ -58,7 +58,7 @@ class CpuSpec:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return asdict(self)
+        return shallow_dict(self)
 
 
 def _spec(row: dict[str, str]) -> CpuSpec:

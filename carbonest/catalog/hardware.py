@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from carbonest.errors import InvalidInputError, UnknownHardwareError
 
-from ._load import norm, opt_float, opt_int, opt_str, read_table, split_aliases, suggest
+from ._load import norm, opt_float, opt_int, opt_str, read_table, split_aliases, suggest, shallow_dict
 
 DTYPES = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "int8")
 _DTYPE_SYNONYMS = {
@@ -137,10 +137,7 @@ class AcceleratorSpec:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (tuples become lists)."""
-        out = asdict(self)
-        out["aliases"] = list(self.aliases)
-        out["alternatives"] = list(self.alternatives)
-        return out
+        return shallow_dict(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,12 +34,12 @@ from __future__ import annotations
 import csv
 import functools
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from carbonest.errors import InvalidInputError, UnknownRegionError
 
-from ._load import norm, opt_float, opt_int, opt_str, read_table, read_text, split_aliases, suggest
+from ._load import norm, opt_float, opt_int, opt_str, read_table, read_text, split_aliases, suggest, shallow_dict
 
 KINDS = ("world", "country", "subnational", "cloud")
 BASES = ("lifecycle", "direct")
@@ -171,9 +171,7 @@ class RegionSpec:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (aliases as a list)."""
-        out = asdict(self)
-        out["aliases"] = list(self.aliases)
-        return out
+        return shallow_dict(self)
 
 
 def _spec(row: dict[str, str]) -> RegionSpec:

@@ -35,7 +35,7 @@ def build_parser(only: str | None = None) -> OneLineParser:
         prog="carbonest",
         description="Measure and estimate the energy, carbon and water of machine-learning work.",
     )
-    parser.add_argument("--version", action="version", version=f"carbonest {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"carbonest {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     wanted = [COMMANDS[only]] if only in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for module_name, register in wanted:
@@ -44,6 +44,9 @@ def build_parser(only: str | None = None) -> OneLineParser:
             module.add_parser(sub, OneLineParser)
         else:
             getattr(module, register)(sub)
+    from carbonest.cli.help_text import decorate
+
+    decorate(sub)
     return parser
 
 

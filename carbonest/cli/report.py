@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from carbonest.cli.common import fmt, safe_text
+from carbonest.cli.layout import energy_text, mass_text
+from carbonest.units import J_PER_KWH
+
+
+def _energy(kwh: float | None) -> str:
+    return energy_text(kwh * J_PER_KWH) if kwh is not None else "n/a"
 
 
 def status_text(r: dict[str, Any]) -> str:
@@ -13,6 +19,34 @@ def status_text(r: dict[str, Any]) -> str:
     if r.get("final_record_error"):
         status += f" (final record not saved: {r['final_record_error']})"
     return status
+
+
+def scope_of(provenance: Any) -> str:
+    """What a component's figure covers, read from its provenance label.
+
+    The modelled CPU and memory probes count the whole host unless their label says "process"
+    (``scope="process"``); NVML counts whole GPUs and RAPL whole CPU packages, whoever ran on them.
+    """
+    label = provenance.get("label", "") if isinstance(provenance, dict) else str(provenance or "")
+    if "process share" in label or "process RSS" in label:
+        return "this process"
+    if label.startswith("measured:nvml") or label.startswith("measured:amdsmi"):
+        return "whole device"
+    return "whole host"
+
+
+def scope_line(components: dict[str, Any]) -> str | None:
+    """``"  scope     whole host: cpu, dram (every process, not only this one); ..."``, or None."""
+    groups: dict[str, list[str]] = {}
+    for name, c in components.items():
+        if c.get("energy_kwh") is not None:
+            groups.setdefault(scope_of(c.get("provenance")), []).append(name)
+    if not groups:
+        return None
+    why = {"whole host": "every process on the host, not only this one",
+           "whole device": "every process on the device", "this process": "this process only"}
+    parts = [f"{scope}: {', '.join(names)} ({why[scope]})" for scope, names in sorted(groups.items())]
+    return "  scope     " + "; ".join(parts)
 
 
 def render_run(r: dict[str, Any]) -> str:
@@ -27,11 +61,11 @@ def render_run(r: dict[str, Any]) -> str:
     if dist:
         lines.append("  rank      " + ", ".join(f"{k}={v}" for k, v in sorted(dist.items())))
     energy, co2 = r.get("energy_kwh"), r.get("co2e_kg")
-    lines.append(f"  energy    {fmt(energy, 4)} kWh at the facility (IT {fmt(r.get('it_energy_kwh'), 4)} kWh "
-                 f"x PUE {r.get('pue')})")
+    it = r.get("it_energy_kwh")
+    lines.append(f"  energy    {_energy(energy)} at the facility (IT {_energy(it)} x PUE {r.get('pue')})")
     region = r.get("region") or {}
     basis = (region.get("basis") or "n/a").replace("(", ",").split(",")[0].strip()
-    lines.append(f"  CO2e      {fmt(co2, 4)} kg at {fmt(r.get('intensity_g_per_kwh'))} g/kWh ({basis}), "
+    lines.append(f"  CO2e      {mass_text(co2) if co2 is not None else 'n/a'} at {fmt(r.get('intensity_g_per_kwh'))} g/kWh ({basis}), "
                  f"{region.get('name', '?')} [{region.get('id', '?')}]")
     if r.get("water_l") is not None:
         lines.append(f"  water     {fmt(r['water_l'], 4)} L at WUE {r.get('wue_l_per_kwh')} L/kWh")
@@ -39,6 +73,9 @@ def render_run(r: dict[str, Any]) -> str:
     for key in ("pue", "intensity_g_per_kwh"):
         if key in prov:
             lines.append(f"  {key:<9} from {prov[key]}")
+    scope = scope_line(r.get("components") or {})
+    if scope:
+        lines.append(scope)
     lines.append("  components (IT energy):")
     for name, c in (r.get("components") or {}).items():
         lines.append(
@@ -49,7 +86,7 @@ def render_run(r: dict[str, Any]) -> str:
         lines.append(f"    {name:<5} not measured: {name} had no working probe")
     for ph in r.get("phases") or []:
         lines.append(f"  phase {ph['name']}: {fmt(ph.get('duration_s'))} s, {fmt(ph.get('energy_kwh'), 4)} kWh, "
-                     f"{fmt(ph.get('co2e_kg'), 4)} kg CO2e")
+                     f"{fmt(ph.get('co2e_kg'), 4)} kg CO2e" + (f" ({ph['note']})" if ph.get("note") else ""))
     for w in r.get("warnings") or []:
         lines.append(f"  warning: {w}")
     for n in r.get("notes") or []:

@@ -13,19 +13,23 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     """Register ``runs`` with its ``list`` (default), ``show`` and ``export`` actions."""
     p = sub.add_parser("runs", help="list, show and export measured runs",
                        description="Runs kept in the run store, newest first.")
-    p.add_argument("--limit", metavar="N", help="at most N runs (default 20)")
+    p.add_argument("--limit", metavar="N", help=f"at most N runs (default {DEFAULT_LIMIT})")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.add_argument("--store", metavar="PATH", help="the run store file (default: $CARBONEST_HOME/runs.sqlite)")
     p.set_defaults(run=run_list)
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=parser_class)
-    show = actions.add_parser("show", help="one run in full")
+    show = actions.add_parser("show", help="one run in full",
+                              description="One run in full: every figure with where it came from, its "
+                                          "components, phases, warnings and notes.")
     show.add_argument("run_id", metavar="RUN_ID", help="a run id or a unique prefix of one")
     show.add_argument("--json", action="store_true", help="print the run record as JSON")
     show.set_defaults(run=run_show)
-    export = actions.add_parser("export", help="all runs as CSV or JSON")
-    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export = actions.add_parser("export", help="all runs as CSV or JSON",
+                                description="Every run (newest first) as one flat table: CSV (one row per "
+                                            "run) or a JSON list, on stdout or into a file.")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="output format")
     export.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout")
-    export.add_argument("--limit", metavar="N", help="at most N runs")
+    export.add_argument("--limit", metavar="N", help="at most N runs (default: all)")
     export.set_defaults(run=run_export)
 
 
@@ -42,27 +46,58 @@ def _limit(value: str | None, default: int | None) -> int | None:
     return default if value is None else inputs.count("limit", value)
 
 
-def run_list(args: argparse.Namespace) -> int:
-    """Run ``carbonest runs``."""
+DEFAULT_LIMIT = 20
+"""Runs listed when ``--limit`` is not given."""
+
+
+def duration_text(seconds: float | None) -> str:
+    """A duration with the unit its size needs: s, min, h."""
+    if seconds is None:
+        return "n/a"
+    if seconds < 120:
+        return f"{fmt(seconds)} s"
+    if seconds < 7200:
+        return f"{fmt(seconds / 60)} min"
+    return f"{fmt(seconds / 3600)} h"
+
+
+def render_list(runs: list[dict[str, Any]], total: int) -> str:
+    """The runs as an aligned table (energy in J, Wh or kWh as its size needs), then how many of how many."""
+    from carbonest.cli.layout import energy_text, mass_text, plural
     from carbonest.cli.report import status_text
 
+    headers = ["run id", "name", "status", "started (UTC)", "duration", "energy", "CO2e"]
+    rows = []
+    for r in runs:
+        kwh, kg = r.get("energy_kwh"), r.get("co2e_kg")
+        rows.append([r["run_id"][:12], safe_text(r.get("name") or "")[:24], safe_text(status_text(r)),
+                     (r.get("started_at") or "")[:19].replace("T", " "), duration_text(r.get("duration_s")),
+                     energy_text(kwh * 3_600_000.0) if kwh is not None else "n/a",
+                     mass_text(kg) if kg is not None else "n/a"])
+    widths = [max(len(x[j]) for x in [headers] + rows) for j in range(len(headers))]
+    right = {4, 5, 6}
+    lines = ["  ".join(c.rjust(w) if j in right else c.ljust(w) for j, (c, w) in enumerate(zip(row, widths))).rstrip()
+             for row in [headers] + rows]
+    if total > len(runs):
+        lines.append(f"{len(runs):,} of {total:,} runs (--limit N for more)")
+    else:
+        lines.append(plural(len(runs), "run"))
+    return "\n".join(lines) + "\n"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Run ``carbonest runs``."""
     with _store(args) as store:
-        runs = store.list_runs(_limit(args.limit, 20))
+        limit = _limit(args.limit, DEFAULT_LIMIT)
+        runs = store.list_runs(limit)
+        total = store.count_runs() if limit is not None and len(runs) >= limit else len(runs)
     if args.json:
         print_json(runs)
         return 0
     if not runs:
         sys.stdout.write("no runs stored yet (measure one with: carbonest measure -- CMD)\n")
         return 0
-    sys.stdout.write(f"{'run id':<12} {'name':<20} {'status':<12} {'started (UTC)':<20} "
-                     f"{'duration':>9} {'kWh':>9} {'kg CO2e':>9}\n")
-    for r in runs:
-        started = (r.get("started_at") or "")[:19].replace("T", " ")
-        dur = r.get("duration_s")
-        sys.stdout.write(
-            f"{r['run_id'][:12]:<12} {safe_text(r.get('name') or '')[:20]:<20} {safe_text(status_text(r)):<12} {started:<20} "
-            f"{fmt(dur) + ' s' if dur is not None else 'n/a':>9} {fmt(r.get('energy_kwh')):>9} {fmt(r.get('co2e_kg')):>9}\n"
-        )
+    sys.stdout.write(render_list(runs, total))
     return 0
 
 

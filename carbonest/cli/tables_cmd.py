@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from carbonest.cli.common import fmt, print_json
+from carbonest.cli.common import print_json
 
 
 def add_parsers(sub: Any) -> None:
@@ -20,6 +20,9 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("hardware", help="list accelerators and CPUs", description="List hardware with TDP, memory and peak FLOP/s.")
     p.add_argument("query", nargs="?", help="filter by name")
     p.add_argument("--kind", choices=("gpu", "tpu", "npu", "cpu", "accelerator"), help="only this kind (accelerator = gpu, tpu and npu)")
+    p.add_argument("--dtype", metavar="{fp64,fp32,tf32,fp16,bf16,fp8,int8}",
+                   help="the number format of the peak FLOP/s column (default: bf16, else fp16, else fp32, as "
+                        "estimate picks)")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(run=run_hardware)
     p = sub.add_parser("sources", help="cite every shipped table", description="Print the citation, licence and vintage of every shipped table.")
@@ -37,40 +40,28 @@ def run_regions(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return 0
-    first = args.basis or "lifecycle"
-    order = (first, "direct" if first == "lifecycle" else "lifecycle")
-    for r in rows:
-        figures = [_figure(r, b) for b in order]
-        sys.stdout.write(f"{r['id']:<28} {r['name'][:34]:<34} {r['kind']:<11} {figures[0]}\n")
-        if figures[1] != _figure({}, order[1]):
-            sys.stdout.write(f"{'':<75} {figures[1]}\n")
-    sys.stdout.write(f"{len(rows)} regions (g CO2e/kWh; compare figures on one basis only)\n")
+    from carbonest.cli.layout import width
+    from carbonest.cli.tables_text import render_regions
+
+    sys.stdout.write(render_regions(rows, args.basis, width()))
     return 0
-
-
-def _figure(r: dict[str, Any], basis: str) -> str:
-    """One basis's figure of a region row, as ``  28.0 lifecycle 2023  source (basis)``."""
-    prefix = "" if basis == "lifecycle" else "direct_"
-    value = r.get(f"{prefix}intensity_g_per_kwh")
-    if value is None:
-        return f"{'-':>7} g/kWh {basis:<9} (no {basis} figure)"
-    return f"{fmt(value):>7} g/kWh {basis:<9} {r[f'{prefix}year']}  {r[f'{prefix}source']} ({r[f'{prefix}basis']})"
 
 
 def run_hardware(args: argparse.Namespace) -> int:
     """Run ``carbonest hardware``."""
     from carbonest.catalog.views import list_hardware_dicts
 
+    dtype = _dtype(args.dtype)  # a bad --dtype is a usage error (2) before any lookup
     rows = list_hardware_dicts(args.query, args.kind)
     if not rows and args.query:
         return _nothing("hardware", "hardware", args)
     if args.json:
         print_json(rows)
         return 0
-    for r in rows:
-        mem = f"{fmt(r.get('memory_gb'))} GB" if r.get("memory_gb") else ""
-        sys.stdout.write(f"{r['id']:<32} {r['name'][:40]:<40} {r['kind']:<4} {fmt(r['tdp_w']):>6} W  {mem:<8} {r['source']} {r['year']}\n")
-    sys.stdout.write(f"{len(rows)} entries\n")
+    from carbonest.cli.layout import width
+    from carbonest.cli.tables_text import render_hardware
+
+    sys.stdout.write(render_hardware(rows, dtype, width()))
     return 0
 
 
@@ -83,6 +74,21 @@ def _nothing(command: str, kind: str, args: argparse.Namespace) -> int:
         print_json([])
     message, suggestions = no_match(kind, args.query)
     return report_error(f"carbonest {command}", message, field="query", suggestions=suggestions, code=1)
+
+
+def _dtype(text: str | None) -> str | None:
+    """The dtype given to ``--dtype`` (synonyms such as bfloat16 accepted), checked."""
+    if text is None:
+        return None
+    from carbonest.catalog.hardware import _DTYPE_SYNONYMS, DTYPES
+    from carbonest.errors import InvalidInputError
+
+    key = text.strip().lower().replace("_", "").replace("-", "")
+    key = _DTYPE_SYNONYMS.get(key, key)
+    if key not in DTYPES:
+        raise InvalidInputError(f"--dtype: unknown dtype {text!r}; expected one of {', '.join(DTYPES)}",
+                                field="dtype")
+    return key
 
 
 def run_sources(args: argparse.Namespace) -> int:

@@ -19,6 +19,8 @@ from carbonest.errors import InvalidInputError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from carbonest.whatif import Table
+
 TEXT_ROWS = 20
 """Rows printed as text when ``--top`` is not given (JSON and CSV get every row)."""
 
@@ -32,10 +34,11 @@ LIST_FLAGS = {
     "inference_mfu": "inference_mfu", "water_generation_l_per_kwh": "water_generation_l_per_kwh",
     "flops": "flops", "energy_kwh": "energy_kwh", "idle_kwh": "idle_kwh",
     "embodied_kg_per_server": "embodied_kg_per_server", "gpus_per_server": "gpus_per_server",
-    "lifetime_years": "lifetime_years", "utilization": "utilization",
+    "lifetime_years": "lifetime_years", "utilization": "utilization", "cpu": "cpu", "cpus": "cpus",
+    "cpu_power_w": "cpu_power_w", "dram_gb": "dram_gb", "dram_power_w": "dram_power_w",
 }
 SORT_KEYS = {"co2e": "co2e_kg", "energy": "energy_kwh"}
-SHOWN_INPUTS = ("gpus", "gpu_power_w", "hours", "gpu_hours", "flops", "params", "tokens", "dtype", "mfu",
+SHOWN_INPUTS = ("gpus", "gpu_power_w", "cpus", "cpu_power_w", "dram_gb", "dram_power_w", "hours", "gpu_hours", "flops", "params", "tokens", "dtype", "mfu",
                 "adaptation", "tasks", "queries", "tokens_per_query", "inference_mfu", "energy_per_query_wh",
                 "training_it_energy_kwh", "idle_kwh", "datacenter", "pue", "intensity_g_per_kwh",
                 "embodied_kg_per_server", "gpus_per_server", "lifetime_years", "utilization")
@@ -51,6 +54,11 @@ def add_parser(sub: Any) -> None:
     add("--gpu", metavar="LIST", help="accelerator model(s), e.g. V100,A100")
     add("--gpus", metavar="LIST", help="number(s) of accelerators (default 1)")
     add("--gpu-power-w", metavar="LIST", help="average draw per accelerator in W (default: TDP)")
+    add("--cpu", metavar="LIST", help="CPU model(s), for their TDP (as in estimate)")
+    add("--cpus", metavar="LIST", help="number(s) of CPU sockets (default 1)")
+    add("--cpu-power-w", metavar="LIST", help="average draw per CPU socket in W (default: TDP)")
+    add("--dram-gb", metavar="LIST", help="memory size(s) in GB; power from W per GB")
+    add("--dram-power-w", metavar="LIST", help="memory power in W, instead of --dram-gb")
     add("--hours", metavar="LIST", help="wall-clock duration(s) in hours")
     add("--region", metavar="LIST", help="region(s), or a set: all, countries, subnational, cloud, aws, gcp, azure")
     add("--pue", metavar="LIST", help="PUE value(s) (default: datacenter > cloud provider > industry average)")
@@ -59,8 +67,9 @@ def add_parser(sub: Any) -> None:
     add("--params", metavar="LIST", help="model parameters N (e.g. 7e9): GPU-hours from 6ND / (peak x MFU)")
     add("--tokens", metavar="LIST", help="training tokens D (per task with --adaptation)")
     add("--mfu", metavar="LIST", help="model FLOPs utilisation in (0, 1] (default 0.4)")
-    add("--dtype", metavar="LIST", help="number format for peak FLOP/s and storage (default bf16)")
-    add("--adaptation", metavar="LIST", help="full, lora and/or probe: adapt the model to --tasks tasks")
+    add("--dtype", metavar="{fp64,fp32,tf32,fp16,bf16,fp8,int8}[,...]",
+        help="number format for peak FLOP/s and storage (default: bf16, else fp16, else fp32)")
+    add("--adaptation", metavar="{full,lora,probe}[,...]", help="adapt the model to --tasks tasks instead of pretraining")
     add("--tasks", metavar="LIST", help="number of tasks K to adapt to (default 1)")
     add("--lora-params", metavar="LIST", help="LoRA adapter parameters (default 0.1%% of --params)")
     add("--head-params", metavar="LIST", help="probe head parameters (default 40,970)")
@@ -76,11 +85,11 @@ def add_parser(sub: Any) -> None:
     add("--gpus-per-server", metavar="LIST", help="GPUs per host server (default 8; implies --embodied)")
     add("--lifetime-years", metavar="LIST", help="hardware service life in years (default: table; implies --embodied)")
     add("--utilization", metavar="LIST", help="share of its life the hardware is busy (default 1; implies --embodied)")
-    add("--wue", metavar="LIST", nargs="?", const="", default=None,
-        help="add water: on-site WUE in L/kWh (alone: the table's figure)")
+    add("--water", action="store_true", help="add water at the provider's or industry WUE (--wue to give it)")
+    add("--wue", metavar="L_PER_KWH[,...]", help="on-site water usage effectiveness in L/kWh (implies --water)")
     add("--water-generation-l-per-kwh", metavar="LIST", help="water consumed per kWh generated (adds it to water)")
     add("--baseline-region", metavar="R", help="print each row's CO2e saving against region R, in %%")
-    add("--basis", metavar="B", help="basis of the regions' carbon intensity: lifecycle (default) or direct; "
+    add("--basis", metavar="{lifecycle,direct}", help="basis of the regions' carbon intensity: lifecycle (default) or direct; "
                                      "regions without a figure on it are listed apart, not ranked")
     add("--sort", choices=tuple(SORT_KEYS), default="co2e", help="sort key, lowest first (default co2e)")
     add("--top", metavar="N", help=f"keep the N best rows (text default: {TEXT_ROWS})")
@@ -108,19 +117,23 @@ def _request(args: argparse.Namespace) -> dict[str, Any]:
         text = getattr(args, flag)
         if text is not None:
             kwargs[param] = split_list(param, text)
-    if args.wue is not None:
+    if args.water or args.wue is not None:
         kwargs["water"] = True
-        if args.wue.strip():
-            kwargs["wue_l_per_kwh"] = split_list("wue", args.wue)
+    if args.wue is not None:
+        kwargs["wue_l_per_kwh"] = split_list("wue", args.wue)
     kwargs.update(embodied=args.embodied, baseline_region=args.baseline_region, force=args.force,
                   basis=args.basis)
     return kwargs
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``carbonest whatif``."""
+    """Run ``carbonest whatif``.
+
+    Without ``--csv`` the sweep runs without pandas (:func:`carbonest.whatif.whatif_table`): the
+    same rows as the DataFrame, at a fraction of the start-up time. ``--csv`` writes the DataFrame.
+    """
     from carbonest import inputs
-    from carbonest.whatif import check_one_basis, whatif
+    from carbonest.whatif import Table, whatif, whatif_table
 
     top = inputs.count("top", args.top) if args.top is not None else None
     if args.csv:
@@ -130,24 +143,23 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         _check_plot(args.plot, top)
     try:
-        frame = whatif(**_request(args))
-        check_one_basis(frame)  # sorting, --top and --baseline-region all rank
+        if args.csv:
+            frame = whatif(**_request(args), sort=args.sort)  # sorting refuses rows of mixed bases
+            _write_csv(frame, args.csv)
+            table = Table({str(c): frame[c].tolist() for c in frame.columns}, dict(frame.attrs))
+        else:
+            table = whatif_table(**_request(args), sort=args.sort)
     except InvalidInputError as exc:
         raise _cli_field(exc) from None
-    total = len(frame)
-    attrs = frame.attrs
-    frame = frame.sort_values(SORT_KEYS[args.sort], kind="stable").reset_index(drop=True)
-    frame.attrs = attrs
-    if args.csv:
-        _write_csv(frame, args.csv)
-    shown = frame.head(top if top is not None else (total if args.json else TEXT_ROWS))
+    total = len(table)
+    shown = table.head(top if top is not None else (total if args.json else TEXT_ROWS))
     if args.plot:
         _plot(shown, args)
     if args.json:
-        print_json(rows(shown) if not frame.attrs.get("unranked") else
-                   {"rows": rows(shown), "unranked": frame.attrs["unranked"]})
+        print_json(shown.records() if not table.attrs.get("unranked") else
+                   {"rows": shown.records(), "unranked": table.attrs["unranked"]})
     else:
-        sys.stdout.write(render(shown, total, args.sort, frame.attrs.get("notes", [])))
+        sys.stdout.write(render(shown, total, args.sort, table.attrs.get("notes", [])))
         if args.csv:
             sys.stdout.write(f"Wrote {total:,} rows to {args.csv}\n")
     return 0
@@ -167,12 +179,12 @@ def _check_plot(path: str, top: int | None) -> None:
     require_matplotlib()
 
 
-def _plot(shown: pd.DataFrame, args: argparse.Namespace) -> None:
+def _plot(shown: Table, args: argparse.Namespace) -> None:
     """Draw the ranking's best rows (--top N, else the text output's) to --plot; say where on stderr."""
     from carbonest.report.whatif_plot import plot_ranking
 
     best = shown if args.top is not None else shown.head(TEXT_ROWS)
-    basis = plot_ranking(rows(best), args.plot, measure=SORT_KEYS[args.sort])
+    basis = plot_ranking(best.records(), args.plot, measure=SORT_KEYS[args.sort])
     sys.stderr.write(f"carbonest whatif: plot of {len(best):,} scenario(s), {basis} basis, written to {args.plot}\n")
 
 
@@ -192,20 +204,15 @@ def _write_csv(frame: pd.DataFrame, path: str) -> None:
         raise CarbonestError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-ready row objects (NaN and infinities become null)."""
-    records = frame.astype(object).to_dict(orient="records")
-    return [{str(key): None if isinstance(value, float) and not math.isfinite(value) else value
-             for key, value in row.items()} for row in records]
-
-
-def _columns(frame: pd.DataFrame) -> list[tuple[str, str]]:
+def _columns(frame: Table) -> list[tuple[str, str]]:
     """(column, header) pairs of the text table: what varies, then the results."""
     cols = [("region", "region"), ("region_name", "name")]
     if "gpu" in frame:
         cols.append(("gpu", "gpu"))
+    if "cpu" in frame:
+        cols.append(("cpu", "cpu"))
     for name in SHOWN_INPUTS:
-        if name in frame and (name in ("gpus", "hours") or frame[name].nunique() > 1):
+        if name in frame and (name in ("gpus", "cpus", "hours") or len(set(frame[name])) > 1):
             cols.append((name, name.replace("_", " ")))
     if "basis" in frame:
         cols.append(("basis", "basis"))
@@ -217,29 +224,27 @@ def _columns(frame: pd.DataFrame) -> list[tuple[str, str]]:
     return cols
 
 
-def _cell(frame: pd.DataFrame, col: str, i: int) -> str:
+def _cell(frame: Table, col: str, i: int) -> str:
     if col == "co2e_range":
-        low: Any = frame["co2e_kg_low"].iat[i]
-        high: Any = frame["co2e_kg_high"].iat[i]
-        return f"{fmt(float(low))}-{fmt(float(high))}"
-    value: Any = frame[col].iat[i]
+        return f"{fmt(float(frame['co2e_kg_low'][i]))}-{fmt(float(frame['co2e_kg_high'][i]))}"
+    value: Any = frame[col][i]
     if isinstance(value, str):
         if col == "basis":
             return value.replace("(", ",").split(",")[0].strip()
         return value[:24] if col == "region_name" else value
     if col == "saving_pct":
         return f"{value:+.1f}" if math.isfinite(value) else "n/a"
-    if frame[col].dtype.kind in "iu":
-        return f"{int(value):,}"
+    if isinstance(value, int):
+        return f"{value:,}"
     return fmt(float(value))
 
 
-def render(frame: pd.DataFrame, total: int, sort: str, notes: list[str]) -> str:
+def render(frame: Table, total: int, sort: str, notes: list[str]) -> str:
     """The readable sorted table, the provenance of the inputs and the notes."""
     cols = _columns(frame)
     cells = [[_cell(frame, c, i) for c, _ in cols] for i in range(len(frame))]
     widths = [max([len(h)] + [len(r[j]) for r in cells]) for j, (_, h) in enumerate(cols)]
-    numeric = [c not in ("region", "region_name", "gpu", "dtype", "adaptation", "datacenter", "basis")
+    numeric = [c not in ("region", "region_name", "gpu", "cpu", "dtype", "adaptation", "datacenter", "basis")
                for c, _ in cols]
 
     def line(values: list[str]) -> str:
@@ -251,7 +256,7 @@ def render(frame: pd.DataFrame, total: int, sort: str, notes: list[str]) -> str:
     out += [line(r) for r in cells]
     out += ["", "Where the numbers came from:"]
     for col in [c for c in frame.columns if c.endswith("_provenance")]:
-        labels = frame[col].astype(str).unique()
+        labels = list(dict.fromkeys(str(v) for v in frame[col]))
         shown = labels[0] if len(labels) == 1 else f"{len(labels)} sources, e.g. {labels[0]}"
         out.append(f"  {col.removesuffix('_provenance'):<16} {shown}")
     unranked = frame.attrs.get("unranked") or []

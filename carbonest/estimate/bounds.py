@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple, TYPE_CHECKING
 
 
+from carbonest.records.common import cite
 from carbonest.formulas import emissions, flops, uncertainty
 from carbonest.records import Notes
 
@@ -120,6 +121,6 @@ def intensity_range(place: Place, label: str) -> tuple[Range, tuple[str, str]]:
         return uncertainty.exact(place.intensity_g_per_kwh), (label, label)
     low, high, rows = spread
     lo, hi = uncertainty.widen_to_include((float(low), float(high)), place.intensity_g_per_kwh)
-    low_src = f"{rows[0]['source']} {rows[0]['year']}" if float(lo) == float(low) else label
-    high_src = f"{rows[-1]['source']} {rows[-1]['year']}" if float(hi) == float(high) else label
+    low_src = cite(rows[0]['source'], rows[0]['year']) if float(lo) == float(low) else label
+    high_src = cite(rows[-1]['source'], rows[-1]['year']) if float(hi) == float(high) else label
     return (float(lo), float(hi)), (low_src, high_src)

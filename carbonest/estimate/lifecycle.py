@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, TYPE_CHECKING
 
+from carbonest.records.common import cite
 from carbonest.estimate.assumptions import DEFAULT_GPUS_PER_SERVER, DEFAULT_UTILIZATION
 from carbonest.formulas import lifecycle
 from carbonest.records import Notes, table_provenance
@@ -131,7 +132,7 @@ def water_l(journal: Notes, given_wue: float | None, dc: Any, region_spec: Any, 
         if source is None:
             source = industry_wue()
             journal.notes.append(f"No WUE given: the industry average {source.wue_l_per_kwh:g} L/kWh "
-                                 f"({source.source} {source.year}) was used for water.")
+                                 f"({cite(source.source, source.year)}) was used for water.")
         journal.provenance["wue_l_per_kwh"] = table_provenance("datacenters", source.source, source.year,
                                                                source.id).label
         assert source.wue_l_per_kwh is not None  # the rows chosen above all carry one

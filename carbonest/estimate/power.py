@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, TYPE_CHECKING
 
+from carbonest.records.common import cite
 from carbonest.errors import InvalidInputError
 from carbonest.formulas import uncertainty
 from carbonest.records import Notes, Provenance, table_provenance
@@ -179,7 +180,7 @@ def cpu_idle_w(spec: Any, tdp_w: float) -> tuple[float, str]:
     ratio = row.min_w_per_vcpu / row.max_w_per_vcpu
     return float(uncertainty.power_range_w(tdp_w, ratio)[0]), (
         f"{ratio:.2f} x TDP ({row.microarchitecture}: {row.min_w_per_vcpu:.3g} / {row.max_w_per_vcpu:.3g} W per vCPU, "
-        f"{row.source} {row.year})")
+        f"{cite(row.source, row.year)})")
 
 
 def dram_power(req: Request, journal: Notes) -> ComponentPower | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from carbonest.records.common import cite
 from carbonest.formulas import cpu_power
 from carbonest.records import Notes, Provenance
 
@@ -68,7 +69,7 @@ def _tdp_share(spec: Any, vcpus: float, threads: int, journal: Notes) -> VcpuPow
     low = min(power_w, float(cpu_power.per_vcpu_power_w(vcpus, idle.min_w_per_vcpu, idle.max_w_per_vcpu, 0.0)))
     detail = (f"TDP x share: {spec.name} {spec.tdp_w:g} W x {vcpus:g}/{threads} {unit} (share {share:.4g}, "
               f"u={FULL_LOAD:g}); low bound {idle.min_w_per_vcpu:.3g} W per idle vCPU ({idle.microarchitecture}, "
-              f"{idle.source} {idle.year})")
+              f"{cite(idle.source, idle.year)})")
     prov = journal.note("cpu_power_w", Provenance("modelled", detail))
     journal.notes.append(f"CPU power: {vcpus:g} vCPUs of {spec.name} charged {share:.1%} of its {spec.tdp_w:g} W TDP "
                          f"at full load ({power_w:.3g} W); the low bound is idle ({low:.3g} W).")
@@ -80,7 +81,7 @@ def _per_vcpu(row: Any, vcpus: float, journal: Notes) -> VcpuPower:
     power_w = float(cpu_power.per_vcpu_power_w(vcpus, lo, hi, FULL_LOAD))
     low = float(cpu_power.per_vcpu_power_w(vcpus, lo, hi, 0.0))
     detail = (f"per vCPU (Cloud Carbon Footprint): {vcpus:g} x {row.microarchitecture} {lo:.4g}-{hi:.4g} W "
-              f"per vCPU (u={FULL_LOAD:g}), {row.source} {row.year}")
+              f"per vCPU (u={FULL_LOAD:g}), {cite(row.source, row.year)}")
     prov = journal.note("cpu_power_w", Provenance("modelled", detail))
     journal.notes.append(f"CPU power: {vcpus:g} vCPUs of {row.microarchitecture} at CCF's full-load "
                          f"{hi:.3g} W per vCPU ({power_w:.3g} W); the low bound is idle ({lo:.3g} W per vCPU).")

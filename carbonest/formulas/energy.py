@@ -26,6 +26,7 @@ Counter semantics (why the wrap rule is what it is):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Union, overload
 
 if TYPE_CHECKING:
@@ -126,6 +127,36 @@ def trapezoid_energy_j(times_s: Any, powers_w: Any) -> Any:
     dt = np.diff(t, axis=-1)
     energy = np.sum(dt * (p[..., 1:] + p[..., :-1]) * 0.5, axis=-1)
     return float(energy) if energy.ndim == 0 else energy
+
+
+def energy_at_j(times_s: Sequence[float], energies_j: Sequence[float], t_s: float) -> float:
+    """Cumulative energy at an instant between readings: linear between the two around it.
+
+    Between two readings the power is taken as their interval's mean (which a counter or a
+    capped model never exceeds), so an interval's energy is spread evenly over it; past the last
+    reading the last interval's mean power goes on; before the first reading nothing is known
+    and the first total is returned (as it is past a single reading).
+
+    Args:
+        times_s: Reading times, ascending. Units: s.
+        energies_j: Cumulative energy at each reading. Units: J.
+        t_s: The instant. Units: s.
+
+    Returns:
+        The interpolated cumulative energy. Units: J.
+    """
+    if not times_s:
+        raise ValueError("energy_at_j needs at least one reading")
+    n = len(times_s)
+    if t_s <= times_s[0] or n == 1:
+        return float(energies_j[0] if t_s <= times_s[0] else energies_j[-1])
+    for i in range(1, n):
+        if t_s <= times_s[i]:
+            t0, t1, e0, e1 = times_s[i - 1], times_s[i], energies_j[i - 1], energies_j[i]
+            return float(e0 + (e1 - e0) * (t_s - t0) / (t1 - t0)) if t1 > t0 else float(e1)
+    t0, t1, e0, e1 = times_s[-2], times_s[-1], energies_j[-2], energies_j[-1]
+    rate = (e1 - e0) / (t1 - t0) if t1 > t0 else 0.0
+    return float(e1 + rate * (t_s - t1))
 
 
 def energy_j(power_w: Any, duration_s: Any) -> Any:

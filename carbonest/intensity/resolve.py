@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from carbonest.records.common import cite
 from carbonest import inputs
 from carbonest.errors import InvalidInputError, param
 from carbonest.formulas import emissions, strubell
@@ -114,7 +115,7 @@ def resolve_intensity(d: Notes, region: Any, intensity: Any, dc: Any, preset: st
     d.note("intensity_g_per_kwh", grid.provenance)
     d.notes.append(
         f"No region given: the world average {grid.intensity_g_per_kwh:g} g CO2e/kWh "
-        f"({grid.region.source} {grid.region.year}, {grid.region.basis}) was used. Give a region for a "
+        f"({cite(grid.region.source, grid.region.year)}, {grid.region.basis}) was used. Give a region for a "
         "meaningful figure."
     )
     return grid.intensity_g_per_kwh, grid.region, spec
@@ -146,7 +147,7 @@ def resolve_pue(d: Notes, pue: Any, dc: Any, region_spec: Any, preset: str | Non
     spec = industry_pue()
     d.note("pue", table_provenance("datacenters", spec.source, spec.year, spec.id))
     d.notes.append(
-        f"No PUE given: the industry average {spec.pue:g} ({spec.source} {spec.year}) was used."
+        f"No PUE given: the industry average {spec.pue:g} ({cite(spec.source, spec.year)}) was used."
     )
     return float(spec.pue)
 

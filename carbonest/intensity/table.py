@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from carbonest.records.common import cite
 from carbonest.errors import InvalidInputError
 from carbonest.intensity.base import GridIntensity, IntensityProvider
 from carbonest.records import RegionInfo, table_provenance
@@ -42,7 +43,7 @@ def figure_of(spec: Any, basis: str) -> Any:
     hint = ""
     if other is not None:
         hint = (f"; its {other_basis(basis)} figure is {other.intensity_g_per_kwh:g} g CO2e/kWh "
-                f"({other.source} {other.year}): choose the {other_basis(basis)} basis for it")
+                f"({cite(other.source, other.year)}): choose the {other_basis(basis)} basis for it")
     raise InvalidInputError(f"basis: {spec.name} ({spec.id}) has no {basis} carbon-intensity figure{hint}, "
                             "or give your own intensity", field="basis")
 

@@ -45,6 +45,10 @@ MIN_INTERVAL_S = 0.01
 FlushCallback = Callable[[list[Sample], "SamplerTotals"], None]
 
 
+HISTORY = 32
+"""Readings kept for phase edges (a phase opened further back uses the estimate made at its start)."""
+
+
 @dataclass(frozen=True, slots=True)
 class DeviceTotals:
     """What the sampler accumulated for one device.
@@ -260,6 +264,9 @@ class Sampler:
         self._on_ready = on_ready
         self._on_tick = on_tick
         self.energy_now: dict[str, float] = {}
+        self.history: tuple[tuple[float, dict[str, float]], ...] = ()
+        """The last :data:`HISTORY` readings as (sampler clock, :attr:`energy_now`), replaced (never
+        changed in place) after every reading: phase edges interpolate between them. Units: s, J."""
         """Energy so far per component over additive devices, replaced (never changed in place)
         after every reading, so other threads read it without the lock (phase edges). Units: J."""
         self._started_at: float | None = None
@@ -395,6 +402,7 @@ class Sampler:
             for a in list(accs.values()):
                 if a.additive:
                     comps[a.component] = comps.get(a.component, 0.0) + a.energy_j
+        self.history = self.history[-(HISTORY - 1):] + ((self._clock(), comps),)
         self.energy_now = comps
 
     def _drop(self, probe: Probe, reason: str) -> None:

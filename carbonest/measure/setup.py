@@ -10,6 +10,7 @@ import sys
 
 from typing import Any
 
+from carbonest.records.common import cite
 from carbonest import inputs
 from carbonest.errors import CarbonestError, InvalidInputError, ProbeUnavailableError, UnknownRegionError
 from carbonest.errors import warn_user as warn_user  # the tracker's modules import it from here
@@ -126,7 +127,7 @@ def _resolve_region(kw: dict[str, Any], settings: Any, notes: Notes, warn: list[
         notes.provenance.update(fallback.provenance)
         notes.notes.append(
             f"{origin} names {what} {region!r}: the world average {value:g} g CO2e/kWh "
-            f"({info.source} {info.year}) was used."
+            f"({cite(info.source, info.year)}) was used."
         )
         return value, info, spec
     if origin is not None:

@@ -131,10 +131,49 @@ def build_record(ctx: RunContext, totals: Any, *, status: str, reason: str | Non
     )
 
 
-def phase_between(ctx: RunContext, name: str, started_at: str, duration_s: float,
-                  before: dict[str, float], after: dict[str, float]) -> PhaseRecord:
-    """A named phase from two of the sampler's published per-component energies (J)."""
-    per_comp = {c: (e - before.get(c, 0.0)) / J_PER_KWH for c, e in after.items() if c in ctx.wanted}
+SHORT_PHASE_INTERVALS = 3
+"""A phase shorter than this many sampling intervals carries a note: its energy is interpolated."""
+
+History = tuple[tuple[float, dict[str, float]], ...]
+
+
+def _spacing(times: list[float], t: float, default_s: float) -> float:
+    """How far apart the readings around instant ``t`` are (the resolution of an edge there). Units: s."""
+    if len(times) < 2:
+        return default_s
+    for i in range(1, len(times)):
+        if t <= times[i]:
+            return times[i] - times[i - 1]
+    return max(times[-1] - times[-2], t - times[-1])
+
+
+def phase_between(ctx: RunContext, name: str, started_at: str, t_start: float, t_end: float,
+                  opened: History, closed: History) -> PhaseRecord:
+    """A named phase from the sampler's readings around its edges (clock times, cumulative J).
+
+    Each edge's energy is interpolated between the readings around it (the last interval's power
+    past the last one), so a phase between two readings gets its share of their interval, never a
+    whole interval's energy: its mean power stays within what the device drew. ``opened`` is the
+    sampler's history when the phase began, ``closed`` when it ended; together they hold the
+    readings around both edges, unless the phase outlasted the history.
+    """
+    from carbonest.formulas.energy import energy_at_j
+
+    readings = dict(opened)
+    readings.update(closed)
+    times = sorted(readings)
+    duration_s = max(0.0, t_end - t_start)
+    per_comp: dict[str, float] = {}
+    comps = {c for _, e in readings.items() for c in e if c in ctx.wanted}
+    for c in sorted(comps):
+        series = [(t, readings[t][c]) for t in times if c in readings[t]]
+        ts, es = [t for t, _ in series], [e for _, e in series]
+        per_comp[c] = max(0.0, energy_at_j(ts, es, t_end) - energy_at_j(ts, es, t_start)) / J_PER_KWH
+    note = None
+    spacing = max(_spacing(times, t_start, ctx.interval_s), _spacing(times, t_end, ctx.interval_s))
+    if duration_s < SHORT_PHASE_INTERVALS * spacing:
+        note = (f"energy interpolated between readings {spacing:.3g} s apart (resolution {spacing:.3g} s; "
+                f"the phase lasted {duration_s:.3g} s)")
     it_energy = sum(per_comp.values()) if per_comp else None
     intensity = None
     if ctx.live is not None:  # the live figures in force during the phase
@@ -144,9 +183,9 @@ def phase_between(ctx: RunContext, name: str, started_at: str, duration_s: float
         intensity = ctx.live.mean_over(start, start + max(0.0, duration_s))
     facility, co2, _ = _outputs(ctx, it_energy, intensity)
     return PhaseRecord(
-        name=name, started_at=started_at, duration_s=max(0.0, duration_s),
+        name=name, started_at=started_at, duration_s=duration_s,
         it_energy_kwh=it_energy, energy_kwh=facility, co2e_kg=co2,
-        components=tuple(sorted(per_comp.items())),
+        components=tuple(sorted(per_comp.items())), note=note,
     )
 
 

@@ -148,7 +148,7 @@ class Tracker(SignalHandling):
         self._pending_phases: deque[PhaseRecord] = deque()  # finished, not yet in the store
         self._phases_not_stored = 0
         self._unsaved_samples: list[Any] = []
-        self._open_phases: dict[object, tuple[str, str, float, dict[str, float]]] = {}
+        self._open_phases: dict[object, tuple[str, str, float, Any]] = {}
         self._warnings: list[str] = []
         self._prev_sigterm: Any = None  # the SIGTERM handler ours replaced; kept to forward to
         self._sigterm_installed = False
@@ -367,7 +367,7 @@ class Tracker(SignalHandling):
             if self._state != "running":
                 raise CarbonestError(f"phase {name!r}: the run is not running")
             # The sampler's published energies: no lock of the sampler's taken at a phase edge.
-            self._open_phases[key] = (name, _utc_now(), self._kwargs["clock"](), self._sampler.energy_now)
+            self._open_phases[key] = (name, _utc_now(), self._kwargs["clock"](), self._sampler.history)
         try:
             yield
         finally:
@@ -376,12 +376,12 @@ class Tracker(SignalHandling):
                 if opened is not None:
                     self._close_phase(*opened)
 
-    def _close_phase(self, name: str, started: str, t_before: float, before: dict[str, float]) -> None:
-        # Phase edges have the sampling interval's resolution: no extra read is forced
+    def _close_phase(self, name: str, started: str, t_before: float, opened: Any) -> None:
+        # Phase edges are interpolated between the sampler's readings: no extra read is forced
         # from this thread, since probes are read by the sampler thread alone.
         assert self._ctx is not None
-        duration = self._kwargs["clock"]() - t_before
-        done = phase_between(self._ctx, name, started, duration, before, self._sampler.energy_now)
+        done = phase_between(self._ctx, name, started, t_before, self._kwargs["clock"](), opened,
+                             self._sampler.history)
         # O(1) per phase whatever their number: the record lists the first ones and a tally per
         # name; every phase goes to the store once, at the next checkpoint.
         self._phases_total += 1

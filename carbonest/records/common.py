@@ -26,6 +26,22 @@ ProvenanceKind = Literal["measured", "modelled", "table", "user", "default", "pr
 Component = Literal["gpu", "cpu", "dram"]
 
 
+def cite(source: str | None, year: int | str | None) -> str:
+    """A citation: ``source`` then ``year``, the year left out when the source already names it.
+
+    ``cite("US EPA (2018), via Strubell et al. 2019", 2018)`` is the source as it is, not
+    "... 2019 2018"; ``cite("Ember (2025), Yearly Electricity Data", 2024)`` adds the data year.
+    """
+    import re
+
+    text = (source or "").strip()
+    if year is None or year == "":
+        return text
+    if str(year) in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", text):
+        return text
+    return f"{text} {year}".strip()
+
+
 @dataclass(frozen=True, slots=True)
 class Provenance:
     """Where one figure came from.
@@ -48,7 +64,7 @@ class Provenance:
         if self.kind in ("user", "default") and not self.detail:
             return self.kind
         if self.kind == "table":
-            parts = [self.detail, self.source or "", str(self.year) if self.year else ""]
+            parts = [self.detail, cite(self.source, self.year or None)]
             return "table:" + " ".join(p for p in parts if p)
         if self.kind == "default":
             return "default:" + self.detail

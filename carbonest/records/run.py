@@ -25,6 +25,8 @@ class PhaseRecord:
         energy_kwh: Facility energy (PUE included). Units: kWh.
         co2e_kg: Units: kg CO2e.
         components: IT energy per component. Units: kWh.
+        note: Set when the phase lasted less than a few sampling intervals: its energy is
+            interpolated between readings, and the note says their spacing (the resolution).
     """
 
     name: str
@@ -34,6 +36,7 @@ class PhaseRecord:
     energy_kwh: float | None
     co2e_kg: float | None
     components: tuple[tuple[str, float], ...] = ()
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -41,6 +44,7 @@ class PhaseRecord:
             "name": self.name, "started_at": self.started_at, "duration_s": self.duration_s,
             "it_energy_kwh": self.it_energy_kwh, "energy_kwh": self.energy_kwh, "co2e_kg": self.co2e_kg,
             "components": dict(self.components),
+            **({"note": self.note} if self.note is not None else {}),
         }
 
 

@@ -298,6 +298,13 @@ class RunStore(abc.ABC):
     def release_final_note(self, run_id: str) -> None:
         """The final record was saved: drop the room kept by :meth:`reserve_final_note`."""
 
+    def count_runs(self) -> int:
+        """How many runs the store holds (what ``list_runs`` without a limit would return).
+
+        This default lists them all; a backend with an index counts without loading records.
+        """
+        return len(self.list_runs(None))
+
     def add_phases(self, run_id: str, phases: Sequence[Mapping[str, Any]]) -> None:
         """Append finished phases to a saved run between checkpoints (a run with many phases).
 

@@ -266,6 +266,11 @@ class SQLiteStore(RunStore):
         rows = self._call(lambda conn: conn.execute(sql, (bound,)).fetchall(), write=False)
         return [self._load(row) for row in rows]
 
+    def count_runs(self) -> int:
+        """How many runs the store holds, counted in SQL."""
+        row = self._call(lambda conn: conn.execute("SELECT COUNT(*) FROM runs").fetchone(), write=False)
+        return int(row[0])
+
     def samples(self, run_id: str) -> list[Sample]:
         """Return the run's samples ordered by time, component, device."""
         base.check_run_id(run_id)

@@ -16,7 +16,10 @@ Rules of this subpackage:
   broadcasting (:mod:`~carbonest.whatif.engine`, ``work``, ``totals``).
 * The same precedence and provenance labels as :func:`carbonest.estimate`, so
   a row equals the estimate of the same job.
-* numpy and pandas are imported inside functions: ``import carbonest`` stays light.
+* numpy and pandas are imported inside functions: ``import carbonest`` stays light. The
+  engine asks :func:`carbonest.whatif.backend.xp` for its array module: numpy, or the plain
+  Python of :mod:`~carbonest.whatif.pyarr` that :func:`whatif_table` (the CLI) uses for sweeps
+  of up to 10,000 rows, with identical numbers.
 * Inputs are checked at the edge (:mod:`~carbonest.whatif.request`), before
   any large array exists; a sweep over :data:`MAX_ROWS` needs ``force=True``.
 * What it may import: layers L0-L5 (records, formulas, catalog, intensity), and
@@ -27,33 +30,53 @@ Rules of this subpackage:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Union
 
+from carbonest.whatif.backend import xp
 from carbonest._lazy import callable_package
 from carbonest.errors import InvalidInputError
 from carbonest.whatif.request import MAX_ROWS
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pandas as pd
 
-__all__ = ["MAX_ROWS", "check_one_basis", "rank_regions", "whatif"]
+Names = Union[str, Sequence[str]]
+"""A name or a list of names: one axis of the sweep."""
 
-_FIRST = ("gpu", "gpus", "gpu_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "flops",
+Numbers = Union[float, Sequence[float], "npt.NDArray[np.float64]", "npt.NDArray[np.int64]"]
+"""A number, a list of numbers or a numpy array of them: one axis of the sweep."""
+
+SortKey = Literal["co2e", "energy"]
+
+__all__ = ["MAX_ROWS", "Names", "Numbers", "SortKey", "Table", "check_one_basis", "rank_regions", "whatif",
+           "whatif_table"]
+
+_FIRST = ("gpu", "gpus", "gpu_power_w", "cpu", "cpus", "cpu_power_w", "dram_gb", "dram_power_w", "hours", "gpu_hours", "params", "tokens", "dtype", "mfu", "flops",
           "adaptation", "tasks", "trained_params", "lora_params", "head_params", "storage_gb", "queries",
           "tokens_per_query", "inference_mfu", "energy_per_query_wh", "training_it_energy_kwh", "idle_kwh",
           "datacenter", "region", "region_name")
 
 
 def whatif(
-    *, gpu: Any = None, gpus: Any = None, gpu_power_w: Any = None, hours: Any = None, region: Any = None,
-    pue: Any = None, intensity_g_per_kwh: Any = None, datacenter: Any = None, params: Any = None,
-    tokens: Any = None, mfu: Any = None, dtype: Any = None, adaptation: Any = None, tasks: Any = None,
-    lora_params: Any = None, head_params: Any = None, queries: Any = None, energy_per_query_wh: Any = None,
-    tokens_per_query: Any = None, inference_mfu: Any = None, embodied: bool = False, water: bool = False,
-    wue_l_per_kwh: Any = None, water_generation_l_per_kwh: Any = None, baseline_region: Any = None,
-    flops: Any = None, energy_kwh: Any = None, idle_kwh: Any = None, embodied_kg_per_server: Any = None,
-    gpus_per_server: Any = None, lifetime_years: Any = None, utilization: Any = None,
-    basis: str | None = None, force: bool = False) -> pd.DataFrame:
+    *, gpu: Names | None = None, gpus: Numbers | None = None, gpu_power_w: Numbers | None = None,
+    hours: Numbers | None = None, region: Names | None = None, pue: Numbers | None = None,
+    intensity_g_per_kwh: Numbers | None = None, datacenter: Names | None = None,
+    params: Numbers | None = None, tokens: Numbers | None = None, mfu: Numbers | None = None,
+    dtype: Names | None = None, adaptation: Names | None = None, tasks: Numbers | None = None,
+    lora_params: Numbers | None = None, head_params: Numbers | None = None, queries: Numbers | None = None,
+    energy_per_query_wh: Numbers | None = None, tokens_per_query: Numbers | None = None,
+    inference_mfu: Numbers | None = None, embodied: bool = False, water: bool = False,
+    wue_l_per_kwh: Numbers | None = None, water_generation_l_per_kwh: Numbers | None = None,
+    baseline_region: str | None = None, flops: Numbers | None = None, energy_kwh: Numbers | None = None,
+    idle_kwh: Numbers | None = None, embodied_kg_per_server: Numbers | None = None,
+    gpus_per_server: Numbers | None = None, lifetime_years: Numbers | None = None,
+    utilization: Numbers | None = None, cpu: Names | None = None, cpus: Numbers | None = None,
+    cpu_power_w: Numbers | None = None, dram_gb: Numbers | None = None, dram_power_w: Numbers | None = None,
+    basis: str | None = None, sort: SortKey | None = None, top: int | None = None,
+    force: bool = False) -> pd.DataFrame:
     """Energy, CO2e with low/high bounds, and optionally embodied carbon and water, of every scenario.
 
     Each argument but the flags takes a scalar, a list or a numpy array: one row per combination.
@@ -86,6 +109,11 @@ def whatif(
         wue_l_per_kwh: On-site water usage effectiveness (implies water). Units: L/kWh.
         water_generation_l_per_kwh: Water consumed per kWh generated (implies water). Units: L/kWh.
         baseline_region: Add ``saving_pct`` of each row against the same job in this region.
+        cpu: CPU model(s), for their TDP (as in estimate: TDP x sockets, range idle..TDP).
+        cpus: CPU sockets per job (default 1 when cpu or cpu_power_w is given).
+        cpu_power_w: Average draw per CPU socket (default: the CPU's TDP). Units: W.
+        dram_gb: Memory size; power from the table's W per GB. Units: GB.
+        dram_power_w: Memory power, instead of dram_gb. Units: W.
         basis: Basis of the regions' carbon intensity: ``"lifecycle"`` (default) or ``"direct"``.
             Every row carries one basis (the ``basis`` column); a region asked for without a figure
             on it is not a row but is listed in ``attrs["unranked"]`` (and said in the notes).
@@ -97,6 +125,9 @@ def whatif(
         gpus_per_server: GPUs per host server (default 8; implies embodied).
         lifetime_years: Service life of the hardware (default: the table's; implies embodied). Units: years.
         utilization: Share of its life the hardware is busy, in (0, 1] (default 1; implies embodied).
+        sort: ``"co2e"`` or ``"energy"``: rows sorted by ``co2e_kg`` or ``energy_kwh``, lowest first
+            (stable; rows on different bases of carbon intensity are refused). Default: C order.
+        top: Keep the ``top`` best rows by ``sort`` (``"co2e"`` when sort is not given).
         force: Allow more than :data:`MAX_ROWS` scenarios.
 
     Returns:
@@ -107,23 +138,70 @@ def whatif(
         InvalidInputError: Bad value, combination or size (``field`` names it); unknown names: subclasses.
     """
     given = {k: v for k, v in locals().items() if v is not None and v is not False}
-    return _run({k: v for k, v in given.items() if k != "force"}, force)
+    frame = _run({k: v for k, v in given.items() if k not in ("force", "sort", "top")}, force)
+    return ranked(frame, sort, top)
+
+
+SORT_COLUMNS = {"co2e": "co2e_kg", "energy": "energy_kwh"}
+"""``sort`` key -> the column it sorts by."""
+
+
+def ranked(frame: pd.DataFrame, sort: str | None, top: int | None) -> pd.DataFrame:
+    """``frame`` sorted by ``sort`` (lowest first, stable) and cut to ``top`` rows; attrs kept."""
+    from carbonest import inputs
+
+    count = None if top is None else inputs.count("top", top)
+    if sort is None and count is None:
+        return frame
+    key = inputs.choice("sort", "co2e" if sort is None else sort, tuple(SORT_COLUMNS))
+    check_one_basis(frame)
+    attrs = frame.attrs
+    out = frame.sort_values(SORT_COLUMNS[key], kind="stable").reset_index(drop=True)
+    if count is not None:
+        out = out.head(count)
+    out.attrs = attrs
+    return out
 
 
 def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
     import pandas as pd
 
+    cols, attrs, _ = _evaluate(given, force, frame=True)
+    frame = pd.DataFrame(cols, copy=False)
+    frame.attrs.update(attrs)
+    return frame
+
+
+def _evaluate(given: dict[str, Any], force: bool, *, frame: bool,
+              plain_up_to: int = 0) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    """The columns of a sweep (name -> array, or categorical / list of str), its attrs, and whether it
+    ran on plain Python (a sweep of at most ``plain_up_to`` rows does; numpy otherwise)."""
+    from carbonest.whatif import backend
+    from carbonest.whatif.request import build, size
+
+    if plain_up_to:
+        with backend.plain():
+            req = build(given, force=force)
+            if size(req) <= plain_up_to:
+                cols, attrs = _compute(req, given, frame=False)
+                return cols, attrs, True
+    cols, attrs = _compute(build(given, force=force), given, frame=frame)
+    return cols, attrs, False
+
+
+def _compute(req: Any, given: dict[str, Any], *, frame: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every formula on the grid of a checked request, with the array module in force."""
+    np = xp()
+
     from carbonest.whatif import engine, totals, work
-    from carbonest.whatif.request import build
 
-    import numpy as np
-
-    req = build(given, force=force)
-    sw = engine.Sweep(req)
+    sw = engine.Sweep(req, frame=frame)
     engine.write_inputs(sw)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, naming the input
-        power_w = engine.power(sw) if "gpu" in req.given or "gpu_power_w" in req.given else None
-        parts = [p for p in (work.training(sw, power_w), work.serving(sw, power_w), work.idle(sw)) if p is not None]
+        power_w = engine.power(sw) if req.counts_gpu else None
+        host_w = engine.host_power(sw)
+        parts = [p for p in (work.training(sw, power_w, host_w), work.serving(sw, power_w), work.idle(sw))
+                 if p is not None]
         it = engine.total_energy([energy for energy, _ in parts])
         energy, co2 = totals.footprint(sw, it)
         if req.embodied:
@@ -137,11 +215,93 @@ def _run(given: dict[str, Any], force: bool) -> pd.DataFrame:
         if values is not None and np.asarray(values).dtype.kind == "f" and np.isinf(np.asarray(values)).any():
             raise _overflow(given, column)
     order = [c for c in _FIRST if c in sw.cols] + [c for c in sw.cols if c not in _FIRST]
-    frame = pd.DataFrame({**{c: sw.cols[c] for c in order}, **sw.prov}, copy=False)
-    frame.attrs["notes"] = list(dict.fromkeys(sw.notes))
-    frame.attrs["unranked"] = [{"region": s.id, "region_name": s.name, "reason": f"no {req.basis} figure"}
-                               for s in req.unranked]
-    return frame
+    attrs = {"notes": list(dict.fromkeys(sw.notes)),
+             "unranked": [{"region": s.id, "region_name": s.name, "reason": f"no {req.basis} figure"}
+                          for s in req.unranked]}
+    return {**{c: sw.cols[c] for c in order}, **sw.prov}, attrs
+
+
+class Table:
+    """A sweep's rows without pandas (for the CLI): column name -> numpy array or list of str.
+
+    The same columns, values and order as :func:`whatif`'s DataFrame (tested); ``attrs`` likewise.
+    Columns read as Python lists (``table["co2e_kg"]``); sorting and cutting work on the arrays, so
+    a sweep of 10,000 rows whose text shows 20 converts only those 20.
+    """
+
+    def __init__(self, cols: dict[str, Any], attrs: dict[str, Any]) -> None:
+        self.cols = cols
+        self.attrs = attrs
+
+    def __len__(self) -> int:
+        return len(next(iter(self.cols.values()))) if self.cols else 0
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.cols
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names, in order."""
+        return list(self.cols)
+
+    def __getitem__(self, name: str) -> list[Any]:
+        values = self.cols[name]
+        return values if isinstance(values, list) else values.tolist()
+
+    def take(self, order: Any) -> Table:
+        """The rows at ``order`` (a sequence of row numbers), in that order."""
+        rows = list(order)
+        return Table({k: [v[i] for i in rows] if isinstance(v, list) else v[order] for k, v in self.cols.items()},
+                     self.attrs)
+
+    def head(self, n: int) -> Table:
+        """The first ``n`` rows."""
+        return Table({k: v[:n] for k, v in self.cols.items()}, self.attrs)
+
+    def records(self) -> list[dict[str, Any]]:
+        """One dict per row (NaN and infinities as None), as the CLI's JSON prints them."""
+        import math
+
+        names = list(self.cols)
+        return [{k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in zip(names, row)}
+                for row in zip(*(self[n] for n in names))]
+
+
+def whatif_table(*, sort: SortKey | None = None, top: int | None = None, force: bool = False,
+                 plain_python: bool = True, **given: Any) -> Table:
+    """:func:`whatif` without pandas, for the CLI: the same rows as a :class:`Table`.
+
+    A sweep of up to :data:`~carbonest.whatif.pyarr.MAX_PLAIN_ROWS` scenarios runs on plain Python
+    (:mod:`carbonest.whatif.pyarr`: no numpy imported); a larger one on numpy. Both give the
+    DataFrame's numbers exactly (tested).
+
+    Args:
+        plain_python: False: numpy whatever the size (the tests compare the two).
+        sort: As :func:`whatif`'s.
+        top: As :func:`whatif`'s.
+        force: As :func:`whatif`'s.
+        **given: :func:`whatif`'s other arguments (checked as there: an unknown one is a TypeError).
+    """
+    from carbonest import inputs
+
+    code = whatif.__code__  # its keyword-only parameters (inspect.signature costs an import)
+    allowed = set(code.co_varnames[:code.co_kwonlyargcount]) - {"sort", "top", "force"}
+    unknown = set(given) - allowed
+    if unknown:
+        raise TypeError(f"whatif() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+    from carbonest.whatif.pyarr import MAX_PLAIN_ROWS, argsort
+
+    cols, attrs, plain = _evaluate({k: v for k, v in given.items() if v is not None and v is not False}, force,
+                                   frame=False, plain_up_to=MAX_PLAIN_ROWS if plain_python else 0)
+    table = Table(cols, attrs)
+    count = None if top is None else inputs.count("top", top)
+    if sort is None and count is None:
+        return table
+    key = inputs.choice("sort", "co2e" if sort is None else sort, tuple(SORT_COLUMNS))
+    _check_bases(set(table.cols["basis"]) if "basis" in table else [])
+    column = table.cols[SORT_COLUMNS[key]]
+    order = argsort(column) if plain else xp().argsort(column, kind="stable")  # as pandas' stable sort
+    return table.take(order[:count] if count is not None else order)
 
 
 def _overflow(given: dict[str, Any], column: str) -> InvalidInputError:
@@ -176,9 +336,13 @@ def check_one_basis(frame: pd.DataFrame) -> None:
     """
     if "basis" not in frame or frame.empty:
         return
+    _check_bases(frame["basis"].astype(str).unique())
+
+
+def _check_bases(bases: Any) -> None:
     from carbonest.whatif.lookup import basis_kind
 
-    kinds = sorted({basis_kind(b) for b in frame["basis"].astype(str).unique()})
+    kinds = sorted({basis_kind(b) for b in set(bases)})
     if len(kinds) > 1:
         raise InvalidInputError(
             "basis: these scenarios mix bases of carbon intensity (" + ", ".join(kinds) + "), which cannot "

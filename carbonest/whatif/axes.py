@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from carbonest.whatif.backend import xp
 from carbonest import inputs
 from carbonest.errors import InvalidInputError
 
@@ -32,7 +33,7 @@ def items(field: str, value: Any) -> Any:
         return [value]
     arr: Any
     if hasattr(value, "dtype") and hasattr(value, "__array__"):
-        import numpy as np
+        np = xp()
 
         arr = np.asarray(value).reshape(-1)
     else:
@@ -43,7 +44,7 @@ def items(field: str, value: Any) -> Any:
 
 
 def _bad_mask(arr: Any, rule: str) -> Any:
-    import numpy as np
+    np = xp()
 
     bad = ~np.isfinite(arr)
     with np.errstate(invalid="ignore"):
@@ -73,7 +74,7 @@ def numbers(field: str, value: Any, rule: str) -> Any:
     Raises:
         InvalidInputError: the first value that breaks the rule, with ``field`` set.
     """
-    import numpy as np
+    np = xp()
 
     values = items(field, value)
     if isinstance(values, np.ndarray) and values.dtype.kind in "iuf":

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from carbonest.errors import InvalidInputError
+from carbonest.whatif.backend import xp
+from carbonest.errors import InvalidInputError, param
 from carbonest.estimate.assumptions import DEFAULT_HEAD_PARAMS, DEFAULT_LORA_FRACTION
 from carbonest.formulas import flops, patterson, uncertainty
 from carbonest.records import Provenance
@@ -41,9 +42,9 @@ class Bounds:
 class Sweep:
     """One evaluation: the grid, the columns written so far, the notes."""
 
-    def __init__(self, req: Request) -> None:
+    def __init__(self, req: Request, *, frame: bool = True) -> None:
         self.req = req
-        self.grid = Grid(req.axes)
+        self.grid = Grid(req.axes, frame=frame)
         self.keep: tuple[slice, ...] | None = None
         if req.baseline:
             self.keep = tuple(slice(0, n - (a.name == "region")) for a, n in zip(req.axes, self.grid.shape))
@@ -83,13 +84,14 @@ def write_inputs(sw: Sweep) -> None:
     """Columns of the inputs that are not also outputs (names first, then numbers)."""
     outputs = {"gpu_power_w", "mfu", "inference_mfu", "pue", "intensity_g_per_kwh", "region", "hours",
                "wue_l_per_kwh", "water_generation_l_per_kwh", "energy_per_query_wh", "energy_kwh", "idle_kwh",
-               "flops", "embodied_kg_per_server", "gpus_per_server", "lifetime_years", "utilization"}
+               "flops", "embodied_kg_per_server", "gpus_per_server", "lifetime_years", "utilization",
+               "cpu_power_w", "dram_power_w"}
     for axis in sw.req.axes:
         if axis.name in outputs:
             continue
         if axis.labels is not None:
             sw.text(axis.name, axis.name, axis.labels)
-        elif axis.name in ("gpus", "tasks"):
+        elif axis.name in ("gpus", "tasks", "cpus"):
             sw.cols[axis.name] = sw.grid.flat(sw.value(axis.name), sw.keep, dtype="int64")
         else:
             sw.put(axis.name, sw.value(axis.name))
@@ -103,7 +105,7 @@ def power(sw: Sweep) -> Bounds:
         sw.label("gpu_power_provenance", None, ["user"])
         _warn_over_tdp(sw)
         return Bounds.exact(p)
-    import numpy as np
+    np = xp()
 
     acc = sw.req.gpu
     assert acc is not None
@@ -122,20 +124,86 @@ def power(sw: Sweep) -> Bounds:
 
 
 def _warn_over_tdp(sw: Sweep) -> None:
-    """The highest given power against the lowest TDP of the sweep: warned (and noted) as in estimate."""
-    import numpy as np
+    """The highest given power against the lowest TDP of the sweep: warned (and noted) as in estimate.
+    Plain Python over the (short) axes, so the plain-Python path imports no numpy."""
+    import math
 
     from carbonest.errors import warn_user
     from carbonest.estimate.assumptions import over_tdp_message
 
     acc = sw.req.gpu
-    if acc is None or np.isnan(acc.tdp_w).all():
+    if acc is None:
         return
-    i = int(np.nanargmin(acc.tdp_w))
-    message = over_tdp_message(acc.names[i], float(acc.tdp_w[i]), float(np.max(sw.axis_values("gpu_power_w"))))
+    tdps = [(float(t), i) for i, t in enumerate(acc.tdp_w) if not math.isnan(float(t))]
+    if not tdps:
+        return
+    tdp, i = min(tdps)
+    given = max(float(v) for v in sw.axis_values("gpu_power_w"))
+    message = over_tdp_message(acc.names[i], tdp, given)
     if message is not None:
         sw.notes.append(message + ".")
         warn_user(f"carbonest: {message}", UserWarning)
+
+
+def host_power(sw: Sweep) -> list[Bounds]:
+    """Power of the CPU sockets and memory of a job (W, all sockets), as :func:`carbonest.estimate`
+    counts them: the user's power (exact) or the CPU's TDP (range idle..TDP); memory from the given
+    power or size x the table's W per GB (exact). One entry per counted component (CPU, then memory),
+    so their energies add up in the order estimate adds them."""
+    req = sw.req
+    total: list[Bounds] = []
+    if req.has("cpu_power_w"):
+        p = sw.value("cpu_power_w")
+        if req.cpu is not None:
+            _check_cpu_power(sw, p)
+        sw.put("cpu_power_w", p)
+        sw.label("cpu_power_provenance", None, ["user"])
+        total.append(Bounds.exact(p * sw.value("cpus")))
+    elif req.cpu is not None:
+        tdp, idle = sw.grid.along("cpu", req.cpu.tdp_w), sw.grid.along("cpu", req.cpu.idle_w)
+        sw.put("cpu_power_w", tdp)
+        sw.label("cpu_power_provenance", "cpu", req.cpu.tdp_labels)
+        sw.notes.append("CPU power: each CPU's TDP per socket was used; the low bound is its idle power "
+                        "(TDP x Cloud Carbon Footprint's min/max watts per vCPU of its micro-architecture). "
+                        "Give cpu_power_w to set it.")
+        n = sw.value("cpus")
+        total.append(Bounds(tdp * n, idle * n, tdp * n))
+    dram = _dram_power(sw)
+    if dram is not None:
+        total.append(dram)
+    return total
+
+
+def _check_cpu_power(sw: Sweep, power_w: Any) -> None:
+    np = xp()
+
+    assert sw.req.cpu is not None
+    tdp = sw.grid.along("cpu", sw.req.cpu.tdp_w)
+    over = np.broadcast_to(np.asarray(power_w) > tdp, np.broadcast_shapes(np.shape(power_w), np.shape(tdp)))
+    if over.any():
+        i = np.argwhere(over)[0]
+        name = sw.req.cpu.names[int(i[sw.grid.position["cpu"]])]
+        watts = float(np.broadcast_to(np.asarray(power_w), over.shape)[tuple(i)])
+        tdp_w = float(np.broadcast_to(tdp, over.shape)[tuple(i)])
+        raise InvalidInputError(f"cpu_power_w: {watts:g} W per CPU disagrees with {param('cpu')} {name!r}, whose TDP is "
+                                f"{tdp_w:g} W (an average draw cannot exceed it); drop one of the two",
+                                field="cpu_power_w")
+
+
+def _dram_power(sw: Sweep) -> Bounds | None:
+    """Memory power: given, or size x the table's W per GB (the constant estimate uses)."""
+    if sw.req.has("dram_power_w"):
+        p = sw.value("dram_power_w")
+        sw.put("dram_power_w", p)
+        sw.label("dram_power_provenance", None, ["user"])
+        return Bounds.exact(p)
+    if not sw.req.has("dram_gb"):
+        return None
+    w_per_gb, label = lookup.constant("memory_power_w_per_gb")
+    p = sw.value("dram_gb") * w_per_gb
+    sw.put("dram_power_w", p)
+    sw.label("dram_power_provenance", None, [label.replace(f"={w_per_gb:g}", f"={w_per_gb:g} W/GB", 1)])
+    return Bounds.exact(p)
 
 
 def peak(sw: Sweep) -> Any:

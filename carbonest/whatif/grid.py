@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from carbonest.whatif.backend import xp
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -40,7 +42,9 @@ class Axis:
 class Grid:
     """The cartesian product of a list of axes, flattened in C (row-major) order."""
 
-    def __init__(self, axes: Sequence[Axis]) -> None:
+    def __init__(self, axes: Sequence[Axis], *, frame: bool = True) -> None:
+        self.frame = frame
+        """String columns as pandas categoricals (True) or as lists of str (False: no pandas)."""
         self.axes = list(axes)
         self.position = {a.name: i for i, a in enumerate(self.axes)}
         self.shape = tuple(len(a) for a in self.axes)
@@ -55,7 +59,7 @@ class Grid:
 
     def along(self, name: str, values: Any) -> np.ndarray:
         """An array over axis ``name`` reshaped to broadcast along it (ndim = the grid's)."""
-        import numpy as np
+        np = xp()
 
         arr = np.asarray(values)
         shape = [1] * len(self.shape)
@@ -64,7 +68,7 @@ class Grid:
 
     def over(self, names: Sequence[str], table: Any) -> np.ndarray:
         """A table indexed by several axes (dims in the order of ``names``), broadcastable over the grid."""
-        import numpy as np
+        np = xp()
 
         arr = np.asarray(table)
         order = sorted(range(len(names)), key=lambda i: self.position[names[i]])
@@ -83,7 +87,7 @@ class Grid:
 
         ``keep`` slices the grid first (used to drop the appended baseline region).
         """
-        import numpy as np
+        np = xp()
 
         arr = np.asarray(value, dtype=dtype or np.float64)
         if arr.ndim < len(self.shape):
@@ -95,7 +99,7 @@ class Grid:
 
     def codes(self, name: str, keep: tuple[slice, ...] | None = None) -> np.ndarray:
         """For each scenario, the index of its value on axis ``name``."""
-        import numpy as np
+        np = xp()
 
         n = self.shape[self.position[name]]
         dtype = np.int8 if n < 128 else np.int32
@@ -103,16 +107,19 @@ class Grid:
 
     def categorical(self, codes: Any, categories: Sequence[str]) -> Any:
         """A string column from per-scenario codes into a short list of categories."""
-        import numpy as np
-        import pandas as pd
+        np = xp()
 
         unique = list(dict.fromkeys(categories))
+        if not self.frame:
+            return [categories[i] for i in np.asarray(codes).tolist()]
+        import pandas as pd
+
         remap = np.array([unique.index(c) for c in categories], dtype=np.int32)
         return pd.Categorical.from_codes(remap[codes], categories=pd.Index(unique))
 
     def label_column(self, name: str | None, labels: Sequence[str], keep: tuple[slice, ...] | None = None) -> Any:
         """A string column whose value depends on axis ``name`` only (or is one constant label)."""
-        import numpy as np
+        np = xp()
 
         if name is None:
             size = self.size_kept(keep)

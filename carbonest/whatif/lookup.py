@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from carbonest.whatif.backend import xp
+from carbonest.records.common import cite
 from carbonest.errors import InvalidInputError, param
 from carbonest.records import Provenance
 
@@ -54,7 +56,7 @@ def table_label(table: str, source: str | None, year: int | None, detail: str = 
 
 def exact(axis: str | None, values: Any, label: str) -> Along:
     """A user-given (or otherwise exact) value: zero-width bounds, one label."""
-    import numpy as np
+    np = xp()
 
     arr = np.asarray(values, dtype=np.float64).reshape(-1)
     return Along(axis, arr, arr, arr, (label,) * len(arr))
@@ -72,14 +74,14 @@ class Accelerators:
 
     def peak_flops_per_s(self, dtypes: Sequence[str]) -> np.ndarray:
         """Peak throughput, shape (GPUs, dtypes). Units: FLOP/s."""
-        import numpy as np
+        np = xp()
 
         return np.array([[spec.peak_flops_per_s(d) for d in dtypes] for spec in self.specs], dtype=np.float64)
 
 
 def accelerators(names: Sequence[str]) -> Accelerators:
     """Look up each GPU name once (unknown names raise with suggestions)."""
-    import numpy as np
+    np = xp()
 
     from carbonest.catalog import find_accelerator
 
@@ -93,6 +95,38 @@ def accelerators(names: Sequence[str]) -> Accelerators:
     tdp = np.array([np.nan if s.tdp_w is None else float(s.tdp_w) for s in specs])
     labels = tuple(table_label("accelerators", s.source, s.year, "TDP") for s in specs)
     return Accelerators(tuple(s.name for s in specs), tdp, labels, tuple(specs), tuple(notes))
+
+
+@dataclass(frozen=True)
+class Cpus:
+    """The CPU axis: canonical names, TDP, and the idle power of each (the low bound, as estimate's)."""
+
+    names: tuple[str, ...]
+    tdp_w: np.ndarray
+    idle_w: np.ndarray
+    tdp_labels: tuple[str, ...]
+    idle_labels: tuple[str, ...]
+
+
+def cpus(names: Sequence[str]) -> Cpus:
+    """Look up each CPU name once; the idle power is TDP x Cloud Carbon Footprint's min/max watts per
+    vCPU of the CPU's micro-architecture (the rule of :func:`carbonest.estimate`'s power step)."""
+    np = xp()
+
+    from carbonest.catalog import cpu_power_lookup, find_cpu
+    from carbonest.formulas import uncertainty
+
+    specs = [find_cpu(n) for n in names]
+    idle, idle_labels = [], []
+    for spec in specs:
+        row = cpu_power_lookup(spec.name).per_vcpu
+        ratio = row.min_w_per_vcpu / row.max_w_per_vcpu
+        idle.append(float(uncertainty.power_range_w(float(spec.tdp_w), ratio)[0]))
+        idle_labels.append(Provenance("modelled", f"idle = {ratio:.2f} x TDP ({row.microarchitecture}: "
+                                                  f"{row.min_w_per_vcpu:.3g} / {row.max_w_per_vcpu:.3g} W per vCPU, "
+                                                  f"{cite(row.source, row.year)})").label)
+    return Cpus(tuple(s.name for s in specs), np.array([float(s.tdp_w) for s in specs]), np.array(idle),
+                tuple(table_label("cpus", s.source, s.year, "TDP") for s in specs), tuple(idle_labels))
 
 
 def expand_regions(names: Sequence[str]) -> list[Any]:
@@ -115,8 +149,8 @@ def spread_sources(spec: Any, basis: str, central: float, label: str) -> tuple[f
         return central, central, label, label
     low, high, rows = spread
     lo, hi = min(float(low), central), max(float(high), central)
-    low_src = f"{rows[0]['source']} {rows[0]['year']}" if lo == float(low) else label
-    high_src = f"{rows[-1]['source']} {rows[-1]['year']}" if hi == float(high) else label
+    low_src = cite(rows[0]['source'], rows[0]['year']) if lo == float(low) else label
+    high_src = cite(rows[-1]['source'], rows[-1]['year']) if hi == float(high) else label
     return lo, hi, low_src, high_src
 
 
@@ -131,7 +165,7 @@ def region_intensity(axis: str | None, specs: Sequence[Any], basis: str) -> tupl
 def region_intensity_sourced(axis: str | None, specs: Sequence[Any],
                              basis: str) -> tuple[Along, tuple[str, ...], tuple[tuple[str, str], ...]]:
     """:func:`region_intensity` with the source of each region's low and high bound."""
-    import numpy as np
+    np = xp()
 
     from carbonest.intensity.table import figure_of
 
@@ -160,7 +194,7 @@ give for Google's datacentres): the publication's own, not one of the table's ba
 def datacenter_intensity(axis: str, specs: Sequence[Any], world: Any, basis: str) -> tuple[Along, tuple[str, ...]]:
     """Intensity of datacenter presets that carry one; the world average for those that do not;
     and the basis of each figure (so a ranking can refuse a mix)."""
-    import numpy as np
+    np = xp()
 
     fallback, (world_basis,) = region_intensity(None, [world], basis)  # sources: see totals.intensity
     rows = []
@@ -185,7 +219,7 @@ def datacenters(names: Sequence[str]) -> list[Any]:
 
 def datacenter_pue(axis: str, specs: Sequence[Any]) -> Along:
     """PUE of datacenter presets (each must carry one)."""
-    import numpy as np
+    np = xp()
 
     for dc in specs:
         if getattr(dc, "pue", None) is None:
@@ -199,7 +233,7 @@ def industry_pue() -> Along:
     """The latest industry-average PUE, as a constant."""
     from carbonest.catalog import industry_pue as latest
 
-    import numpy as np
+    np = xp()
 
     from carbonest.intensity.resolve import industry_pue_bounds
 
@@ -211,7 +245,7 @@ def industry_pue() -> Along:
 
 def region_pue(axis: str | None, specs: Sequence[Any]) -> Along:
     """Per region: its cloud provider's PUE where it has one, else the industry average."""
-    import numpy as np
+    np = xp()
 
     default = industry_pue()
     values, lows, highs, labels = [], [], [], []
@@ -237,7 +271,7 @@ def wue(axis: str | None, dcs: Sequence[Any] | None) -> Along:
     default_label = table_label("datacenters", default.source, default.year, default.id)
     if dcs is None:
         return exact(None, [float(default.wue_l_per_kwh)], default_label)
-    import numpy as np
+    np = xp()
 
     values, labels = [], []
     for dc in dcs:
@@ -251,7 +285,7 @@ def wue(axis: str | None, dcs: Sequence[Any] | None) -> Along:
 def region_wue(axis: str, specs: Sequence[Any]) -> Along:
     """Per region: its cloud provider's on-site WUE where the provider publishes one, else the
     industry average (the rule of :func:`carbonest.estimate`'s water step)."""
-    import numpy as np
+    np = xp()
 
     from carbonest.catalog import find_datacenter, industry_wue
 

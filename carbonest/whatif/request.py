@@ -16,12 +16,15 @@ from carbonest.intensity.table import BASES
 from carbonest.formulas.flops import BYTES_PER_PARAM
 from carbonest.whatif import axes as ax
 from carbonest.whatif.grid import Axis
-from carbonest.whatif.lookup import Accelerators, accelerators, datacenters, expand_regions
+from carbonest.whatif.lookup import Accelerators, Cpus, accelerators, cpus, datacenters, expand_regions
 
 MAX_ROWS = 10_000_000
 """Largest sweep run without ``force=True``: about 10 million rows x 40 columns x 8 bytes = 3 GB."""
 
 ADAPTATIONS = ("full", "lora", "probe")
+
+HOST_INPUTS = ("cpu", "cpu_power_w", "dram_gb", "dram_power_w")
+"""The inputs that count CPU sockets or memory (over the job's wall-clock hours)."""
 
 EMBODIED_INPUTS = ("embodied_kg_per_server", "gpus_per_server", "lifetime_years", "utilization")
 """The embodied amortisation's inputs; any of them adds embodied carbon (as in ``estimate``)."""
@@ -35,12 +38,13 @@ NUMERIC = {
     "water_generation_l_per_kwh": "non_negative",
     "flops": "positive", "energy_kwh": "positive", "idle_kwh": "non_negative",
     "embodied_kg_per_server": "non_negative", "gpus_per_server": "count", "lifetime_years": "positive",
-    "utilization": "fraction",
+    "utilization": "fraction", "cpus": "count", "cpu_power_w": "positive", "dram_gb": "positive",
+    "dram_power_w": "positive",
 }
 """The validation rule of each numeric input (see :mod:`carbonest.whatif.axes`)."""
 
 ORDER = (
-    "gpu", "gpus", "gpu_power_w", "hours", "params", "tokens", "dtype", "mfu", "adaptation", "tasks",
+    "gpu", "gpus", "gpu_power_w", "cpu", "cpus", "cpu_power_w", "dram_gb", "dram_power_w", "hours", "params", "tokens", "dtype", "mfu", "adaptation", "tasks",
     "lora_params", "head_params", "queries", "energy_per_query_wh", "tokens_per_query", "inference_mfu",
     "datacenter", "region", "pue", "intensity_g_per_kwh", "wue_l_per_kwh", "water_generation_l_per_kwh",
     "flops", "energy_kwh", "idle_kwh", "embodied_kg_per_server", "gpus_per_server", "lifetime_years",
@@ -57,6 +61,7 @@ class Request:
         given: The inputs the user set (name -> raw value), defaults filled in.
         axes: The axes of the sweep, in :data:`ORDER`.
         gpu: The GPU axis' look-ups, if a GPU was named.
+        cpu: The CPU axis' look-ups, if a CPU was named.
         regions: Region specs of the region axis (baseline last, if any), if regions were named.
         dcs: Datacenter presets of the datacenter axis, if any.
         baseline: Whether the last region is the baseline appended for the saving column.
@@ -72,6 +77,7 @@ class Request:
     given: dict[str, Any]
     axes: list[Axis] = field(default_factory=list)
     gpu: Accelerators | None = None
+    cpu: Cpus | None = None
     regions: list[Any] | None = None
     dcs: list[Any] | None = None
     baseline: bool = False
@@ -81,6 +87,16 @@ class Request:
     basis: str = "lifecycle"
     unranked: list[Any] = field(default_factory=list)
     region_origin: str | None = None
+
+    @property
+    def counts_gpu(self) -> bool:
+        """Whether accelerators are counted (a gpu or gpu_power_w given)."""
+        return "gpu" in self.given or "gpu_power_w" in self.given
+
+    @property
+    def counts_host(self) -> bool:
+        """Whether CPU sockets or memory are counted (as in estimate: only those given)."""
+        return any(n in self.given for n in HOST_INPUTS)
 
     def has(self, name: str) -> bool:
         """Whether ``name`` is an axis of the sweep."""
@@ -110,8 +126,11 @@ _PT = f"{param('params')} and {param('tokens')}"
 def _check_combinations(g: dict[str, Any]) -> None:
     """Reject inputs that do not fit together (each error names the parameter to change)."""
     _check_given_work(g)
-    if "gpu" not in g and "gpu_power_w" not in g and "energy_kwh" not in g:
-        raise InvalidInputError(f"gpu: nothing to estimate: give {param('gpu')} or gpu_power_w (or energy_kwh)", field="gpu")
+    _check_host(g)
+    if not ({"gpu", "gpu_power_w", "energy_kwh"} | set(HOST_INPUTS)) & set(g):
+        raise InvalidInputError(f"gpu: nothing to estimate: give {param('gpu')} or {param('gpu_power_w')}, "
+                                f"{param('cpu')} or {param('cpu_power_w')}, {param('dram_gb')} "
+                                f"or {param('dram_power_w')} (or {param('energy_kwh')})", field="gpu")
     if "hours" in g and ("tokens" in g or "adaptation" in g):
         raise InvalidInputError(f"hours: give either {_H} or {_PT} (GPU-hours from FLOPs), not both",
                                 field="hours")
@@ -135,6 +154,25 @@ def _check_combinations(g: dict[str, Any]) -> None:
     if not ({"hours", "tokens", "queries", "flops", "energy_kwh"} & set(g)):
         raise InvalidInputError(f"hours: give {_H}, or {_PT}, {_F}, energy_kwh, or {param('queries')}",
                                 field="hours")
+
+
+def _check_host(g: dict[str, Any]) -> None:
+    """CPU sockets and memory: the rules of ``estimate``, each error naming the parameter."""
+    if "cpus" in g and "cpu" not in g and "cpu_power_w" not in g:
+        raise InvalidInputError(f"cpus: given without {param('cpu')} or {param('cpu_power_w')}", field="cpus")
+    if "gpus" in g and "gpu" not in g and "gpu_power_w" not in g:
+        raise InvalidInputError(f"gpus: given without {param('gpu')} or {param('gpu_power_w')}", field="gpus")
+    if "dram_gb" in g and "dram_power_w" in g:
+        raise InvalidInputError(f"dram_power_w: give either {param('dram_gb')} or {param('dram_power_w')} (power from W per GB), "
+                                "not both", field="dram_power_w")
+    if "energy_kwh" in g:
+        for name in HOST_INPUTS + ("cpus",):
+            ax.forbid(name, g.get(name), f"{param('energy_kwh')} is the training's known IT energy, instead of power x "
+                                         f"hours; drop {param(name)} or {param('energy_kwh')}")
+    if any(n in g for n in HOST_INPUTS) and not ({"hours", "tokens", "flops"} & set(g)):
+        name = next(n for n in HOST_INPUTS if n in g)
+        raise InvalidInputError(f"{name}: CPU and memory are counted over the training's hours; give {_H} "
+                                f"(or {_PT}, or {_F})", field=name)
 
 
 def _check_given_work(g: dict[str, Any]) -> None:
@@ -182,7 +220,10 @@ def _check_serving(g: dict[str, Any]) -> None:
 
 def _defaults(g: dict[str, Any]) -> None:
     """Fill the defaults that become columns (said in the provenance columns)."""
-    g.setdefault("gpus", 1)
+    if "gpu" in g or "gpu_power_w" in g or "energy_kwh" in g or not any(n in g for n in HOST_INPUTS):
+        g.setdefault("gpus", 1)
+    if "cpu" in g or "cpu_power_w" in g:
+        g.setdefault("cpus", 1)
     if "adaptation" in g:
         g.setdefault("tasks", 1)
 
@@ -215,6 +256,10 @@ def _name_axes(req: Request) -> None:
         req.gpu = accelerators(names)
         req.notes.extend(req.gpu.notes)
         req.axes.append(Axis("gpu", names, req.gpu.names))
+    if "cpu" in g:
+        names = ax.names("cpu", g["cpu"])
+        req.cpu = cpus(names)
+        req.axes.append(Axis("cpu", names, req.cpu.names))
     if "dtype" in g:
         dtypes = ax.choices("dtype", g["dtype"], tuple(BYTES_PER_PARAM))
         req.axes.append(Axis("dtype", dtypes, dtypes))
@@ -315,8 +360,13 @@ def _configured_region(g: dict[str, Any]) -> str | None:
     return origin
 
 
+def size(req: Request) -> int:
+    """The number of scenarios (rows) of a request."""
+    return math.prod(len(a) - (req.baseline and a.name == "region") for a in req.axes)
+
+
 def _check_size(req: Request, force: bool) -> None:
-    rows = math.prod(len(a) - (req.baseline and a.name == "region") for a in req.axes)
+    rows = size(req)
     if rows > MAX_ROWS and not force:
         raise InvalidInputError(
             f"force: the sweep has {rows:,} scenarios, more than the limit of {MAX_ROWS:,}; "

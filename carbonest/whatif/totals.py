@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from carbonest.whatif.backend import xp
 from carbonest.estimate.assumptions import DEFAULT_GPUS_PER_SERVER, DEFAULT_UTILIZATION
 from carbonest.formulas import emissions, lifecycle
 from carbonest.records import Provenance
@@ -167,7 +168,7 @@ def _generation_factor(sw: Sweep) -> Any:
 
 def saving(sw: Sweep, co2e_kg: Any) -> None:
     """Saving of each scenario against the same job in the baseline region (the last on the axis), in %."""
-    import numpy as np
+    np = xp()
 
     assert len({lookup.basis_kind(b) for b in sw.cols["basis"]}) == 1, "a saving across bases"
     axis = sw.grid.position["region"]

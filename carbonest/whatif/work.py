@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from carbonest.whatif.backend import xp
 from carbonest.formulas import emissions, flops, patterson
 from carbonest.records import Provenance
 from carbonest.units import BYTES_PER_GB
 from carbonest.whatif.engine import (
-    DEFAULT_HEAD_PARAMS, DEFAULT_LORA_FRACTION, Bounds, Sweep, hours_from_flops, mfu, peak,
+    DEFAULT_HEAD_PARAMS, DEFAULT_LORA_FRACTION, Bounds, Sweep, hours_from_flops, mfu, peak, total_energy,
 )
 
 FORMULA_LABELS = {
@@ -23,17 +24,21 @@ FORMULA_LABELS = {
 }
 
 
-def training(sw: Sweep, power_w: Bounds | None) -> tuple[Bounds, Any] | None:
-    """Training or adaptation: IT energy and accelerator-hours (None if the request has none)."""
+def training(sw: Sweep, power_w: Bounds | None, host_w: list[Bounds] | None = None) -> tuple[Bounds, Any] | None:
+    """Training or adaptation: IT energy and accelerator-hours (None if the request has none).
+
+    ``power_w`` is per accelerator (over accelerator-hours), ``host_w`` the CPU sockets and memory
+    of the job, one entry per component (over its wall-clock hours).
+    """
     mode = sw.req.training
     if mode is None:
         return None
     if mode == "energy":
         return given_energy(sw)
-    gpus = sw.value("gpus")
     if mode == "hours":
         hours = sw.value("hours")
-        gpu_hours = Bounds.exact(hours * gpus)
+        wall = Bounds.exact(hours)
+        gpu_hours = Bounds.exact(hours * sw.value("gpus")) if sw.req.counts_gpu else None
         sw.label("hours_provenance", None, ["user"])
     else:
         if sw.req.has("flops"):
@@ -43,12 +48,19 @@ def training(sw: Sweep, power_w: Bounds | None) -> tuple[Bounds, Any] | None:
         else:
             total = adaptation_flops(sw) if sw.req.has("adaptation") else pretraining_flops(sw)
         sw.put("flops", total)
+        gpus = sw.value("gpus")
         gpu_hours = hours_from_flops(sw, total, mfu(sw, "mfu"), peak(sw))
-        hours = gpu_hours.c / gpus
+        wall = Bounds(gpu_hours.c / gpus, gpu_hours.lo / gpus, gpu_hours.hi / gpus)
+        hours = wall.c
     sw.put("hours", hours)
-    sw.put("gpu_hours", gpu_hours.c)
-    assert power_w is not None  # a gpu or gpu_power_w is required unless energy_kwh is given
-    return power_w.map(emissions.energy_kwh, gpu_hours), gpu_hours.c
+    parts = []
+    if gpu_hours is not None:
+        sw.put("gpu_hours", gpu_hours.c)
+        assert power_w is not None  # a gpu or gpu_power_w is counted
+        parts.append(power_w.map(emissions.energy_kwh, gpu_hours))
+    for host in host_w or []:
+        parts.append(host.map(emissions.energy_kwh, wall))
+    return total_energy(parts), gpu_hours.c if gpu_hours is not None else 0.0
 
 
 def given_energy(sw: Sweep) -> tuple[Bounds, Any]:
@@ -79,7 +91,7 @@ def pretraining_flops(sw: Sweep) -> Any:
 
 def adaptation_flops(sw: Sweep) -> Any:
     """FLOPs and per-task storage of adapting the model to K tasks, for each method on the axis."""
-    import numpy as np
+    np = xp()
 
     n, d, tasks = sw.value("params"), sw.value("tokens"), sw.value("tasks")
     methods = sw.axis_values("adaptation")

@@ -12,8 +12,8 @@ def test_energy_and_idle_flags(cli) -> None:
     d = r.json()
     assert d["co2e_kg"] == pytest.approx(39_320.994)
     text = cli("estimate", "--energy-kwh", "433196", "--idle-kwh", "256646", "--pue", "1", "--intensity", "57").out
-    assert "Idle     256,646 kWh" in text
-    assert "433,196 kWh IT energy of the training (energy_kwh)" in text
+    assert "Idle 256,646 kWh" in text
+    assert "433,196 kWh IT energy of the training (--energy-kwh)" in text
 
 
 def test_flops_flag(cli) -> None:

@@ -32,7 +32,7 @@ def test_whatif_csv_into_a_folder_is_refused_before_the_sweep(cli, tmp_path: Pat
 
 @needs_dev_full
 @pytest.mark.parametrize("args", [
-    ["regions"], ["sources", "--json"], ["estimate", "--gpu", "V100", "--hours", "1", "--json"],
+    ["regions"], ["sources", "--json"], ["estimate", "--gpu", "V100", "--hours", "1", "--region", "FR", "--json"],
     ["runs", "--json"], ["whatif", "--gpu", "V100", "--hours", "1", "--region", "FR"],
     ["runs", "export", "--format", "json", "-o", FULL],
 ])

@@ -29,7 +29,7 @@ def test_regions_query_and_kind(cli) -> None:
     assert cloud and all(r["kind"] == "cloud" for r in cloud)
     assert {"aws", "gcp", "azure"} <= {r["id"].split(":")[0] for r in cloud}
     text = cli("regions", "france")
-    assert text.code == 0 and "FR" in text.out and "g/kWh" in text.out
+    assert text.code == 0 and "FR" in text.out and "g CO2e/kWh" in text.out
 
 
 def test_hardware_json_and_text(cli) -> None:

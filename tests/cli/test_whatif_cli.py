@@ -64,7 +64,7 @@ def test_region_set_with_baseline_saving(cli) -> None:
 
 def test_adaptation_serving_embodied_and_water(cli) -> None:
     r = cli("whatif", "--gpu", "A100", "--gpus", "8", "--params", "7e9", "--tokens", "1e8", "--adaptation",
-            "full,lora,probe", "--tasks", "20", "--region", "FR", "--embodied", "--wue", "--json")
+            "full,lora,probe", "--tasks", "20", "--region", "FR", "--embodied", "--water", "--json")
     assert r.code == 0, r.err
     rows = {row["adaptation"]: row for row in r.json()}
     assert rows["probe"]["co2e_kg"] < rows["lora"]["co2e_kg"] < rows["full"]["co2e_kg"]
@@ -77,12 +77,10 @@ def test_adaptation_serving_embodied_and_water(cli) -> None:
 
 
 def test_json_rows_turn_non_finite_numbers_into_null() -> None:
-    import pandas as pd
+    from carbonest.whatif import Table
 
-    from carbonest.cli.whatif_cmd import rows
-
-    frame = pd.DataFrame({"region": ["FR", "XX"], "saving_pct": [float("-inf"), float("nan")], "co2e_kg": [1.0, 2.0]})
-    assert rows(frame) == [{"region": "FR", "saving_pct": None, "co2e_kg": 1.0},
+    table = Table({"region": ["FR", "XX"], "saving_pct": [float("-inf"), float("nan")], "co2e_kg": [1.0, 2.0]}, {})
+    assert table.records() == [{"region": "FR", "saving_pct": None, "co2e_kg": 1.0},
                            {"region": "XX", "saving_pct": None, "co2e_kg": 2.0}]
 
 
