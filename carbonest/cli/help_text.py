@@ -33,6 +33,8 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], str]] = {
     "doctor": (("carbonest doctor", "carbonest doctor --json"), "measurement.md"),
     "intensity": (("carbonest intensity FR", "carbonest intensity GB --provider uk --forecast"), "intensity.md"),
     "when": (("carbonest when --region GB --hours 4 --provider uk",), "intensity.md"),
+    "report": (("carbonest report 3f2a --html report.html", "carbonest report --compare 3f2a 9c1d",
+                "carbonest report 3f2a --appendix latex"), "reports.md"),
 }
 
 
