@@ -72,10 +72,14 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
 def check_collaborators(kw: dict[str, Any]) -> None:
     """Raise InvalidInputError, naming the argument, for a store, probes or clock of the wrong type."""
     store, probes = kw["store"], kw["probes"]
-    if store is not None and store is not False and not callable(getattr(store, "save_run", None)):
+    if isinstance(store, (str, os.PathLike)) or store is None:
+        from carbonest.store.locate import store_spec
+
+        store_spec(store)  # a bad URL or path, or $CARBONEST_STORE's, raises here, before training
+    elif store is not False and not callable(getattr(store, "save_run", None)):
         raise InvalidInputError(
-            f"store: must be a RunStore, None (the default store) or False (keep nothing), got {store!r}",
-            field="store")
+            f"store: must be a RunStore, a postgresql:// URL or SQLite path, None (the default store) "
+            f"or False (keep nothing), got {store!r}", field="store")
     if probes is not None and (not isinstance(probes, (list, tuple)) or not all(isinstance(p, Probe) for p in probes)):
         raise InvalidInputError(f"probes: must be a list of open probes, got {probes!r}", field="probes")
     if not callable(kw["clock"]):
@@ -224,15 +228,15 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
 
 
 def open_store(store: Any, warn: list[str]) -> Any:
-    """The run store to write: the default SQLite store, the one given, or None (store=False)."""
+    """The run store to write: the one given or named (URL, path), the default one, or None (store=False)."""
     if store is False:
         return None
-    if store is not None:
+    if store is not None and not isinstance(store, (str, os.PathLike)):
         return store
-    from carbonest.store.sqlite import SQLiteStore
+    from carbonest.store.locate import open_store as open_named
 
     try:
-        return SQLiteStore()
+        return open_named(store)  # the URL or path given, else $CARBONEST_STORE, else the default file
     except CarbonestError as exc:
         warn.append(f"run store: {exc}")
         warn_user(f"carbonest: run store unavailable ({exc}); the run is not saved", RuntimeWarning)

@@ -125,8 +125,9 @@ class Tracker(SignalHandling):
         interval_s: Sampling interval, >= 0.01. Units: s.
         flush_interval_s: Checkpoint interval. Units: s.
         probes: Open probes to use instead of discovery (the caller keeps ownership).
-        store: A :class:`~carbonest.store.base.RunStore`; None for the default SQLite store;
-            False to keep nothing on disk.
+        store: A :class:`~carbonest.store.base.RunStore`, a ``postgresql://`` URL (a shared
+            PostgreSQL store) or a SQLite file path; None for ``$CARBONEST_STORE``, else the
+            default SQLite store; False to keep nothing on disk.
         scope: ``"auto"`` (count a node once in multi-process jobs), ``"all"`` (count what this
             process sees) or ``"rank"`` (as auto, even without a launcher variable).
         clock: Monotonic clock. Units: s.
@@ -287,8 +288,8 @@ class Tracker(SignalHandling):
                 self._final_not_saved(self._record, error)
             elif self._store is not None:
                 self._store.release_final_note(self.run_id)
-            if self._store is not None and self._kwargs["store"] is None:
-                self._store.close()
+            if self._store is not None and (self._kwargs["store"] is None or isinstance(self._kwargs["store"], (str, os.PathLike))):
+                self._store.close()  # one this run opened (the default, or named by URL or path)
             # Only now: a SIGTERM during the save above is held by our handler, not let kill it.
             self._remove_handlers()
             return self._record
