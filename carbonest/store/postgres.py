@@ -114,6 +114,10 @@ ON CONFLICT (run_id) DO UPDATE SET name = excluded.name, status = excluded.statu
 """
 _SELECT_RUN: Final = "SELECT run_id, status, updated_at, record_json FROM runs"
 _NEWEST_FIRST: Final = " ORDER BY started_ts IS NULL, started_ts DESC, seq DESC"
+_HAS_SCHEMA_TABLE: Final = (
+    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+    " ON n.oid = c.relnamespace WHERE c.relname = 'carbonest_schema' AND n.nspname = current_schema())"
+)
 _COPY_SAMPLES: Final = "COPY samples (run_id, t_s, component, device, power_w, energy_j) FROM STDIN"
 _COPY_PHASES: Final = (
     "COPY phases (run_id, name, started_at, duration_s, it_energy_kwh, energy_kwh, co2e_kg,"
@@ -366,7 +370,10 @@ class PostgresStore(RunStore):
         return marked
 
     def _version(self, cur: Any) -> int:
-        if cur.execute("SELECT to_regclass('carbonest_schema')").fetchone()[0] is None:
+        # A scan of pg_class under this statement's snapshot, not to_regclass(): that reads the
+        # backend's catalog cache, which can still hold "no such table" from before the
+        # migration lock was taken, while another host created it meanwhile.
+        if not cur.execute(_HAS_SCHEMA_TABLE).fetchone()[0]:
             return 0
         row = cur.execute("SELECT version FROM carbonest_schema").fetchone()
         return 0 if row is None else int(row[0])
