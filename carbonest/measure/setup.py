@@ -147,18 +147,33 @@ def _nvml_driver_present() -> bool:
     return any(os.path.exists(p) for p in ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/dxg"))
 
 
+def _amd_driver_present() -> bool:
+    """A cheap check before importing amdsmi: is the amdgpu driver's compute device there at all?"""
+    if not sys.platform.startswith("linux"):
+        return True
+    return os.path.exists("/dev/kfd") or os.path.exists("/sys/module/amdgpu")
+
+
 def discovery_is_cheap() -> bool:
-    """True where probe discovery reads only files (no NVIDIA driver, so no NVML initialisation)."""
-    return not _nvml_driver_present()
+    """True where probe discovery reads only files (no GPU driver, so no NVML or AMD SMI set-up)."""
+    return not _nvml_driver_present() and not _amd_driver_present()
 
 
 class _NoDriver(Probe):
-    """Stands in for NVML when no driver is visible; opening it says so."""
+    """Stands in for NVML (or AMD SMI) when no driver is visible; opening it says so."""
 
     name = "nvml"
     components = ("gpu",)
 
+    def __init__(self, vendor: str = "nvml") -> None:
+        super().__init__()
+        self.name = vendor  # type: ignore[misc]
+
     def open(self) -> None:
+        if self.name == "amdsmi":
+            raise ProbeUnavailableError(
+                "no AMD GPU driver visible (/dev/kfd and /sys/module/amdgpu are absent)", probe="amdsmi",
+                fix="install ROCm's amdgpu driver, or run where /dev/kfd and /dev/dri are exposed to this container")
         raise ProbeUnavailableError(
             "no NVIDIA driver visible (/proc/driver/nvidia and /dev/nvidiactl are absent)",
             probe="nvml", fix="install the NVIDIA driver, or run where the GPUs are exposed to this container",
@@ -214,8 +229,16 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
 
         return NvmlProbe(visible_devices=gpu) if gpu is not None else NvmlProbe()
 
+    def amdsmi() -> Probe:
+        if not _amd_driver_present():
+            return _NoDriver("amdsmi")
+        from carbonest.probes.amdsmi import AmdSmiProbe
+
+        return AmdSmiProbe(visible_devices=gpu) if gpu is not None else AmdSmiProbe()
+
     try:
-        probes, statuses = discover_probes(wanted, cpu_power=catalog_cpu_power, nvml_factory=nvml)  # type: ignore[arg-type]
+        probes, statuses = discover_probes(wanted, cpu_power=catalog_cpu_power, nvml_factory=nvml,  # type: ignore[arg-type]
+                                           amdsmi_factory=amdsmi)
     except CarbonestError as exc:  # never let discovery crash training
         warn_user(f"carbonest: probe discovery failed: {exc}", RuntimeWarning)
         return [], [], {c: str(exc) for c in wanted}

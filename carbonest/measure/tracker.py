@@ -99,6 +99,12 @@ def _check_options(kw: dict[str, Any]) -> None:
         inputs.positive("flush_interval_s", kw["flush_interval_s"])
     if kw["scope"] not in ("auto", "all", "rank"):
         raise InvalidInputError(f"scope: must be one of auto, all, rank, got {kw['scope']!r}", field="scope")
+    if kw["prometheus_port"] is not None:
+        from carbonest.measure import prometheus
+
+        prometheus.check_port(kw["prometheus_port"])
+        kw["prometheus_bind"] = prometheus.check_bind(kw["prometheus_bind"])
+        prometheus.import_client()
 
 
 def _warn(message: str) -> None:
@@ -137,6 +143,10 @@ class Tracker(SignalHandling):
             meets the intensity in force then, with the table figure as the named fallback
             (:mod:`carbonest.measure.live`). Default: ``CARBONEST_INTENSITY_PROVIDER`` or the config
             file, else the shipped tables.
+        prometheus_port: Serve the run's power, energy and CO2e for Prometheus on this port
+            while it runs (0: a free port; :mod:`carbonest.measure.prometheus`). A port in use
+            is a warning, not an error: the run goes on unexported.
+        prometheus_bind: Address the metrics server listens on (default 127.0.0.1).
     """
 
     def __init__(
@@ -146,12 +156,14 @@ class Tracker(SignalHandling):
         flush_interval_s: float | None = None, probes: list[Probe] | None = None,
         store: Any = None, scope: Scope = "auto", clock: Callable[[], float] = time.monotonic,
         handle_signals: bool = True, intensity_provider: Any = None,
+        prometheus_port: int | None = None, prometheus_bind: str = "127.0.0.1",
     ) -> None:
         self._kwargs = dict(
             name=name, region=region, basis=basis, intensity_g_per_kwh=intensity_g_per_kwh, pue=pue,
             wue_l_per_kwh=wue_l_per_kwh, interval_s=interval_s, flush_interval_s=flush_interval_s,
             probes=probes, store=store, scope=scope, clock=clock, handle_signals=handle_signals,
             intensity_provider=intensity_provider,
+            prometheus_port=prometheus_port, prometheus_bind=prometheus_bind,
         )
         _check_options(self._kwargs)
         self.name = _utf8(name or "run")
@@ -173,6 +185,7 @@ class Tracker(SignalHandling):
         self._warnings: list[str] = []
         self._prev_sigterm: Any = None  # the SIGTERM handler ours replaced; kept to forward to
         self._sigterm_installed = False
+        self._exporter: Any = None  # the Prometheus exporter (prometheus_port=...)
         self._init_signal_state()
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -226,6 +239,10 @@ class Tracker(SignalHandling):
             self._sampler.start()
             if not on_thread:
                 self._register_here()
+            if kw["prometheus_port"] is not None:
+                from carbonest.measure.prometheus import start_for_tracker
+
+                self._exporter = start_for_tracker(self, self._warnings)
             self._install_handlers()
             return self
 
@@ -290,6 +307,8 @@ class Tracker(SignalHandling):
                 self._store.release_final_note(self.run_id)
             if self._store is not None and (self._kwargs["store"] is None or isinstance(self._kwargs["store"], (str, os.PathLike))):
                 self._store.close()  # one this run opened (the default, or named by URL or path)
+            if self._exporter is not None:
+                self._exporter.stop()
             # Only now: a SIGTERM during the save above is held by our handler, not let kill it.
             self._remove_handlers()
             return self._record
@@ -359,6 +378,11 @@ class Tracker(SignalHandling):
             raise CarbonestError("the run has not started: call start() or use 'with'")
         with self._guard:
             return self._record or self._build("running", None, ended=False)
+
+    @property
+    def metrics_url(self) -> str | None:
+        """Where the run's Prometheus metrics are served while it runs (``prometheus_port=``)."""
+        return self._exporter.url if self._exporter is not None else None
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
