@@ -31,6 +31,7 @@ from typing import Any
 
 NOT_SUPPORTED = 2
 NO_PERM = 10
+IO_ERROR = 12
 NOT_INIT = 32
 DRIVER_NOT_LOADED = 34
 RESOLUTION_UJ = 15.259
@@ -125,8 +126,8 @@ class FakeAmdSmi:
             raise AmdSmiLibraryException(NOT_INIT)
         if not isinstance(handle, _Handle):
             raise AmdSmiParameterException(handle, _Handle)
-        if handle.gpu.lost:
-            raise AmdSmiLibraryException(NOT_INIT)
+        if handle.gpu.lost:  # fallen off the bus: the driver's reads fail with an I/O error
+            raise AmdSmiLibraryException(IO_ERROR)
         return handle.gpu
 
     def module(self) -> types.ModuleType:
