@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("doctor_cmd", "add_parser"),
     "intensity": ("intensity_cmd", "add_parser"),
     "when": ("when_cmd", "add_parser"),
+    "exporter": ("exporter_cmd", "add_parser"),
 }
 
 
