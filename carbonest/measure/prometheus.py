@@ -191,7 +191,7 @@ class PrometheusExporter:
         from prometheus_client import CollectorRegistry
 
         registry = CollectorRegistry(auto_describe=False)
-        registry.register(_Collector(self._source))  # type: ignore[arg-type]
+        registry.register(_Collector(self._source))
         try:
             self._server, self._thread = client.start_http_server(self.port, addr=self.bind, registry=registry)
         except OSError as exc:

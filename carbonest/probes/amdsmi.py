@@ -291,7 +291,7 @@ class AmdSmiProbe(Probe):
 
 def _import_amdsmi() -> ModuleType:
     try:
-        import amdsmi
+        import amdsmi  # type: ignore[import-not-found, unused-ignore]
     except (ImportError, OSError) as exc:  # OSError: the package is there, its libamd_smi.so is not
         raise ProbeUnavailableError(
             f"the amdsmi Python package is not usable ({exc.__class__.__name__}: {exc})", probe="amdsmi",
