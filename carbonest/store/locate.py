@@ -36,8 +36,8 @@ def is_postgres_url(spec: object) -> bool:
     return isinstance(spec, str) and "://" in spec and spec.split(":", 1)[0].lower() in URL_SCHEMES
 
 
-def store_spec(spec: object = None, *, field: str = "store",
-               environ: Mapping[str, str] | None = None) -> tuple[str | None, str]:
+def store_spec(spec: object = None, *, field: str = "store", environ: Mapping[str, str] | None = None,
+               check_driver: bool = True) -> tuple[str | None, str]:
     """The store asked for, checked: (URL or path or None for the default, who asked).
 
     ``who`` is ``field`` for a spec given, :data:`ENV_STORE` for the environment's, and
@@ -64,7 +64,7 @@ def store_spec(spec: object = None, *, field: str = "store",
 
         from carbonest.store.postgres import redact_url
 
-        if importlib.util.find_spec("psycopg") is None:
+        if check_driver and importlib.util.find_spec("psycopg") is None:
             raise InvalidInputError(
                 f"{who}: {redact_url(spec)} is a PostgreSQL store, which needs psycopg 3: "
                 "pip install 'carbonest[postgresql]'", field=who)
@@ -105,7 +105,7 @@ def open_for_reading(spec: object = None, *, field: str = "store") -> RunStore:
 
 def describe(spec: object = None, *, field: str = "store") -> str:
     """What the store is, safe to print: the URL with its password hidden, or the file path."""
-    value, _ = store_spec(spec, field=field)
+    value, _ = store_spec(spec, field=field, check_driver=False)
     if value is None:
         from carbonest.store.paths import default_store_path
 

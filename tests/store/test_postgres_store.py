@@ -161,9 +161,23 @@ def test_store_specs_are_checked_naming_who_gave_them(monkeypatch: pytest.Monkey
     monkeypatch.setenv("CARBONEST_STORE", "   ")
     assert store_spec(None) == (None, "default")
     monkeypatch.setenv("CARBONEST_STORE", "postgresql://u:pw@127.0.0.1:1/db")
-    assert store_spec(None) == ("postgresql://u:pw@127.0.0.1:1/db", "CARBONEST_STORE")
+    assert store_spec(None, check_driver=False) == ("postgresql://u:pw@127.0.0.1:1/db", "CARBONEST_STORE")
     with pytest.raises(InvalidInputError, match="store: must be"):
         store_spec(12)
+
+
+def test_a_postgresql_store_without_psycopg_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch,
+                                                                   run_cli: Any) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "psycopg" else real(name, *a))
+    monkeypatch.setenv("CARBONEST_STORE", "postgresql://u:topsecret@127.0.0.1:1/db")
+    with pytest.raises(InvalidInputError, match="pip install 'carbonest\\[postgresql\\]'") as info:
+        store_spec(None)
+    assert info.value.field == "CARBONEST_STORE" and "topsecret" not in str(info.value)
+    code, _, err = run_cli("runs")
+    assert code == 2 and err.count("\n") == 1 and "CARBONEST_STORE" in err and "topsecret" not in err
 
 
 def test_a_tracker_writes_to_the_store_the_environment_names(pg_url: str, monkeypatch: pytest.MonkeyPatch,
@@ -214,3 +228,11 @@ def test_sqlite_tracker_and_import_never_load_psycopg(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "runs.sqlite").exists()
+
+
+def test_doctor_names_the_store_without_its_password(monkeypatch: pytest.MonkeyPatch, run_cli: Any) -> None:
+    monkeypatch.setenv("CARBONEST_STORE", "postgresql://alice:hunter2-secret@db.example:5432/runs")
+    code, out, _ = run_cli("doctor")
+    assert code == 0
+    assert "Runs are stored in: postgresql://alice:***@db.example:5432/runs" in out
+    assert "hunter2-secret" not in out
