@@ -380,7 +380,12 @@ class PostgresStore(RunStore):
 
     def _call(self, fn: Callable[[Any], T], *, write: bool) -> T:
         """Run ``fn(cursor)`` in one transaction, retrying a lost connection and lock conflicts."""
-        import psycopg
+        try:
+            import psycopg
+        except ImportError as exc:
+            raise StorageError(
+                f"run store {self.url}: PostgreSQL needs psycopg 3 (pip install 'carbonest[postgresql]')"
+            ) from exc
 
         with self._lock:
             reconnected = False
@@ -416,12 +421,8 @@ class PostgresStore(RunStore):
         return conn
 
     def _open(self) -> Any:
-        try:
-            import psycopg
-        except ImportError as exc:
-            raise StorageError(
-                f"run store {self.url}: PostgreSQL needs psycopg 3 (pip install 'carbonest[postgresql]')"
-            ) from exc
+        import psycopg  # present: _call imported it
+
         conn = psycopg.connect(self._url, connect_timeout=max(1, int(self.connect_timeout_s)),
                                autocommit=True, application_name="carbonest")
         try:

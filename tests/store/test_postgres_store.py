@@ -236,3 +236,28 @@ def test_doctor_names_the_store_without_its_password(monkeypatch: pytest.MonkeyP
     assert code == 0
     assert "Runs are stored in: postgresql://alice:***@db.example:5432/runs" in out
     assert "hunter2-secret" not in out
+
+
+def test_without_psycopg_a_postgresql_store_is_a_storage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg raises ImportError
+    store = PostgresStore("postgresql://u:pw-secret@127.0.0.1:1/db")
+    with pytest.raises(StorageError, match=r"pip install 'carbonest\[postgresql\]'") as info:
+        store.list_runs()
+    assert "pw-secret" not in str(info.value)
+
+
+def test_an_unreachable_store_never_stops_the_run_nor_shows_the_password() -> None:
+    import support
+
+    support.needs("psycopg")  # the tracker checks that the driver is installed before it starts
+    from carbonest import track
+    from carbonest.probes.fake import FakeProbe
+
+    url = f"postgresql://bob:pw-in-url-77@127.0.0.1:{_closed_port()}/runs"
+    with pytest.warns(RuntimeWarning, match="run store") as caught:
+        with track("offline", store=url, probes=[_opened(FakeProbe({'gpu:0': 50.0}))], region="FR") as run:
+            pass
+    assert run.record.status == "completed" and run.record.energy_kwh is not None
+    text = json.dumps(run.record.to_dict()) + " ".join(str(w.message) for w in caught)
+    assert "pw-in-url-77" not in text
+    assert "postgresql://bob:***@127.0.0.1" in text
