@@ -18,7 +18,9 @@ is what a server gives (see ``docs/storage.md``, "PostgreSQL"):
 
 ``psycopg`` is imported when the first connection opens, never at import (the tracker on
 SQLite never imports it; tested). ``psycopg.Error`` becomes
-:class:`~carbonest.errors.StorageError` in :meth:`PostgresStore._call` and nowhere else.
+:class:`~carbonest.errors.StorageError` in :meth:`PostgresStore._call` (and in ``_connection``,
+which keeps a failed connection's error for :data:`RECONNECT_HOLDOFF_S` so that a server that
+cannot be reached does not hold a tracker's sampler thread up at every checkpoint).
 """
 
 from __future__ import annotations
@@ -95,6 +97,8 @@ as long): a new table is one more entry here and one there."""
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 DEFAULT_MAX_SAMPLES_PER_DEVICE: Final = 10_000
 _LOCK_KEY: Final = 0x63617262  # "carb": the advisory lock that serialises migrations
+RECONNECT_HOLDOFF_S: Final = 15.0
+"""After a failed connection, calls fail at once with that error for this long. Units: s."""
 _RETRIES: Final = 5
 _RETRY_BASE_S: Final = 0.05
 _RETRY_SQLSTATES: Final = ("40001", "40P01")  # serialization_failure, deadlock_detected
@@ -207,6 +211,7 @@ class PostgresStore(RunStore):
         self._conn_pid = 0
         self._forked_conns: list[Any] = []
         self._has_schema = True
+        self._down: tuple[float, StorageError] | None = None  # (until when, why): see _connection
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.url!r})"
@@ -418,7 +423,21 @@ class PostgresStore(RunStore):
         if self._conn is not None and self._conn_pid != os.getpid():
             self._forked_conns.append(self._conn)  # see close(): never touched in the child
         self._conn = None
-        conn = self._open()
+        if self._down is not None and time.monotonic() < self._down[0]:
+            # A server that could not be reached is not tried again at every call: a tracker's
+            # sampler thread would wait up to connect_timeout_s at each checkpoint.
+            raise StorageError(f"{self._down[1]} (the last try was under {RECONNECT_HOLDOFF_S:g} s ago)")
+        try:
+            conn = self._open()
+        except Exception as exc:
+            import psycopg
+
+            if isinstance(exc, psycopg.OperationalError):
+                error = self._error(exc)
+                self._down = (time.monotonic() + RECONNECT_HOLDOFF_S, error)
+                raise error from exc
+            raise
+        self._down = None
         self._conn, self._conn_pid = conn, os.getpid()
         return conn
 
@@ -449,7 +468,7 @@ class PostgresStore(RunStore):
                 f" understands ({SCHEMA_VERSION}); upgrade carbonest")
 
     def _error(self, exc: BaseException) -> StorageError:
-        text = str(exc).strip().replace("\n", " ")
+        text = " ".join(str(exc).split())
         for secret in _secrets(self._url):
             text = text.replace(secret, "***")
         message = f"run store {self.url}: {text}"

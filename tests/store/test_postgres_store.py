@@ -261,3 +261,27 @@ def test_an_unreachable_store_never_stops_the_run_nor_shows_the_password() -> No
     text = json.dumps(run.record.to_dict()) + " ".join(str(w.message) for w in caught)
     assert "pw-in-url-77" not in text
     assert "postgresql://bob:***@127.0.0.1" in text
+
+
+def test_an_unreachable_server_is_not_dialled_at_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    import support
+
+    psycopg = support.needs("psycopg")
+    dialled: list[str] = []
+
+    def refuse(url: str, **_kw: object) -> None:
+        dialled.append(url)
+        raise psycopg.OperationalError("connection failed: Connection refused")
+
+    monkeypatch.setattr(psycopg, "connect", refuse)
+    store = PostgresStore("postgresql://u@127.0.0.1:1/db")
+    with pytest.raises(StorageError, match="refused"):
+        store.save_run(make_record("a"))
+    with pytest.raises(StorageError, match="the last try was under"):
+        store.save_run(make_record("a"))  # a checkpoint soon after: fails at once, no new dial
+    assert len(dialled) == 1
+    monkeypatch.setattr(postgres, "RECONNECT_HOLDOFF_S", 0.0)
+    store._down = (0.0, store._down[1])  # type: ignore[index]  # the hold-off is over
+    with pytest.raises(StorageError, match="refused"):
+        store.save_run(make_record("a"))
+    assert len(dialled) == 2
