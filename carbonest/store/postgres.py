@@ -98,7 +98,10 @@ SCHEMA_VERSION: Final = len(MIGRATIONS)
 DEFAULT_MAX_SAMPLES_PER_DEVICE: Final = 10_000
 _LOCK_KEY: Final = 0x63617262  # "carb": the advisory lock that serialises migrations
 RECONNECT_HOLDOFF_S: Final = 15.0
-"""After a failed connection, calls fail at once with that error for this long. Units: s."""
+"""After a connection that took SLOW_CONNECT_S or more to fail, calls fail at once with its
+error for this long. Units: s."""
+SLOW_CONNECT_S: Final = 1.0
+"""A failed connection this slow (a timeout, an unreachable host) starts the hold-off. Units: s."""
 _RETRIES: Final = 5
 _RETRY_BASE_S: Final = 0.05
 _RETRY_SQLSTATES: Final = ("40001", "40P01")  # serialization_failure, deadlock_detected
@@ -427,14 +430,16 @@ class PostgresStore(RunStore):
             # A server that could not be reached is not tried again at every call: a tracker's
             # sampler thread would wait up to connect_timeout_s at each checkpoint.
             raise StorageError(f"{self._down[1]} (the last try was under {RECONNECT_HOLDOFF_S:g} s ago)")
+        dialled = time.monotonic()
         try:
             conn = self._open()
         except Exception as exc:
             import psycopg
 
-            if isinstance(exc, psycopg.OperationalError):
-                error = self._error(exc)
-                self._down = (time.monotonic() + RECONNECT_HOLDOFF_S, error)
+            now = time.monotonic()
+            if isinstance(exc, psycopg.OperationalError) and now - dialled >= SLOW_CONNECT_S:
+                error = self._error(exc)  # slow to fail (a timeout): hold off; a quick refusal costs nothing
+                self._down = (now + RECONNECT_HOLDOFF_S, error)
                 raise error from exc
             raise
         self._down = None

@@ -277,6 +277,11 @@ def test_an_unreachable_server_is_not_dialled_at_every_call(monkeypatch: pytest.
     store = PostgresStore("postgresql://u@127.0.0.1:1/db")
     with pytest.raises(StorageError, match="refused"):
         store.save_run(make_record("a"))
+    assert len(dialled) == 1 and store._down is None  # a quick refusal: tried again next time
+    dialled.clear()
+    monkeypatch.setattr(postgres, "SLOW_CONNECT_S", 0.0)  # as if it had taken the whole timeout
+    with pytest.raises(StorageError, match="refused"):
+        store.save_run(make_record("a"))
     with pytest.raises(StorageError, match="the last try was under"):
         store.save_run(make_record("a"))  # a checkpoint soon after: fails at once, no new dial
     assert len(dialled) == 1
