@@ -162,3 +162,29 @@ def test_the_exporter_refuses_bad_input_with_exit_2(run_cli: Callable[..., tuple
     assert code == 2 and err.startswith("carbonest exporter: error: --port") and err.count("\n") == 1
     code, _, err = run_cli("exporter", "--port", "0", "--pue", "0.5")
     assert code == 2 and "--pue" in err
+
+
+def test_measure_serves_the_commands_own_metrics_to_it(client: Any, tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    out = tmp_path / "scraped.txt"
+    scraper = (  # the measured command scrapes the metrics of its own run, over HTTP on 127.0.0.1
+        "import time, urllib.request\n"
+        "time.sleep(0.5)\n"
+        f"body = urllib.request.urlopen('http://127.0.0.1:{port}/metrics', timeout=10).read().decode()\n"
+        f"open({str(out)!r}, 'w').write(body)\n"
+    )
+    env = support.loopback_env(log_file=tmp_path / "blocked.log")
+    env["CARBONEST_HOME"] = str(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "carbonest", "measure", "--region", "FR", "--interval", "0.05",
+                           "--prometheus-port", str(port), "--", sys.executable, "-c", scraper],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"Prometheus metrics at http://127.0.0.1:{port}/metrics" in done.stderr
+    from prometheus_client.parser import text_string_to_metric_families
+
+    families = {f.name: f for f in text_string_to_metric_families(out.read_text())}
+    assert families["carbonest_energy_joules"].type == "counter"
+    assert families["carbonest_power_watts"].type == "gauge"
+    assert {s.labels["component"] for s in families["carbonest_energy_joules"].samples} >= {"cpu", "dram"}

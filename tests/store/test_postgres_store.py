@@ -290,3 +290,14 @@ def test_an_unreachable_server_is_not_dialled_at_every_call(monkeypatch: pytest.
     with pytest.raises(StorageError, match="refused"):
         store.save_run(make_record("a"))
     assert len(dialled) == 2
+
+
+def test_measure_and_runs_with_a_store_url(pg_url: str, run_cli: Any, tmp_path: Path) -> None:
+    code, _, err = run_cli("measure", "--region", "FR", "--store", pg_url, "--name", "shared-cli", "--", "true")
+    assert code == 0, err
+    code, out, err = run_cli("runs", "--store", pg_url, "--json")
+    assert code == 0, err
+    [run] = json.loads(out)
+    assert run["name"] == "shared-cli" and run["status"] == "completed"
+    code, out, err = run_cli("runs", "export", "--format", "csv", "--store", pg_url)
+    assert code == 0 and "shared-cli" in out
