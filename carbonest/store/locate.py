@@ -36,6 +36,46 @@ def is_postgres_url(spec: object) -> bool:
     return isinstance(spec, str) and "://" in spec and spec.split(":", 1)[0].lower() in URL_SCHEMES
 
 
+def redact_url(url: str) -> str:
+    """``url`` with its password (user info or ``password=`` parameter) shown as ``***``.
+
+    What every message, ``repr`` and record shows of a store URL; the password never appears.
+    """
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            userinfo, host = netloc.rsplit("@", 1)
+            if ":" in userinfo:
+                userinfo = userinfo.split(":", 1)[0] + ":***"
+            netloc = f"{userinfo}@{host}"
+        query = parts.query
+        if query:
+            pairs = [(k, "***" if k.lower() == "password" else v)
+                     for k, v in parse_qsl(query, keep_blank_values=True)]
+            query = urlencode(pairs, safe="*")
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:  # not parseable at all: show only the scheme
+        return url.split(":", 1)[0] + "://***"
+
+
+def secrets_in(url: str) -> list[str]:
+    """The password text(s) in ``url``, to scrub from any message a driver writes."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    found: list[str] = []
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return found
+    if parts.password:
+        found += [parts.password, unquote(parts.password)]
+    found += [v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() == "password" and v]
+    return sorted({s for s in found if s}, key=len, reverse=True)
+
+
 def store_spec(spec: object = None, *, field: str = "store", environ: Mapping[str, str] | None = None,
                check_driver: bool = True) -> tuple[str | None, str]:
     """The store asked for, checked: (URL or path or None for the default, who asked).
@@ -62,15 +102,11 @@ def store_spec(spec: object = None, *, field: str = "store", environ: Mapping[st
     if is_postgres_url(spec):
         import importlib.util
 
-        from carbonest.store.postgres import redact_url
-
         if check_driver and importlib.util.find_spec("psycopg") is None:
             raise InvalidInputError(
                 f"{who}: {redact_url(spec)} is a PostgreSQL store, which needs psycopg 3: "
                 "pip install 'carbonest[postgresql]'", field=who)
     elif spec.split(":", 1)[0].lower() in ("postgres", "postgresql", "pg", "psql"):
-        from carbonest.store.postgres import redact_url
-
         raise InvalidInputError(
             f"{who}: {redact_url(spec)!r} is not a URL; a PostgreSQL store is "
             "postgresql://USER@HOST:PORT/DBNAME", field=who)
@@ -110,11 +146,7 @@ def describe(spec: object = None, *, field: str = "store") -> str:
         from carbonest.store.paths import default_store_path
 
         return str(default_store_path())
-    if not is_postgres_url(value):
-        return value
-    from carbonest.store.postgres import redact_url
-
-    return redact_url(value)
+    return redact_url(value) if is_postgres_url(value) else value
 
 
 def _build(value: str | None, *, read_only: bool) -> RunStore:
@@ -127,4 +159,7 @@ def _build(value: str | None, *, read_only: bool) -> RunStore:
     return SQLiteStore(value, read_only=read_only)
 
 
-__all__ = ["ENV_STORE", "URL_SCHEMES", "describe", "is_postgres_url", "open_store", "open_for_reading", "store_spec"]
+__all__ = [
+    "ENV_STORE", "URL_SCHEMES", "describe", "is_postgres_url", "open_for_reading", "open_store", "redact_url",
+    "secrets_in", "store_spec",
+]

@@ -14,7 +14,7 @@ is what a server gives (see ``docs/storage.md``, "PostgreSQL"):
   or closed by the child. A connection lost mid-call is opened again once; deadlocks and
   serialisation failures are retried with backoff.
 * Secrets: the password in the URL (or a ``password=`` parameter) never appears in an error,
-  a ``repr`` or a record (:func:`redact_url`).
+  a ``repr`` or a record (:func:`~carbonest.store.locate.redact_url`).
 
 ``psycopg`` is imported when the first connection opens, never at import (the tracker on
 SQLite never imports it; tested). ``psycopg.Error`` becomes
@@ -32,13 +32,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from carbonest.errors import InvalidInputError, StorageError
 from carbonest.records import Sample
 from carbonest.store import base, liveness
 from carbonest.store.base import RunNotFoundError, RunStore
-from carbonest.store.locate import URL_SCHEMES, is_postgres_url
+from carbonest.store.locate import URL_SCHEMES, is_postgres_url, redact_url, secrets_in
 from carbonest.store.thinning import plan_thinning
 
 T = TypeVar("T")
@@ -130,44 +129,6 @@ _COPY_PHASES: Final = (
     "COPY phases (run_id, name, started_at, duration_s, it_energy_kwh, energy_kwh, co2e_kg,"
     " components_json) FROM STDIN"
 )
-
-
-def redact_url(url: str) -> str:
-    """``url`` with its password (user info or ``password=`` parameter) shown as ``***``.
-
-    What every message, ``repr`` and record shows of a store URL; the password never appears.
-    """
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, host = netloc.rsplit("@", 1)
-            if ":" in userinfo:
-                userinfo = userinfo.split(":", 1)[0] + ":***"
-            netloc = f"{userinfo}@{host}"
-        query = parts.query
-        if query:
-            pairs = [(k, "***" if k.lower() == "password" else v)
-                     for k, v in parse_qsl(query, keep_blank_values=True)]
-            query = urlencode(pairs, safe="*")
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-    except ValueError:  # not parseable at all: show only the scheme
-        return url.split(":", 1)[0] + "://***"
-
-
-def _secrets(url: str) -> list[str]:
-    """The password text(s) in ``url``, to scrub from any message a driver writes."""
-    from urllib.parse import unquote
-
-    found: list[str] = []
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return found
-    if parts.password:
-        found += [parts.password, unquote(parts.password)]
-    found += [v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() == "password" and v]
-    return sorted({s for s in found if s}, key=len, reverse=True)
 
 
 class PostgresStore(RunStore):
@@ -474,7 +435,7 @@ class PostgresStore(RunStore):
 
     def _error(self, exc: BaseException) -> StorageError:
         text = " ".join(str(exc).split())
-        for secret in _secrets(self._url):
+        for secret in secrets_in(self._url):
             text = text.replace(secret, "***")
         message = f"run store {self.url}: {text}"
         lowered = text.lower()
@@ -544,6 +505,6 @@ def _to_json(record: Mapping[str, Any], run_id: str) -> str:
 
 
 __all__ = [
-    "DEFAULT_MAX_SAMPLES_PER_DEVICE", "MIGRATIONS", "SCHEMA_VERSION", "URL_SCHEMES",
+    "DEFAULT_MAX_SAMPLES_PER_DEVICE", "MIGRATIONS", "RECONNECT_HOLDOFF_S", "SCHEMA_VERSION", "URL_SCHEMES",
     "PostgresStore", "is_postgres_url", "redact_url",
 ]
