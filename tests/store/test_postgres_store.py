@@ -301,3 +301,25 @@ def test_measure_and_runs_with_a_store_url(pg_url: str, run_cli: Any, tmp_path: 
     assert run["name"] == "shared-cli" and run["status"] == "completed"
     code, out, err = run_cli("runs", "export", "--format", "csv", "--store", pg_url)
     assert code == 0 and "shared-cli" in out
+
+
+def test_a_forked_child_opens_its_own_connection_and_leaves_the_parents_alone(pg_url: str) -> None:
+    import os
+
+    with PostgresStore(pg_url) as store:
+        store.save_run(make_record("parent-1"))
+        session = store._conn.info.backend_pid
+        pid = os.fork()
+        if pid == 0:  # the child: write through the inherited store object, then vanish
+            code = 1
+            try:
+                store.save_run(make_record("child"))
+                store.close()
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        store.save_run(make_record("parent-2"))  # the parent's session was not ended by the child:
+        assert store._conn.info.backend_pid == session  # the same server process, not a reconnection
+        assert {r["run_id"] for r in store.list_runs()} == {"parent-1", "child", "parent-2"}
