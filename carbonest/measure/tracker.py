@@ -305,7 +305,8 @@ class Tracker(SignalHandling):
                 self._final_not_saved(self._record, error)
             elif self._store is not None:
                 self._store.release_final_note(self.run_id)
-            if self._store is not None and (self._kwargs["store"] is None or isinstance(self._kwargs["store"], (str, os.PathLike))):
+            given = self._kwargs["store"]
+            if self._store is not None and (given is None or isinstance(given, (str, os.PathLike))):
                 self._store.close()  # one this run opened (the default, or named by URL or path)
             if self._exporter is not None:
                 self._exporter.stop()
