@@ -48,3 +48,27 @@ def loopback_only() -> Iterator[None]:
         support.remove_loopback_guard()
     attempts = support.blocked_connects()
     assert not attempts, f"connects outside 127.0.0.1 were attempted: {attempts}"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    """A throw-away PostgreSQL server on 127.0.0.1 for the whole session (tests/pgcluster.py).
+
+    Skips without psycopg or Debian's server programs (fails where every extra must be there).
+    """
+    support.needs("psycopg")
+    import pgcluster
+
+    bindir = pgcluster.find_bindir()
+    support.needs_program(f"{bindir}/pg_ctl" if bindir else "/usr/lib/postgresql/N/bin/pg_ctl")
+    cluster = pgcluster.start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: object) -> str:
+    """A ``postgresql://`` URL (with a password) whose tables go to a new, empty schema."""
+    return pg_cluster.fresh_url()  # type: ignore[attr-defined, no-any-return]

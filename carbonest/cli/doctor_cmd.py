@@ -46,9 +46,22 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(f"      from:  {model['provenance']}\n")
         if e["fix"]:
             sys.stdout.write(f"      fix: {e['fix']}\n")
-    gpu = any(e["available"] for e in report if "gpu" in e["components"])
+    gpu = next((e["name"] for e in report if "gpu" in e["components"] and e["available"]), None)
     cpu_measured = any(e["available"] for e in report if e["name"] == "rapl")
+    by = {"nvml": "NVML", "amdsmi": "AMD SMI"}
     sys.stdout.write("\nWhat a run here would use: "
-                     f"GPU {'measured by NVML' if gpu else 'not measured'}; "
+                     f"GPU {'measured by ' + by.get(gpu, gpu) if gpu else 'not measured'}; "
                      f"CPU and DRAM {'measured by RAPL' if cpu_measured else 'modelled (the CPU share above, W per GB)'}.\n")
+    sys.stdout.write(f"Runs are stored in: {_store()}\n")
     return 0
+
+
+def _store() -> str:
+    """The run store a run here would use, safe to print (a URL's password shown as ***)."""
+    from carbonest.errors import InvalidInputError
+    from carbonest.store.locate import describe
+
+    try:
+        return describe()
+    except InvalidInputError as exc:
+        return f"unusable: {exc}"

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "intensity": ("intensity_cmd", "add_parser"),
     "when": ("when_cmd", "add_parser"),
     "report": ("report_cmd", "add_parser"),
+    "exporter": ("exporter_cmd", "add_parser"),
 }
 
 

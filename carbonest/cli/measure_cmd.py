@@ -75,6 +75,13 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json-file", metavar="PATH", help="write the run record as JSON here ('-' for stdout)")
     p.add_argument("--quiet", action="store_true",
                    help="no live line on the terminal and no summary (errors and warnings still show)")
+    p.add_argument("--store", metavar="PATH|URL",
+                   help="save the run here: a SQLite file or a postgresql:// URL "
+                        "(default: $CARBONEST_STORE, else $CARBONEST_HOME/runs.sqlite)")
+    p.add_argument("--prometheus-port", metavar="P",
+                   help="serve the run's power, energy and CO2e for Prometheus on port P while CMD runs")
+    p.add_argument("--prometheus-bind", metavar="ADDR", default="127.0.0.1",
+                   help="address the metrics server listens on (default 127.0.0.1: this host only)")
     p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="CMD", help="the command to run, after --")
     p.set_defaults(run=run)
 
@@ -134,15 +141,36 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"carbonest measure: error: {safe_text(missing[1])}\n")
         return missing[0]
     _check_json_file(args.json_file)
+    metrics = _metrics_options(args)
     from carbonest.measure.tracker import Tracker
 
     name, cut_note = inputs.capped_name(args.name or os.path.basename(command[0]))
     tracker = Tracker(name, region=args.region, basis=args.basis, handle_signals=False,
-                      intensity_provider=_provider_name(args.intensity_provider), **_numbers(args))
+                      intensity_provider=_provider_name(args.intensity_provider), store=args.store,
+                      **metrics, **_numbers(args))
     tracker.start()
+    if tracker.metrics_url is not None:
+        sys.stderr.write(f"carbonest measure: Prometheus metrics at {tracker.metrics_url}\n")
     if cut_note is not None:
         sys.stderr.write(f"carbonest measure: note: {cut_note}\n")
     return _supervise(tracker, command, args.json_file, kill_after, quiet=args.quiet)
+
+
+def _metrics_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``prometheus_port``/``_bind`` for the tracker; a port in use stops here, before CMD runs."""
+    if args.prometheus_port is None:
+        return {}
+    from carbonest.errors import CarbonestError
+    from carbonest.measure import prometheus
+
+    port = prometheus.check_port(args.prometheus_port)
+    bind = prometheus.check_bind(args.prometheus_bind, field="prometheus_bind")
+    prometheus.import_client()
+    try:
+        prometheus.port_is_free(port, bind)
+    except prometheus.PortInUseError as exc:
+        raise CarbonestError(f"--prometheus-port {port}: {exc}") from None
+    return {"prometheus_port": port, "prometheus_bind": bind}
 
 
 def _provider_name(value: str | None) -> str | None:

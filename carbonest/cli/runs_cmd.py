@@ -15,7 +15,9 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
                        description="Runs kept in the run store, newest first.")
     p.add_argument("--limit", metavar="N", help=f"at most N runs (default {DEFAULT_LIMIT})")
     p.add_argument("--json", action="store_true", help="print a JSON list")
-    p.add_argument("--store", metavar="PATH", help="the run store file (default: $CARBONEST_HOME/runs.sqlite)")
+    store_help = ("the run store: a SQLite file or a postgresql:// URL "
+                  "(default: $CARBONEST_STORE, else $CARBONEST_HOME/runs.sqlite)")
+    p.add_argument("--store", metavar="PATH|URL", help=store_help)
     p.set_defaults(run=run_list)
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=parser_class)
     show = actions.add_parser("show", help="one run in full",
@@ -23,6 +25,7 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
                                           "components, phases, warnings and notes.")
     show.add_argument("run_id", metavar="RUN_ID", help="a run id or a unique prefix of one")
     show.add_argument("--json", action="store_true", help="print the run record as JSON")
+    show.add_argument("--store", metavar="PATH|URL", default=argparse.SUPPRESS, help=store_help)
     show.set_defaults(run=run_show)
     export = actions.add_parser("export", help="all runs as CSV or JSON",
                                 description="Every run (newest first) as one flat table: CSV (one row per "
@@ -30,6 +33,7 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     export.add_argument("--format", choices=("csv", "json"), default="csv", help="output format")
     export.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout")
     export.add_argument("--limit", metavar="N", help="at most N runs (default: all)")
+    export.add_argument("--store", metavar="PATH|URL", default=argparse.SUPPRESS, help=store_help)
     export.set_defaults(run=run_export)
 
 

@@ -83,6 +83,8 @@ class DeviceTotals:
     last_error: str | None
     model: str | None
     backwards: int = 0
+    last_power_w: float | None = None
+    """Power of the latest reading (power devices) or interval (counter devices). Units: W."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +122,7 @@ class _Acc:
 
     __slots__ = tuple(
         "key probe device component additive model method last_e last_e_t last_p last_p_t"
-        " energy_j covered_s peak_w samples failures provenance last_error backwards".split()
+        " energy_j covered_s peak_w samples failures provenance last_error backwards last_w".split()
     )
 
     def __init__(self, key: str, probe: Probe, r: Reading) -> None:
@@ -139,6 +141,7 @@ class _Acc:
         self.provenance: Provenance | None = None
         self.last_error: str | None = None
         self.backwards = 0
+        self.last_w: float | None = None
 
     def _went_back(self, dt: float) -> None:
         # A clock that goes backwards (an injected clock, a suspended VM's) would give a negative
@@ -187,6 +190,8 @@ class _Acc:
             peak = interval[0] / interval[1]
         if peak is not None and (self.peak_w is None or peak > self.peak_w):
             self.peak_w = peak
+        if peak is not None:
+            self.last_w = peak
         return interval
 
     def totals(self) -> DeviceTotals:
@@ -194,7 +199,7 @@ class _Acc:
         return DeviceTotals(
             self.key, self.probe, self.device, self.component, self.energy_j, self.covered_s,
             mean, self.peak_w, self.samples, self.failures, self.method, self.additive,
-            self.provenance, self.last_error, self.model, self.backwards,
+            self.provenance, self.last_error, self.model, self.backwards, self.last_w,
         )  # fmt: skip
 
 

@@ -82,15 +82,25 @@ def check_options(kw: dict[str, Any]) -> None:
     inputs.flag("handle_signals", kw["handle_signals"])
     if kw["scope"] not in ("auto", "all", "rank"):
         raise InvalidInputError(f"scope: must be one of auto, all, rank, got {kw['scope']!r}", field="scope")
+    if kw.get("prometheus_port") is not None:
+        from carbonest.measure import prometheus
+
+        prometheus.check_port(kw["prometheus_port"])
+        kw["prometheus_bind"] = prometheus.check_bind(kw["prometheus_bind"])
+        prometheus.import_client()
 
 
 def check_collaborators(kw: dict[str, Any]) -> None:
     """Raise InvalidInputError, naming the argument, for a store, probes or clock of the wrong type."""
     store, probes = kw["store"], kw["probes"]
-    if store is not None and store is not False and not callable(getattr(store, "save_run", None)):
+    if isinstance(store, (str, os.PathLike)) or store is None:
+        from carbonest.store.locate import store_spec
+
+        store_spec(store)  # a bad URL or path, or $CARBONEST_STORE's, raises here, before training
+    elif store is not False and not callable(getattr(store, "save_run", None)):
         raise InvalidInputError(
-            f"store: must be a RunStore, None (the default store) or False (keep nothing), got {store!r}",
-            field="store")
+            f"store: must be a RunStore, a postgresql:// URL or SQLite path, None (the default store) "
+            f"or False (keep nothing), got {store!r}", field="store")
     if probes is not None and (not isinstance(probes, (list, tuple)) or not all(isinstance(p, Probe) for p in probes)):
         raise InvalidInputError(f"probes: must be a list of open probes, got {probes!r}", field="probes")
     if not callable(kw["clock"]):
@@ -156,18 +166,33 @@ def _nvml_driver_present() -> bool:
     return any(os.path.exists(p) for p in ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/dxg"))
 
 
+def _amd_driver_present() -> bool:
+    """A cheap check before importing amdsmi: is the amdgpu driver's compute device there at all?"""
+    if not sys.platform.startswith("linux"):
+        return True
+    return os.path.exists("/dev/kfd") or os.path.exists("/sys/module/amdgpu")
+
+
 def discovery_is_cheap() -> bool:
-    """True where probe discovery reads only files (no NVIDIA driver, so no NVML initialisation)."""
-    return not _nvml_driver_present()
+    """True where probe discovery reads only files (no GPU driver, so no NVML or AMD SMI set-up)."""
+    return not _nvml_driver_present() and not _amd_driver_present()
 
 
 class _NoDriver(Probe):
-    """Stands in for NVML when no driver is visible; opening it says so."""
+    """Stands in for NVML (or AMD SMI) when no driver is visible; opening it says so."""
 
     name = "nvml"
     components = ("gpu",)
 
+    def __init__(self, vendor: str = "nvml") -> None:
+        super().__init__()
+        self.name = vendor  # type: ignore[misc]
+
     def open(self) -> None:
+        if self.name == "amdsmi":
+            raise ProbeUnavailableError(
+                "no AMD GPU driver visible (/dev/kfd and /sys/module/amdgpu are absent)", probe="amdsmi",
+                fix="install ROCm's amdgpu driver, or run where /dev/kfd and /dev/dri are exposed to this container")
         raise ProbeUnavailableError(
             "no NVIDIA driver visible (/proc/driver/nvidia and /dev/nvidiactl are absent)",
             probe="nvml", fix="install the NVIDIA driver, or run where the GPUs are exposed to this container",
@@ -223,8 +248,16 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
 
         return NvmlProbe(visible_devices=gpu) if gpu is not None else NvmlProbe()
 
+    def amdsmi() -> Probe:
+        if not _amd_driver_present():
+            return _NoDriver("amdsmi")
+        from carbonest.probes.amdsmi import AmdSmiProbe
+
+        return AmdSmiProbe(visible_devices=gpu) if gpu is not None else AmdSmiProbe()
+
     try:
-        probes, statuses = discover_probes(wanted, cpu_power=catalog_cpu_power, nvml_factory=nvml)  # type: ignore[arg-type]
+        probes, statuses = discover_probes(wanted, cpu_power=catalog_cpu_power, nvml_factory=nvml,  # type: ignore[arg-type]
+                                           amdsmi_factory=amdsmi)
     except CarbonestError as exc:  # never let discovery crash training
         warn_user(f"carbonest: probe discovery failed: {exc}", RuntimeWarning)
         return [], [], {c: str(exc) for c in wanted}
@@ -237,15 +270,15 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
 
 
 def open_store(store: Any, warn: list[str]) -> Any:
-    """The run store to write: the default SQLite store, the one given, or None (store=False)."""
+    """The run store to write: the one given or named (URL, path), the default one, or None (store=False)."""
     if store is False:
         return None
-    if store is not None:
+    if store is not None and not isinstance(store, (str, os.PathLike)):
         return store
-    from carbonest.store.sqlite import SQLiteStore
+    from carbonest.store.locate import open_store as open_named
 
     try:
-        return SQLiteStore()
+        return open_named(store)  # the URL or path given, else $CARBONEST_STORE, else the default file
     except CarbonestError as exc:
         warn.append(f"run store: {exc}")
         warn_user(f"carbonest: run store unavailable ({exc}); the run is not saved", RuntimeWarning)

@@ -103,8 +103,9 @@ class Tracker(SignalHandling):
         interval_s: Sampling interval, >= 0.01. Units: s.
         flush_interval_s: Checkpoint interval. Units: s.
         probes: Open probes to use instead of discovery (the caller keeps ownership).
-        store: A :class:`~carbonest.store.base.RunStore`; None for the default SQLite store;
-            False to keep nothing on disk.
+        store: A :class:`~carbonest.store.base.RunStore`, a ``postgresql://`` URL (a shared
+            PostgreSQL store) or a SQLite file path; None for ``$CARBONEST_STORE``, else the
+            default SQLite store; False to keep nothing on disk.
         scope: ``"auto"`` (count a node once in multi-process jobs), ``"all"`` (count what this
             process sees) or ``"rank"`` (as auto, even without a launcher variable).
         clock: Monotonic clock. Units: s.
@@ -114,6 +115,10 @@ class Tracker(SignalHandling):
             meets the intensity in force then, with the table figure as the named fallback
             (:mod:`carbonest.measure.live`). Default: ``CARBONEST_INTENSITY_PROVIDER`` or the config
             file, else the shipped tables.
+        prometheus_port: Serve the run's power, energy and CO2e for Prometheus on this port
+            while it runs (0: a free port; :mod:`carbonest.measure.prometheus`). A port in use
+            is a warning, not an error: the run goes on unexported.
+        prometheus_bind: Address the metrics server listens on (default 127.0.0.1).
     """
 
     def __init__(
@@ -123,12 +128,14 @@ class Tracker(SignalHandling):
         flush_interval_s: float | None = None, probes: list[Probe] | None = None,
         store: Any = None, scope: Scope = "auto", clock: Callable[[], float] = time.monotonic,
         handle_signals: bool = True, intensity_provider: Any = None,
+        prometheus_port: int | None = None, prometheus_bind: str = "127.0.0.1",
     ) -> None:
         self._kwargs = dict(
             name=name, region=region, basis=basis, intensity_g_per_kwh=intensity_g_per_kwh, pue=pue,
             wue_l_per_kwh=wue_l_per_kwh, interval_s=interval_s, flush_interval_s=flush_interval_s,
             probes=probes, store=store, scope=scope, clock=clock, handle_signals=handle_signals,
             intensity_provider=intensity_provider,
+            prometheus_port=prometheus_port, prometheus_bind=prometheus_bind,
         )
         from carbonest.measure.setup import check_options
 
@@ -152,6 +159,7 @@ class Tracker(SignalHandling):
         self._warnings: list[str] = []
         self._prev_sigterm: Any = None  # the SIGTERM handler ours replaced; kept to forward to
         self._sigterm_installed = False
+        self._exporter: Any = None  # the Prometheus exporter (prometheus_port=...)
         self._init_signal_state()
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -205,6 +213,10 @@ class Tracker(SignalHandling):
             self._sampler.start()
             if not on_thread:
                 self._register_here()
+            if kw["prometheus_port"] is not None:
+                from carbonest.measure.prometheus import start_for_tracker
+
+                self._exporter = start_for_tracker(self, self._warnings)
             self._install_handlers()
             return self
 
@@ -267,8 +279,11 @@ class Tracker(SignalHandling):
                 self._final_not_saved(self._record, error)
             elif self._store is not None:
                 self._store.release_final_note(self.run_id)
-            if self._store is not None and self._kwargs["store"] is None:
-                self._store.close()
+            given = self._kwargs["store"]
+            if self._store is not None and (given is None or isinstance(given, (str, os.PathLike))):
+                self._store.close()  # one this run opened (the default, or named by URL or path)
+            if self._exporter is not None:
+                self._exporter.stop()
             # Only now: a SIGTERM during the save above is held by our handler, not let kill it.
             self._remove_handlers()
             return self._record
@@ -357,6 +372,11 @@ class Tracker(SignalHandling):
             raise CarbonestError("the run has not started: call start() or use 'with'")
         with self._guard:
             return self._record or self._build("running", None, ended=False)
+
+    @property
+    def metrics_url(self) -> str | None:
+        """Where the run's Prometheus metrics are served while it runs (``prometheus_port=``)."""
+        return self._exporter.url if self._exporter is not None else None
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -520,6 +540,7 @@ def track(
     interval_s: float | None = None, flush_interval_s: float | None = None, probes: list[Probe] | None = None,
     store: Any = None, scope: Scope = "auto", clock: Callable[[], float] = time.monotonic,
     handle_signals: bool = True, intensity_provider: Any = None,
+    prometheus_port: int | None = None, prometheus_bind: str = "127.0.0.1",
 ) -> Tracker: ...
 
 
@@ -529,6 +550,7 @@ def track(
     interval_s: float | None = None, flush_interval_s: float | None = None, probes: list[Probe] | None = None,
     store: Any = None, scope: Scope = "auto", clock: Callable[[], float] = time.monotonic,
     handle_signals: bool = True, intensity_provider: Any = None,
+    prometheus_port: int | None = None, prometheus_bind: str = "127.0.0.1",
 ) -> Any:
     """A :class:`Tracker`, for ``with carbonest.track(...) as run:`` or ``@carbonest.track(...)``.
 

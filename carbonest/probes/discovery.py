@@ -2,7 +2,8 @@
 
 The fixed order (best source first; each failure is recorded for ``carbonest doctor``):
 
-* GPU:  ``nvml``; no fallback here (the tracker may model GPUs from the catalog TDP).
+* GPU:  ``nvml``, else ``amdsmi`` (AMD Instinct); no model fallback here (the tracker may
+  model GPUs from the catalog TDP).
 * CPU:  ``rapl`` package zones, else ``cpu_model`` (the visible CPUs: TDP x share x
   utilisation for a catalogued CPU, else Cloud Carbon Footprint watts per vCPU; see
   :func:`catalog_cpu_power`).
@@ -141,6 +142,7 @@ def discover_probes(
     powercap_root: str | None = None,
     proc_root: str = "/proc",
     nvml_factory: ProbeFactory | None = None,
+    amdsmi_factory: ProbeFactory | None = None,
     rapl_factory: ProbeFactory | None = None,
     cpu_model_factory: ProbeFactory | None = None,
     memory_model_factory: ProbeFactory | None = None,
@@ -156,6 +158,8 @@ def discover_probes(
         powercap_root: Powercap class directory for RAPL (default: env or /sys/class/powercap).
         proc_root: procfs root, for the CPU model name and socket count.
         nvml_factory: Builds the GPU probe (default :class:`~carbonest.probes.nvml.NvmlProbe`).
+        amdsmi_factory: Builds the AMD GPU probe, tried when NVML finds no GPU (default
+            :class:`~carbonest.probes.amdsmi.AmdSmiProbe`).
         rapl_factory: Builds the RAPL probe (default :class:`~carbonest.probes.rapl.RaplProbe`).
         cpu_model_factory: Builds the CPU fallback (default: ``CpuModelProbe`` with ``cpu_tdp``).
         memory_model_factory: Builds the DRAM fallback (default: ``MemoryModelProbe``).
@@ -169,6 +173,8 @@ def discover_probes(
     statuses: list[ProbeStatus] = []
     if "gpu" in wanted:
         gpu = _try_open(nvml_factory or _nvml, ("gpu",), statuses)
+        if gpu is None:
+            gpu = _try_open(amdsmi_factory or _amdsmi, ("gpu",), statuses)
         probes += [gpu] if gpu is not None else []
     rapl: Probe | None = None
     if wanted & {"cpu", "dram"}:
@@ -195,6 +201,12 @@ def _nvml() -> Probe:
     from carbonest.probes.nvml import NvmlProbe
 
     return NvmlProbe()
+
+
+def _amdsmi() -> Probe:
+    from carbonest.probes.amdsmi import AmdSmiProbe
+
+    return AmdSmiProbe()
 
 
 def _rapl(root: str | None) -> Probe:

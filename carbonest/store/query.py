@@ -18,7 +18,8 @@ def runs(limit: int | None = None, *, path: str | os.PathLike[str] | None = None
 
     Args:
         limit: At most this many runs (all when None).
-        path: The store file (default: ``$CARBONEST_HOME/runs.sqlite`` or the user data dir).
+        path: The store: a SQLite file or a ``postgresql://`` URL (default: ``$CARBONEST_STORE``,
+            else ``$CARBONEST_HOME/runs.sqlite`` or the user data dir).
     """
     from carbonest.store.export import runs_dataframe
 
@@ -43,23 +44,12 @@ def get_run(run_id: str, *, path: str | os.PathLike[str] | None = None) -> RunRe
 def open_for_reading(path: str | os.PathLike[str] | None = None, *, field: str = "path") -> RunStore:
     """The run store opened read-only; nothing is created, not even the file.
 
-    A ``path`` given that does not exist is an :class:`~carbonest.errors.InvalidInputError`
-    naming ``field`` (a typo must not look like an empty store). The default store not
-    existing yet just means no run was kept: an empty store is returned.
+    ``path`` is a SQLite file or a ``postgresql://`` URL; None means ``$CARBONEST_STORE``, else
+    the default file (:mod:`carbonest.store.locate`). A file given that does not exist is an
+    :class:`~carbonest.errors.InvalidInputError` naming ``field`` (a typo must not look like an
+    empty store). The default store not existing yet just means no run was kept: an empty
+    store is returned.
     """
-    import os as _os
+    from carbonest.store import locate
 
-    from carbonest.errors import InvalidInputError
-    from carbonest.store.memory import MemoryStore
-    from carbonest.store.sqlite import SQLiteStore
-
-    if path is not None and not isinstance(path, (str, _os.PathLike)):
-        raise InvalidInputError(f"{field}: must be a file path, got {path!r}", field=field)
-    if path is not None and _os.path.isdir(path):  # a mistyped flag or argument, not a broken store
-        raise InvalidInputError(f"{field}: {str(path)!r} is a folder, not a run store file", field=field)
-    store = SQLiteStore(path, read_only=True)
-    if str(store.path) == ":memory:" or store.path.exists():
-        return store
-    if path is not None:
-        raise InvalidInputError(f"{field}: the run store {str(store.path)!r} does not exist", field=field)
-    return MemoryStore()
+    return locate.open_for_reading(path, field=field)

@@ -128,7 +128,7 @@ def test_doctor_json_lists_every_probe(proc) -> None:
     assert r.code == 0, r.err
     report = r.json()
     names = [p["name"] for p in report]
-    assert names == ["nvml", "rapl", "cpu_model", "memory_model"]
+    assert names == ["nvml", "amdsmi", "rapl", "cpu_model", "memory_model"]
     for p in report:
         assert set(p) >= {"name", "available", "reason", "fix"}
         if not p["available"]:

@@ -23,13 +23,24 @@ from carbonest.records import Reading
 Advance = Callable[[], None]
 
 
-@pytest.fixture(params=["nvml", "rapl", "cpu_model", "memory_model", "fake"])
+@pytest.fixture(params=["nvml", "amdsmi", "rapl", "cpu_model", "memory_model", "fake"])
 def probe_and_advance(
-    request: pytest.FixtureRequest, tmp_path: Path, fake_nvml: FakeNvml
+    request: pytest.FixtureRequest, tmp_path: Path, fake_nvml: FakeNvml, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Probe, Advance]]:
     kind = request.param
     if kind == "nvml":
         yield NvmlProbe(), lambda: fake_nvml.step(1.0)
+    elif kind == "amdsmi":
+        from fakes.fake_amdsmi import MI250X_UUID, MI300X_UUID, FakeAmdGpu, FakeAmdSmi
+
+        gpus = [FakeAmdGpu("AMD Instinct MI300X", MI300X_UUID),
+                FakeAmdGpu("AMD Instinct MI250X", MI250X_UUID, generation="mi200", energy_supported=False)]
+        monkeypatch.setitem(sys.modules, "amdsmi", FakeAmdSmi(gpus).module())
+        for name in ("ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "CUDA_VISIBLE_DEVICES"):
+            monkeypatch.delenv(name, raising=False)
+        from carbonest.probes.amdsmi import AmdSmiProbe
+
+        yield AmdSmiProbe(), lambda: [g.advance(1.0) for g in gpus]
     elif kind == "rapl":
         tree = PowercapTree(tmp_path)
         intel_two_socket_with_psys(tree)

@@ -53,10 +53,11 @@ def test_fallbacks_when_nothing_measurable(monkeypatch: pytest.MonkeyPatch, tmp_
     try:
         assert _names(probes) == ["cpu_model", "memory_model"]
         assert seen == ["AMD EPYC"]
-        nvml, rapl = statuses[:2]
+        nvml, amd, rapl = statuses[:3]  # no NVIDIA GPU: AMD SMI is tried next (not installed here)
         assert not nvml.available and nvml.fix and "driver" in nvml.fix
+        assert amd.name == "amdsmi" and not amd.available and amd.fix
         assert not rapl.available and rapl.fix
-        assert statuses[2].available and "180 W" in statuses[2].reason
+        assert statuses[3].available and "180 W" in statuses[3].reason
         for p in probes:
             assert p.read()[0].provenance.kind == "modelled"
     finally:

@@ -49,8 +49,12 @@ def own_running_record(run_id: str, **overrides: Any) -> dict[str, Any]:
 
 
 def write_runs_worker(path: str, worker: int, n_runs: int, barrier: Any) -> None:
-    """Checkpoint ``n_runs`` runs like a tracker (start, samples, end), all workers at once."""
-    store = SQLiteStore(path)
+    """Checkpoint ``n_runs`` runs like a tracker (start, samples, end), all workers at once.
+
+    ``path`` is a SQLite file or a ``postgresql://`` URL (the same worker serves both tests)."""
+    from carbonest.store.locate import open_store
+
+    store = open_store(path)
     barrier.wait(60)
     for i in range(n_runs):
         run_id = f"w{worker}-r{i:03d}"

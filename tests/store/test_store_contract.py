@@ -19,11 +19,15 @@ from carbonest.store.memory import MemoryStore
 from carbonest.store.sqlite import SQLiteStore
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "memory", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunStore]:
     backend: RunStore
     if request.param == "sqlite":
         backend = SQLiteStore(tmp_path / "runs.sqlite", max_samples_per_device=100)
+    elif request.param == "postgresql":
+        from carbonest.store.postgres import PostgresStore
+
+        backend = PostgresStore(request.getfixturevalue("pg_url"), max_samples_per_device=100)
     else:
         backend = MemoryStore(max_samples_per_device=100)
     with backend:
