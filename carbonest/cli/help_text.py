@@ -35,6 +35,8 @@ EXAMPLES: dict[str, tuple[tuple[str, ...], str]] = {
     "when": (("carbonest when --region GB --hours 4 --provider uk",), "intensity.md"),
     "report": (("carbonest report 3f2a --html report.html", "carbonest report --compare 3f2a 9c1d",
                 "carbonest report 3f2a --appendix latex"), "reports.md"),
+    "exporter": (("carbonest exporter --port 9464", "carbonest exporter --port 9464 --bind 0.0.0.0 --region FR"),
+                 "prometheus.md"),
 }
 
 
