@@ -16,6 +16,7 @@ TYPED = [
                                   if p.name != "views.py"),  # views: the pandas face
     "carbonest/probes/base.py", "carbonest/store/base.py",
     "carbonest/intensity/base.py", "carbonest/intensity/table.py", "carbonest/estimate",
+    "carbonest/integrations/base.py",
 ]
 
 

@@ -73,6 +73,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--kill-after", metavar="S",
                    help="send SIGKILL if CMD still runs S seconds after a forwarded stop signal (default 10)")
     p.add_argument("--json-file", metavar="PATH", help="write the run record as JSON here ('-' for stdout)")
+    p.add_argument("--log-to", metavar="SINK", action="append",
+                   help="also log the run to mlflow or wandb (repeat or comma-separate for both)")
     p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="CMD", help="the command to run, after --")
     p.set_defaults(run=run)
 
@@ -132,15 +134,27 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"carbonest measure: error: {safe_text(missing[1])}\n")
         return missing[0]
     _check_json_file(args.json_file)
+    log_to = _log_to(args.log_to)
     from carbonest.measure.tracker import Tracker
 
     name, cut_note = inputs.capped_name(args.name or os.path.basename(command[0]))
     tracker = Tracker(name, region=args.region, basis=args.basis, handle_signals=False,
-                      intensity_provider=_provider_name(args.intensity_provider), **_numbers(args))
+                      intensity_provider=_provider_name(args.intensity_provider), log_to=log_to,
+                      **_numbers(args))
     tracker.start()
     if cut_note is not None:
         sys.stderr.write(f"carbonest measure: note: {cut_note}\n")
     return _supervise(tracker, command, args.json_file, kill_after)
+
+
+def _log_to(values: list[str] | None) -> Any:
+    """--log-to: known sink names whose library is installed, checked before the command runs."""
+    from carbonest.integrations.base import check_log_to
+    from carbonest.integrations.sinks import check_installed
+
+    spec = check_log_to(values, "log_to")
+    check_installed(spec, "log_to")
+    return spec or None
 
 
 def _provider_name(value: str | None) -> str | None:

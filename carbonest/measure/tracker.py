@@ -99,6 +99,9 @@ def _check_options(kw: dict[str, Any]) -> None:
         inputs.positive("flush_interval_s", kw["flush_interval_s"])
     if kw["scope"] not in ("auto", "all", "rank"):
         raise InvalidInputError(f"scope: must be one of auto, all, rank, got {kw['scope']!r}", field="scope")
+    from carbonest.integrations.base import check_log_to  # log_to: where the metrics also go
+
+    kw["log_to"] = check_log_to(kw["log_to"], "log_to")
 
 
 def _warn(message: str) -> None:
@@ -136,6 +139,9 @@ class Tracker(SignalHandling):
             meets the intensity in force then, with the table figure as the named fallback
             (:mod:`carbonest.measure.live`). Default: ``CARBONEST_INTENSITY_PROVIDER`` or the config
             file, else the shipped tables.
+        log_to: Where the run's metrics also go: ``"mlflow"``, ``"wandb"``, a
+            :class:`~carbonest.integrations.base.MetricSink`, or a list of them (params at the start,
+            metrics at every checkpoint, the record at the end; a sink's failure is a warning).
     """
 
     def __init__(
@@ -144,13 +150,13 @@ class Tracker(SignalHandling):
         wue_l_per_kwh: float | None = None, interval_s: float | None = None,
         flush_interval_s: float | None = None, probes: list[Probe] | None = None,
         store: Any = None, scope: Scope = "auto", clock: Callable[[], float] = time.monotonic,
-        handle_signals: bool = True, intensity_provider: Any = None,
+        handle_signals: bool = True, intensity_provider: Any = None, log_to: Any = None,
     ) -> None:
         self._kwargs = dict(
             name=name, region=region, basis=basis, intensity_g_per_kwh=intensity_g_per_kwh, pue=pue,
             wue_l_per_kwh=wue_l_per_kwh, interval_s=interval_s, flush_interval_s=flush_interval_s,
             probes=probes, store=store, scope=scope, clock=clock, handle_signals=handle_signals,
-            intensity_provider=intensity_provider,
+            intensity_provider=intensity_provider, log_to=log_to,
         )
         _check_options(self._kwargs)
         self.name = _utf8(name or "run")
@@ -170,6 +176,7 @@ class Tracker(SignalHandling):
         self._unsaved_samples: list[Any] = []
         self._open_phases: dict[object, tuple[str, str, float, dict[str, float]]] = {}
         self._warnings: list[str] = []
+        self._sinks: Any = None  # log_to's SinkHub, from start()
         self._prev_sigterm: Any = None  # the SIGTERM handler ours replaced; kept to forward to
         self._sigterm_installed = False
         self._init_signal_state()
@@ -226,7 +233,21 @@ class Tracker(SignalHandling):
             if not on_thread:
                 self._register_here()
             self._install_handlers()
+            self._start_sinks()
             return self
+
+    def _start_sinks(self) -> None:
+        """log_to: the sinks start here, on the caller's thread (MLflow's active run is per thread)."""
+        from carbonest.integrations.sinks import open_hub
+
+        hub = open_hub(self._kwargs["log_to"], self._sink_problem)
+        if hub is not None:
+            hub.start(self._build("running", None, ended=False).to_dict())
+        self._sinks = hub  # only now: the sampler thread's checkpoints send metrics from here on
+
+    def _sink_problem(self, message: str) -> None:
+        self._warnings.append(message)
+        _warn(f"carbonest: {message}; measuring goes on")
 
     def _register_here(self) -> None:
         """:meth:`_register` on the caller's thread; a failure is warned about, never raised."""
@@ -291,6 +312,8 @@ class Tracker(SignalHandling):
                 self._store.close()
             # Only now: a SIGTERM during the save above is held by our handler, not let kill it.
             self._remove_handlers()
+            if self._sinks is not None:  # log_to: after the save, so a sink cannot cost the run
+                self._sinks.finish(self._record.to_dict())
             return self._record
 
     def __enter__(self) -> Tracker:
@@ -457,6 +480,8 @@ class Tracker(SignalHandling):
     def _on_flush(self, samples: list[Any], totals: Any) -> None:
         if self._state != "stopped":
             self._checkpoint(totals, samples)
+            if self._sinks is not None:  # log_to: one metric step per checkpoint
+                self._sinks.metrics(self._build("running", None, ended=False, totals=totals).to_dict())
         else:  # stop()'s last flush: these samples go in one transaction with the final record
             self._unsaved_samples.extend(samples)
 
