@@ -50,8 +50,14 @@ def mlflow_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def wandb_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """W&B in offline mode, every folder it writes under ``tmp_path/wandb-state``; returns WANDB_DIR."""
+def wandb_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """W&B in offline mode, every folder it writes under ``tmp_path/wandb-state``; yields WANDB_DIR.
+
+    wandb reads its settings from the environment once per process (its setup singleton):
+    ``wandb.teardown()`` afterwards makes the next test's folders count.
+    """
+    import wandb
+
     state = tmp_path / "wandb-state"
     for var, sub in (("WANDB_DIR", "dir"), ("WANDB_DATA_DIR", "data"), ("WANDB_CACHE_DIR", "cache"),
                      ("WANDB_CONFIG_DIR", "config"), ("WANDB_ARTIFACT_DIR", "artifacts")):
@@ -62,4 +68,6 @@ def wandb_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("WANDB_ERROR_REPORTING", "false")
     monkeypatch.setenv("WANDB_DISABLE_GIT", "true")
     monkeypatch.setenv("WANDB_DISABLE_CODE", "true")
-    return state / "dir"
+    wandb.teardown()
+    yield state / "dir"
+    wandb.teardown()

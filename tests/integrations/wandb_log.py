@@ -75,8 +75,8 @@ def read_offline_run(path: Path) -> OfflineRun:
         record = pb.Record()
         record.ParseFromString(raw)
         kind = record.WhichOneof("record_type")
-        if kind == "run":
-            run.run_id = record.run.run_id
+        if kind == "run":  # the first is the run's start; later ones (updates) may leave the id out
+            run.run_id = run.run_id or record.run.run_id
         elif kind == "config":
             run.config.update(_items(record.config.update))
         elif kind == "history":
@@ -90,6 +90,23 @@ def read_offline_run(path: Path) -> OfflineRun:
         elif kind == "exit":
             run.exit_code = record.exit.exit_code
     return run
+
+
+def finished_offline_run(path: Path, timeout_s: float = 30.0) -> OfflineRun:
+    """:func:`read_offline_run` once the log holds the run's exit record.
+
+    ``run.finish()`` returns before wandb's service process has written the transaction log out
+    (at first the file holds its header only); the process's exit waits for it, a test does not.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        run = read_offline_run(path)
+        if run.exit_code is not None or time.monotonic() > deadline:
+            assert run.exit_code is not None, f"no exit record in {path} after {timeout_s} s"
+            return run
+        time.sleep(0.05)
 
 
 def offline_runs(wandb_dir: Path) -> list[Path]:
