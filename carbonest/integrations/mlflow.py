@@ -88,9 +88,16 @@ class MlflowSink(MetricSink):
         self._client, self.run_id = client, run_id
         # Params cannot change once logged: a second carbonest run inside the same MLflow run
         # (a tracked function called every epoch) logs only the params that are new there.
+        # One whose value differs is set as a tag of the same name instead (the latest value), and said.
         existing = client.get_run(run_id).data.params
-        params = [Param(k, v) for k, v in run_params(record).items() if k not in existing]
+        wanted = run_params(record)
+        params = [Param(k, v) for k, v in wanted.items() if k not in existing]
+        differ = {k: v for k, v in wanted.items() if k in existing and existing[k] != v}
         tags = [RunTag(PREFIX + "run_id", str(record.get("run_id"))), RunTag(PREFIX + "status", "running")]
+        tags += [RunTag(k, v) for k, v in differ.items()]
+        if differ:
+            sys.stderr.write(f"carbonest: MLflow run {run_id} has these params from an earlier carbonest run "
+                             f"with other values; the new values are tags of the same name: {', '.join(differ)}\n")
         client.log_batch(run_id, params=params, tags=tags)
 
     def log_metrics(self, metrics: Mapping[str, float], step: int) -> None:

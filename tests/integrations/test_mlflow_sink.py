@@ -88,15 +88,19 @@ def test_without_an_active_run_a_new_one_is_made_named_and_ended_as_failed(
     assert found.data.params["carbonest/region"] == "DE"
 
 
-def test_a_second_run_in_the_same_mlflow_run_adds_steps_without_a_param_clash(mlflow_store: str) -> None:
+def test_a_second_run_in_the_same_mlflow_run_adds_steps_without_a_param_clash(
+        mlflow_store: str, capsys: pytest.CaptureFixture[str]) -> None:
     sink = MlflowSink()
     with mlflow.start_run() as active:
-        for _ in range(2):
-            with carbonest.track("epoch", region="FR", probes=[_probe()], log_to=[sink], **FAST) as run:
+        for region in ("FR", "FR", "DE"):
+            with carbonest.track("epoch", region=region, probes=[_probe()], log_to=[sink], **FAST) as run:
                 time.sleep(0.2)
             assert not run.record.warnings, run.record.warnings
     data = _client(mlflow_store).get_run(active.info.run_id).data
     assert data.tags["carbonest/run_id"] == run.record.run_id  # the latest carbonest run
+    assert data.params["carbonest/region"] == "FR"  # params cannot change: the first value stays,
+    assert data.tags["carbonest/region"] == "DE"  # and the later one is a tag, said on stderr
+    assert "the new values are tags of the same name: carbonest/region" in capsys.readouterr().err
 
 
 def test_a_sink_that_fails_costs_neither_the_code_nor_the_stored_run(
