@@ -118,7 +118,7 @@ def answer_line(record: Any) -> str:
     Uses the record's own ``str()`` where RunRecord defines one; otherwise builds it here from
     the record's fields (energy and CO2e, or "not measured" when there is none; never 0 for that).
     """
-    if type(record).__str__ is not object.__str__:  # a dataclass without its own __str__ has object's
+    if getattr(type(record), "__str__", None) is not object.__str__:  # a dataclass without its own has object's
         return str(record)
     fmt = _fmt
     r = record.to_dict() if hasattr(record, "to_dict") else dict(record)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -63,13 +61,3 @@ def test_a_bad_option_is_one_line_and_the_cell_does_not_run(
         err = capsys.readouterr().err
         assert err.startswith(expected) and err.count("\n") == 1, err
         assert "not_run" not in shell.user_ns
-
-
-def test_import_carbonest_imports_no_ipython_and_no_tracker_library() -> None:
-    code = ("import sys, carbonest; carbonest.load_ipython_extension; "
-            "from carbonest.integrations.sinks import create_sinks; create_sinks(('mlflow', 'wandb')); "
-            "t = carbonest.Tracker(log_to=['mlflow', 'wandb']); "
-            "print(','.join(m for m in ('IPython', 'mlflow', 'wandb') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -103,3 +105,13 @@ def test_figures_not_measured_are_absent_never_zero() -> None:
     metrics = step_metrics(later, {"duration_s": 2.0, "components": {"cpu": {"energy_kwh": 0.0005}}})
     assert metrics["carbonest/cpu/power_w"] == pytest.approx(0.0005 * 3_600_000 / 10.0)  # 180 W over the step
     assert metrics["carbonest/power_w"] == metrics["carbonest/cpu/power_w"]
+
+
+def test_import_carbonest_imports_no_ipython_and_no_tracker_library() -> None:
+    code = ("import sys, carbonest; carbonest.load_ipython_extension; "
+            "from carbonest.integrations.sinks import create_sinks; create_sinks(('mlflow', 'wandb')); "
+            "t = carbonest.Tracker(log_to=['mlflow', 'wandb']); "
+            "print(','.join(m for m in ('IPython', 'mlflow', 'wandb') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
