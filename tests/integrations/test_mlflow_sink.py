@@ -151,3 +151,19 @@ def test_runs_log_sends_a_stored_run(run_cli: Any, mlflow_store: str, tmp_path: 
     assert it_energy[-1][1] == pytest.approx(record.it_energy_kwh)
     assert it_energy[-2][1] == pytest.approx(record.it_energy_kwh, rel=1e-9)  # the samples add up to the record
     assert _artifact(client, found.info.run_id, record.run_id, tmp_path)["status"] == "completed"
+
+
+def test_mlflow_run_id_from_the_environment_is_used_and_left_open(
+        run_cli: Any, mlflow_store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = _client(mlflow_store)
+    target = client.create_run("0", run_name="opened-elsewhere").info.run_id
+    with pytest.raises(KeyboardInterrupt):
+        with carbonest.track("interrupted", region="FR", probes=[_probe()], interval_s=0.05) as run:
+            raise KeyboardInterrupt
+    monkeypatch.setenv("MLFLOW_RUN_ID", target)
+    code, out, err = run_cli("runs", "log", run.record.run_id, "--to", "mlflow")
+    assert code == 0, err
+    assert f"to MLflow run {target} at" in out and "no active MLflow run" not in err
+    found = client.get_run(target)
+    assert found.data.tags["carbonest/status"] == "interrupted"
+    assert found.info.status == "RUNNING"  # not carbonest's to end
