@@ -20,8 +20,9 @@ passed to ``carbonest.track(log_to=[MySink()])`` directly.
 Failures: a sink never stops the run. The :class:`SinkHub` calls every sink inside a guard: its
 first failure is warned about once (and named in the run's warnings while the run is still
 going), later ones are counted; a sink whose ``start`` failed gets no further calls but
-``close``. Calls after ``start`` run on one worker thread of the hub, so a slow tracking
-server delays neither the training code nor the sampler.
+``close``. ``start`` runs on the caller's thread (so the run's start waits for it, as it would
+for ``mlflow.start_run()``); the calls after it run on one worker thread of the hub, so a slow
+tracking server delays neither the training code nor the sampler.
 
 This module is a contract (layer 4): it imports nothing above the formulas.
 """
