@@ -40,8 +40,8 @@ from carbonest.errors import InvalidInputError
 from carbonest.formulas import emissions
 from carbonest.units import J_PER_KWH
 
-__all__ = ["MetricSink", "SinkHub", "SINK_NAMES", "check_log_to", "record_json", "run_params", "step_metrics",
-           "stored_steps"]
+__all__ = ["MetricSink", "SinkHub", "SINK_NAMES", "check_log_to", "component_provenance", "record_json",
+           "run_params", "step_metrics", "stored_steps"]
 
 SINK_NAMES = ("mlflow", "wandb")
 """The sinks that ``log_to`` / ``--log-to`` know by name."""
@@ -143,6 +143,16 @@ def run_params(record: Mapping[str, Any]) -> dict[str, str]:
     for key, label in sorted(prov.items()):
         params[f"provenance/{key}"] = str(label)
     return {PREFIX + k: v[:500] for k, v in params.items()}
+
+
+def component_provenance(record: Mapping[str, Any]) -> dict[str, str]:
+    """How each component's energy was had (``measured:nvml:total_energy``, ``modelled:...``), or
+    ``not measured``: known once the probes have read, so sinks keep it with the final record."""
+    out = {f"{PREFIX}provenance/{name}": str((entry or {}).get("provenance") or "unknown")[:500]
+           for name, entry in (record.get("components") or {}).items()}
+    for name in record.get("not_measured") or ():
+        out[f"{PREFIX}provenance/{name}"] = "not measured"
+    return out
 
 
 def step_metrics(record: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> dict[str, float]:

@@ -15,7 +15,8 @@ What goes where (names in :mod:`carbonest.integrations.base`):
   steps 0, 1, 2, ...: ``carbonest/energy_kwh``, ``carbonest/co2e_kg``, ``carbonest/power_w``
   and per component ``carbonest/<gpu|cpu|dram>/energy_kwh`` and ``.../power_w``;
 * the final run record as the JSON artifact ``carbonest/run-<carbonest run id>.json``, and the
-  tags ``carbonest/run_id`` and ``carbonest/status``.
+  tags ``carbonest/run_id``, ``carbonest/status`` and ``carbonest/provenance/<component>`` (how
+  its energy was had: ``measured:nvml:total_energy``, ``modelled:...``, ``not measured``).
 
 Which MLflow run: the one given (``MlflowSink(run_id=...)``), else the active run of the thread
 that starts the carbonest run (``mlflow.start_run()``), else ``MLFLOW_RUN_ID``. With none of
@@ -38,7 +39,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from carbonest.integrations.base import PREFIX, MetricSink, record_json, run_params
+from carbonest.integrations.base import PREFIX, MetricSink, component_provenance, record_json, run_params
 
 TERMINAL_STATUS = {"completed": "FINISHED", "failed": "FAILED", "interrupted": "KILLED"}
 """carbonest's run status -> the MLflow run status a run carbonest created ends with."""
@@ -109,12 +110,15 @@ class MlflowSink(MetricSink):
         self._client.log_batch(self.run_id, metrics=[Metric(k, float(v), now_ms, step) for k, v in metrics.items()])
 
     def finish(self, record: Mapping[str, Any]) -> None:
+        from mlflow.entities import RunTag
+
         if self._client is None:
             return
         client, run_id = self._client, self.run_id
         client.log_text(run_id, record_json(record), f"carbonest/run-{record.get('run_id')}.json")
         status = str(record.get("status"))
-        client.set_tag(run_id, PREFIX + "status", status)
+        tags = {**component_provenance(record), PREFIX + "status": status}
+        client.log_batch(run_id, tags=[RunTag(k, v) for k, v in tags.items()])
         if self._owned:
             client.set_terminated(run_id, status=TERMINAL_STATUS.get(status, "FINISHED"))
 

@@ -17,7 +17,8 @@ What goes where (names in :mod:`carbonest.integrations.base`):
   ``commit=False``: they join the row of your next ``wandb.log``, and your steps stay as you
   set them. In a run carbonest started each is a row of its own;
 * the final record as the artifact ``carbonest-run-<id>`` (type ``carbonest-run``, file
-  ``carbonest_run.json``), and the final figures in the run summary.
+  ``carbonest_run.json``), and the final figures, ``carbonest/status`` and
+  ``carbonest/provenance/<component>`` in the run summary.
 
 Which run: the active one (``wandb.run``); with none, carbonest starts one (project
 ``WANDB_PROJECT``, else ``carbonest``; the carbonest run's name; job type ``carbonest``), says so
@@ -31,7 +32,14 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from carbonest.integrations.base import PREFIX, MetricSink, record_json, run_params, step_metrics
+from carbonest.integrations.base import (
+    PREFIX,
+    MetricSink,
+    component_provenance,
+    record_json,
+    run_params,
+    step_metrics,
+)
 
 ARTIFACT_TYPE = "carbonest-run"
 ARTIFACT_FILE = "carbonest_run.json"
@@ -78,7 +86,7 @@ class WandbSink(MetricSink):
         if run is None:
             return
         status = str(record.get("status"))
-        run.summary.update({**step_metrics(record), PREFIX + "status": status})
+        run.summary.update({**step_metrics(record), **component_provenance(record), PREFIX + "status": status})
         artifact = wandb.Artifact(f"carbonest-run-{record.get('run_id')}", type=ARTIFACT_TYPE,
                                   metadata={"status": status, "co2e_kg": record.get("co2e_kg"),
                                             "energy_kwh": record.get("energy_kwh")})

@@ -59,6 +59,8 @@ def test_track_logs_params_metrics_with_steps_and_the_record(mlflow_store: str, 
     assert data.params["carbonest/provenance/intensity_g_per_kwh"].startswith("table:regions FR")
     assert data.params["carbonest/basis"].startswith("lifecycle")
     assert data.tags["carbonest/run_id"] == record.run_id and data.tags["carbonest/status"] == "completed"
+    assert data.tags["carbonest/provenance/gpu"] == dict(record.components)["gpu"]["provenance"]
+    assert data.tags["carbonest/provenance/cpu"] == "not measured"  # the fake probe has a GPU only
     energy = _history(client, active.info.run_id, "carbonest/energy_kwh")
     steps = [s for s, _ in energy]
     assert steps == list(range(len(steps))) and len(steps) >= 3  # checkpoints during the run, then the end

@@ -70,6 +70,7 @@ def test_track_logs_to_the_active_offline_run_without_moving_its_steps(wandb_off
     assert run.summary["carbonest/energy_kwh"] == pytest.approx(record.energy_kwh)
     assert run.summary["carbonest/co2e_kg"] == pytest.approx(record.co2e_kg)
     assert run.summary["carbonest/status"] == "completed"
+    assert run.summary["carbonest/provenance/gpu"] == dict(record.components)["gpu"]["provenance"]
     assert _artifact_record(run, record.run_id) == json.loads(json.dumps(record.to_dict()))
 
 
