@@ -70,3 +70,13 @@ __getattr__ = lazy_attributes(__name__, _EXPORTS)
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext carbonest`` in IPython/Jupyter: the ``%%carbonest`` cell magic.
+
+    See :mod:`carbonest.integrations.jupyter`; IPython is not imported by ``import carbonest``.
+    """
+    from carbonest.integrations.jupyter import load_ipython_extension as load
+
+    load(ipython)

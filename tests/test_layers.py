@@ -19,8 +19,10 @@ LAYERS: list[tuple[float, tuple[str, ...]]] = [
     (2, ("carbonest.formulas",)),
     (3, ("carbonest.catalog", "carbonest.data")),
     (4, ("carbonest.inputs", "carbonest.config", "carbonest.probes.base", "carbonest.store.base",
-         "carbonest.store.runinfo", "carbonest.intensity.base")),
-    (5, ("carbonest.probes", "carbonest.store", "carbonest.intensity")),
+         "carbonest.store.runinfo", "carbonest.intensity.base", "carbonest.integrations.base")),
+    # Metric sinks work on records only (like the stores), so the tracker may drive them (log_to).
+    (5, ("carbonest.probes", "carbonest.store", "carbonest.intensity", "carbonest.integrations.sinks",
+         "carbonest.integrations.mlflow", "carbonest.integrations.wandb")),
     (6, ("carbonest.estimate", "carbonest.measure", "carbonest.whatif", "carbonest.report", "carbonest.schedule")),
     (6.5, ("carbonest.integrations",)),
     (7, ("carbonest",)),

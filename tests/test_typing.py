@@ -21,6 +21,7 @@ TYPED = [
     # misspelt keywords must be type errors (tests/typing_face.py)
     "carbonest/__init__.py", "carbonest/measure/tracker.py", "tests/typing_face.py",
     "carbonest/whatif/pyarr.py", "carbonest/whatif/backend.py",
+    "carbonest/integrations/base.py",
 ]
 
 

@@ -82,6 +82,8 @@ def add_parser(sub: Any) -> None:
                    help="serve the run's power, energy and CO2e for Prometheus on port P while CMD runs")
     p.add_argument("--prometheus-bind", metavar="ADDR", default="127.0.0.1",
                    help="address the metrics server listens on (default 127.0.0.1: this host only)")
+    p.add_argument("--log-to", metavar="SINK", action="append",
+                   help="also log the run to mlflow or wandb (repeat or comma-separate for both)")
     p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="CMD", help="the command to run, after --")
     p.set_defaults(run=run)
 
@@ -142,12 +144,13 @@ def run(args: argparse.Namespace) -> int:
         return missing[0]
     _check_json_file(args.json_file)
     metrics = _metrics_options(args)
+    log_to = _log_to(args.log_to)
     from carbonest.measure.tracker import Tracker
 
     name, cut_note = inputs.capped_name(args.name or os.path.basename(command[0]))
     tracker = Tracker(name, region=args.region, basis=args.basis, handle_signals=False,
                       intensity_provider=_provider_name(args.intensity_provider), store=args.store,
-                      **metrics, **_numbers(args))
+                      log_to=log_to, **metrics, **_numbers(args))
     tracker.start()
     if tracker.metrics_url is not None:
         sys.stderr.write(f"carbonest measure: Prometheus metrics at {tracker.metrics_url}\n")
@@ -171,6 +174,16 @@ def _metrics_options(args: argparse.Namespace) -> dict[str, Any]:
     except prometheus.PortInUseError as exc:
         raise CarbonestError(f"--prometheus-port {port}: {exc}") from None
     return {"prometheus_port": port, "prometheus_bind": bind}
+
+
+def _log_to(values: list[str] | None) -> Any:
+    """--log-to: known sink names whose library is installed, checked before the command runs."""
+    from carbonest.integrations.base import check_log_to
+    from carbonest.integrations.sinks import check_installed
+
+    spec = check_log_to(values, "log_to")
+    check_installed(spec, "log_to")
+    return spec or None
 
 
 def _provider_name(value: str | None) -> str | None:

@@ -35,6 +35,9 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     export.add_argument("--limit", metavar="N", help="at most N runs (default: all)")
     export.add_argument("--store", metavar="PATH|URL", default=argparse.SUPPRESS, help=store_help)
     export.set_defaults(run=run_export)
+    from carbonest.cli.runs_log import add_log_action  # `runs log RUN_ID --to mlflow`
+
+    add_log_action(actions)
 
 
 def _store(args: argparse.Namespace) -> Any:

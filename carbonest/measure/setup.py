@@ -88,6 +88,10 @@ def check_options(kw: dict[str, Any]) -> None:
         prometheus.check_port(kw["prometheus_port"])
         kw["prometheus_bind"] = prometheus.check_bind(kw["prometheus_bind"])
         prometheus.import_client()
+    if "log_to" in kw:
+        from carbonest.integrations.base import check_log_to  # log_to: where the metrics also go
+
+        kw["log_to"] = check_log_to(kw["log_to"], "log_to")
 
 
 def check_collaborators(kw: dict[str, Any]) -> None:

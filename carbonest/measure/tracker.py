@@ -119,6 +119,9 @@ class Tracker(SignalHandling):
             while it runs (0: a free port; :mod:`carbonest.measure.prometheus`). A port in use
             is a warning, not an error: the run goes on unexported.
         prometheus_bind: Address the metrics server listens on (default 127.0.0.1).
+        log_to: Where the run's metrics also go: ``"mlflow"``, ``"wandb"``, a
+            :class:`~carbonest.integrations.base.MetricSink`, or a list of them (params at the start,
+            metrics at every checkpoint, the record at the end; a sink's failure is a warning).
     """
 
     def __init__(
@@ -128,13 +131,13 @@ class Tracker(SignalHandling):
         flush_interval_s: float | None = None, probes: list[Probe] | None = None,
         store: Any = None, scope: Scope = "auto", clock: Callable[[], float] = time.monotonic,
         handle_signals: bool = True, intensity_provider: Any = None,
-        prometheus_port: int | None = None, prometheus_bind: str = "127.0.0.1",
+        prometheus_port: int | None = None, prometheus_bind: str = "127.0.0.1", log_to: Any = None,
     ) -> None:
         self._kwargs = dict(
             name=name, region=region, basis=basis, intensity_g_per_kwh=intensity_g_per_kwh, pue=pue,
             wue_l_per_kwh=wue_l_per_kwh, interval_s=interval_s, flush_interval_s=flush_interval_s,
             probes=probes, store=store, scope=scope, clock=clock, handle_signals=handle_signals,
-            intensity_provider=intensity_provider,
+            intensity_provider=intensity_provider, log_to=log_to,
             prometheus_port=prometheus_port, prometheus_bind=prometheus_bind,
         )
         from carbonest.measure.setup import check_options
@@ -157,6 +160,7 @@ class Tracker(SignalHandling):
         self._unsaved_samples: list[Any] = []
         self._open_phases: dict[object, tuple[str, str, float, Any]] = {}
         self._warnings: list[str] = []
+        self._sinks: Any = None  # log_to's SinkHub, from start()
         self._prev_sigterm: Any = None  # the SIGTERM handler ours replaced; kept to forward to
         self._sigterm_installed = False
         self._exporter: Any = None  # the Prometheus exporter (prometheus_port=...)
@@ -218,7 +222,21 @@ class Tracker(SignalHandling):
 
                 self._exporter = start_for_tracker(self, self._warnings)
             self._install_handlers()
+            self._start_sinks()
             return self
+
+    def _start_sinks(self) -> None:
+        """log_to: the sinks start here, on the caller's thread (MLflow's active run is per thread)."""
+        from carbonest.integrations.sinks import open_hub
+
+        hub = open_hub(self._kwargs["log_to"], self._sink_problem)
+        if hub is not None:
+            hub.start(self._build("running", None, ended=False).to_dict())
+        self._sinks = hub  # only now: the sampler thread's checkpoints send metrics from here on
+
+    def _sink_problem(self, message: str) -> None:
+        self._warnings.append(message)
+        _warn(f"carbonest: {message}; measuring goes on")
 
     def _register_here(self) -> None:
         """:meth:`_register` on the caller's thread; a failure is warned about, never raised."""
@@ -286,6 +304,8 @@ class Tracker(SignalHandling):
                 self._exporter.stop()
             # Only now: a SIGTERM during the save above is held by our handler, not let kill it.
             self._remove_handlers()
+            if self._sinks is not None:  # log_to: after the save, so a sink cannot cost the run
+                self._sinks.finish(self._record.to_dict())
             return self._record
 
     def __enter__(self) -> Tracker:
@@ -476,6 +496,8 @@ class Tracker(SignalHandling):
     def _on_flush(self, samples: list[Any], totals: Any) -> None:
         if self._state != "stopped":
             self._checkpoint(totals, samples)
+            if self._sinks is not None:  # log_to: one metric step per checkpoint
+                self._sinks.metrics(self._build("running", None, ended=False, totals=totals).to_dict())
         else:  # stop()'s last flush: these samples go in one transaction with the final record
             self._unsaved_samples.extend(samples)
 
@@ -540,7 +562,7 @@ def track(
     interval_s: float | None = None, flush_interval_s: float | None = None, probes: list[Probe] | None = None,
     store: Any = None, scope: Scope = "auto", clock: Callable[[], float] = time.monotonic,
     handle_signals: bool = True, intensity_provider: Any = None,
-    prometheus_port: int | None = None, prometheus_bind: str = "127.0.0.1",
+    prometheus_port: int | None = None, prometheus_bind: str = "127.0.0.1", log_to: Any = None,
 ) -> Tracker: ...
 
 
@@ -550,7 +572,7 @@ def track(
     interval_s: float | None = None, flush_interval_s: float | None = None, probes: list[Probe] | None = None,
     store: Any = None, scope: Scope = "auto", clock: Callable[[], float] = time.monotonic,
     handle_signals: bool = True, intensity_provider: Any = None,
-    prometheus_port: int | None = None, prometheus_bind: str = "127.0.0.1",
+    prometheus_port: int | None = None, prometheus_bind: str = "127.0.0.1", log_to: Any = None,
 ) -> Any:
     """A :class:`Tracker`, for ``with carbonest.track(...) as run:`` or ``@carbonest.track(...)``.
 
