@@ -119,7 +119,7 @@ def answer_line(record: Any) -> str:
     the record's fields (energy and CO2e, or "not measured" when there is none; never 0 for that).
     """
     if getattr(type(record), "__str__", None) is not object.__str__:  # a dataclass without its own has object's
-        return str(record)
+        return f"carbonest: {record}  [run {str(getattr(record, 'run_id', ''))[:12]}]"
     fmt = _fmt
     r = record.to_dict() if hasattr(record, "to_dict") else dict(record)
     region = r.get("region") or {}

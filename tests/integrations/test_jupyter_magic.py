@@ -46,7 +46,7 @@ def test_a_cell_that_raises_is_a_failed_run_and_the_error_is_shown(
     out = capsys.readouterr().out
     record = shell.user_ns["_carbonest"]
     assert record.status == "failed" and record.status_reason == "ValueError: bad batch"
-    assert "ValueError" in out and "run failed" in out.strip().splitlines()[-1]
+    assert "ValueError" in out and "(failed)" in out.strip().splitlines()[-1]
     assert _stored(home, record.run_id)["status"] == "failed"
     assert result.error_in_exec is None  # the magic itself did not fail: the cell's error was shown
 
