@@ -38,3 +38,9 @@ def loopback_only() -> Iterator[None]:
         support.remove_loopback_guard()
     attempts = support.blocked_connects()
     assert not attempts, f"connects outside 127.0.0.1 were attempted: {attempts}"
+
+
+@pytest.fixture(autouse=True)
+def _private_claims(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Host claims (carbonest/measure/claims.py) in a folder of the test's own, never /tmp's."""
+    monkeypatch.setenv("CARBONEST_CLAIMS_DIR", str(tmp_path_factory.mktemp("claims")))

@@ -38,11 +38,11 @@ What a run does:
   and the last good settings stay in force, so training that decorates every
   epoch with ``@track`` is not stopped by an edit between epochs.
 
-Multi-process jobs (torchrun, Slurm, MPI): with ``scope="auto"`` a process
-that knows its local rank counts host-wide components (CPU, DRAM) only on
-local rank 0, and only its own GPU (index LOCAL_RANK among the visible ones)
-when every GPU of the node is visible to every rank, so a node is counted
-once. The record carries the distributed identity to add runs up later.
+Multi-process jobs (torchrun, Slurm, MPI; docs/cluster.md): with ``scope="auto"``
+the host's CPU and DRAM are counted by local rank 0 (or the host-lock winner) and
+each GPU by the one process of the job and host that claims its UUID first, so a
+host is counted once; the record's ``job`` section says who measured what, and at
+stop the ranks' records become one job record (gathered to rank 0, or from the store).
 """
 
 from __future__ import annotations
@@ -172,6 +172,8 @@ class Tracker(SignalHandling):
         self._warnings: list[str] = []
         self._prev_sigterm: Any = None  # the SIGTERM handler ours replaced; kept to forward to
         self._sigterm_installed = False
+        self._gather: Any = None  # this run's side of a torch.distributed gather (measure/gather.py)
+        self._job: dict[str, Any] | None = None
         self._init_signal_state()
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -226,7 +228,44 @@ class Tracker(SignalHandling):
             if not on_thread:
                 self._register_here()
             self._install_handlers()
+            if "torch.distributed" in sys.modules:  # never imported by carbonest itself
+                self._announce()
             return self
+
+    def _announce(self) -> None:
+        """In a torch.distributed job: tell rank 0 this rank tracks (see measure/gather.py)."""
+        from carbonest.measure.gather import Gather, process_group
+
+        dist = process_group()
+        if dist is None:
+            return
+        try:
+            self._gather = Gather(dist, self.name)
+            self._gather.announce(self.run_id)
+        except Exception as exc:  # noqa: BLE001 - the job record may be partial; training goes on
+            self._warnings.append(f"job: could not announce this rank to rank 0: {exc!r}")
+
+    def _finish_job(self) -> None:
+        """After the final save: give the host claims back; gather or form the job record."""
+        assert self._ctx is not None and self._record is not None
+        if self._ctx.claims is not None:
+            self._ctx.claims.release()
+        if not self._ctx.job.get("id") and "torch.distributed" not in sys.modules:
+            return
+        from carbonest.measure.gather import finish_job, process_group
+
+        try:
+            self._job = finish_job(self._record, self._ctx, self._store, self._gather, process_group())
+        except Exception as exc:  # noqa: BLE001 - the run itself is saved; the job record is extra
+            message = f"job record: {exc}" if isinstance(exc, CarbonestError) else f"job record: {exc!r}"
+            self._warnings.append(message)
+            _warn(f"carbonest: {message}")
+
+    @property
+    def job(self) -> dict[str, Any] | None:
+        """The job record this process formed at stop (rank 0 of a torch.distributed job, or the
+        host's process of a job found by its id), else None. See docs/cluster.md."""
+        return self._job
 
     def _register_here(self) -> None:
         """:meth:`_register` on the caller's thread; a failure is warned about, never raised."""
@@ -287,6 +326,7 @@ class Tracker(SignalHandling):
                 self._final_not_saved(self._record, error)
             elif self._store is not None:
                 self._store.release_final_note(self.run_id)
+            self._finish_job()
             if self._store is not None and self._kwargs["store"] is None:
                 self._store.close()
             # Only now: a SIGTERM during the save above is held by our handler, not let kill it.
