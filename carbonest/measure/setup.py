@@ -202,6 +202,19 @@ def _rank_policy(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
     return (COMPONENTS if counts_host else ("gpu",)), claims
 
 
+def _only(probes: list[Probe], wanted: tuple[str, ...]) -> list[Probe]:
+    """The probes' devices of the wanted components only (probes given by the caller)."""
+    from carbonest.measure.claims import OwnDevices
+
+    out: list[Probe] = []
+    for probe in probes:
+        info = probe.device_info()
+        keep = {d for d, i in info.items() if i.component in wanted or i.component not in COMPONENTS}
+        if keep:
+            out.append(probe if len(keep) == len(info) else OwnDevices(probe, keep))
+    return out
+
+
 def claim_gpus(probes: list[Probe], claims: Any, notes: list[str]) -> tuple[list[Probe], list[Probe]]:
     """Keep only the GPUs this process claims by UUID; (probes kept, probes to close)."""
     from carbonest.measure.claims import OwnDevices
@@ -235,10 +248,14 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
     if kw["probes"] is not None:
         # Every component is wanted: one the given probes do not cover is listed as not measured
         # (with probes=[] that is all of them), never silently left out of the record.
-        covered = {i.component for p in kw["probes"] for i in p.device_info().values()}
-        ctx.wanted = COMPONENTS + tuple(sorted(covered - set(COMPONENTS)))
+        given, wanted = list(kw["probes"]), COMPONENTS
+        if kw["scope"] == "rank":  # asked for: the host policy over the probes given too
+            wanted, claims = _rank_policy(kw, ctx, notes)
+            given, _ = claim_gpus(_only(given, wanted), claims, notes)
+        covered = {i.component for p in given for i in p.device_info().values()}
+        ctx.wanted = wanted + tuple(sorted(covered - set(COMPONENTS)))
         reasons = {c: "no probe for it among the probes given" for c in ctx.wanted if c not in covered}
-        return list(kw["probes"]), [], reasons
+        return given, [], reasons
     from carbonest.probes.discovery import catalog_cpu_power, discover_probes
 
     wanted, claims = _rank_policy(kw, ctx, notes)

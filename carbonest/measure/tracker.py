@@ -127,8 +127,9 @@ class Tracker(SignalHandling):
         probes: Open probes to use instead of discovery (the caller keeps ownership).
         store: A :class:`~carbonest.store.base.RunStore`; None for the default SQLite store;
             False to keep nothing on disk.
-        scope: ``"auto"`` (count a node once in multi-process jobs), ``"all"`` (count what this
-            process sees) or ``"rank"`` (as auto, even without a launcher variable).
+        scope: ``"auto"`` (count a host once in multi-process jobs), ``"all"`` (count what this
+            process sees) or ``"rank"`` (as auto, even without a launcher, by host lock, and
+            over ``probes`` given too: docs/cluster.md).
         clock: Monotonic clock. Units: s.
         handle_signals: Save the run as interrupted on SIGTERM (main thread only).
         intensity_provider: A live carbon-intensity provider (``"electricitymaps"``, ``"watttime"``,
