@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from carbonest.cli.common import fmt, print_json, safe_text
+from carbonest.errors import InvalidInputError
 
 
 def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -16,6 +17,8 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     p.add_argument("--limit", metavar="N", help="at most N runs (default 20)")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.add_argument("--store", metavar="PATH", help="the run store file (default: $CARBONEST_HOME/runs.sqlite)")
+    p.add_argument("--job", metavar="JOB", help="one whole job: its job record, per host and in total "
+                   "(a Slurm job id shows every step of it; JOB.STEP one step)")
     p.set_defaults(run=run_list)
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=parser_class)
     show = actions.add_parser("show", help="one run in full")
@@ -46,6 +49,8 @@ def run_list(args: argparse.Namespace) -> int:
     """Run ``carbonest runs``."""
     from carbonest.cli.report import status_text
 
+    if args.job is not None:
+        return run_job(args)
     with _store(args) as store:
         runs = store.list_runs(_limit(args.limit, 20))
     if args.json:
@@ -63,6 +68,26 @@ def run_list(args: argparse.Namespace) -> int:
             f"{r['run_id'][:12]:<12} {safe_text(r.get('name') or '')[:20]:<20} {safe_text(status_text(r)):<12} {started:<20} "
             f"{fmt(dur) + ' s' if dur is not None else 'n/a':>9} {fmt(r.get('energy_kwh')):>9} {fmt(r.get('co2e_kg')):>9}\n"
         )
+    return 0
+
+
+def run_job(args: argparse.Namespace) -> int:
+    """Run ``carbonest runs --job JOB``."""
+    from carbonest.cli.job_report import render_job
+    from carbonest.store.base import JobNotFoundError
+    from carbonest.store.jobs import job_view
+
+    if not args.job.strip():
+        raise InvalidInputError("job: give a job id, e.g. --job 123456 (a Slurm job id)", field="job")
+    with _store(args) as store:
+        try:
+            job = job_view(store, args.job)
+        except JobNotFoundError as exc:
+            raise InvalidInputError(f"job: {exc}", field="job") from None
+    if args.json:
+        print_json(job)
+    else:
+        sys.stdout.write(render_job(job))
     return 0
 
 

@@ -36,6 +36,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from carbonest.records.run import RunRecord
@@ -129,20 +130,53 @@ class Gather:
         return got, problems
 
 
-def finish_job(record: RunRecord, ctx: Any, store: Any, gather: Gather | None, dist: Any) -> dict[str, Any] | None:
+def announce(name: str, run_id: str, warnings: list[str]) -> Gather | None:
+    """At start, where a group is initialised: this rank's side of the gather, announced."""
+    dist = process_group()
+    if dist is None:
+        return None
+    try:
+        gather = Gather(dist, name)
+        gather.announce(run_id)
+    except Exception as exc:  # noqa: BLE001 - the job record may be partial; training goes on
+        warnings.append(f"job: could not announce this rank to rank 0: {exc!r}")
+        return None
+    return gather
+
+
+def finish_job(record: RunRecord, store: Any, gather: Gather | None, warnings: list[str],
+               warn: Callable[[str], None]) -> dict[str, Any] | None:
     """After the final save: send this rank's summary, or (rank 0, or the host's process
-    without a group) form and store the job record. Returns the job record formed here."""
+    without a group) form and store the job record. Returns the job record formed here.
+
+    Never raises: a failure is appended to ``warnings`` and passed to ``warn``.
+    """
+    try:
+        return _finish(record, store, gather)
+    except Exception as exc:  # noqa: BLE001 - the run itself is saved; the job record is extra
+        from carbonest.errors import CarbonestError
+
+        message = f"job record: {exc}" if isinstance(exc, CarbonestError) else f"job record: {exc!r}"
+        warnings.append(message)
+        warn(f"carbonest: {message}")
+        return None
+
+
+def _finish(record: RunRecord, store: Any, gather: Gather | None) -> dict[str, Any] | None:
     from carbonest.store.jobs import aggregate, summarise
 
     job = dict(record.job)
     summary = summarise(record.to_dict())
+    dist = process_group()
     if dist is not None:
         gather = gather or Gather(dist, record.name)
         if gather.rank != 0:
             gather.send(summary)
             return None
         job_id = job.get("id") or f"torch-{record.run_id[:12]}"
-        summaries, problems = gather.collect(summary, gather_timeout_s())
+        # An interrupted run (SIGTERM: the launcher is stopping every rank) takes only what is there.
+        wait_s = 0.0 if record.status == "interrupted" else gather_timeout_s()
+        summaries, problems = gather.collect(summary, wait_s)
         formed = aggregate(job_id, summaries, source="torch.distributed (records gathered to rank 0)",
                            expected_ranks=gather.world, expected_hosts=job.get("num_nodes"), problems=problems)
     else:
@@ -158,5 +192,5 @@ def finish_job(record: RunRecord, ctx: Any, store: Any, gather: Gather | None, d
     return formed
 
 
-__all__ = ["DEFAULT_GATHER_TIMEOUT_S", "GATHER_TIMEOUT_ENV", "Gather", "finish_job", "gather_timeout_s",
+__all__ = ["DEFAULT_GATHER_TIMEOUT_S", "GATHER_TIMEOUT_ENV", "Gather", "announce", "finish_job", "gather_timeout_s",
            "process_group"]

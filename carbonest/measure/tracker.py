@@ -235,32 +235,19 @@ class Tracker(SignalHandling):
 
     def _announce(self) -> None:
         """In a torch.distributed job: tell rank 0 this rank tracks (see measure/gather.py)."""
-        from carbonest.measure.gather import Gather, process_group
+        from carbonest.measure.gather import announce
 
-        dist = process_group()
-        if dist is None:
-            return
-        try:
-            self._gather = Gather(dist, self.name)
-            self._gather.announce(self.run_id)
-        except Exception as exc:  # noqa: BLE001 - the job record may be partial; training goes on
-            self._warnings.append(f"job: could not announce this rank to rank 0: {exc!r}")
+        self._gather = announce(self.name, self.run_id, self._warnings)
 
     def _finish_job(self) -> None:
         """After the final save: give the host claims back; gather or form the job record."""
+        from carbonest.measure.gather import finish_job
+
         assert self._ctx is not None and self._record is not None
         if self._ctx.claims is not None:
             self._ctx.claims.release()
-        if not self._ctx.job.get("id") and "torch.distributed" not in sys.modules:
-            return
-        from carbonest.measure.gather import finish_job, process_group
-
-        try:
-            self._job = finish_job(self._record, self._ctx, self._store, self._gather, process_group())
-        except Exception as exc:  # noqa: BLE001 - the run itself is saved; the job record is extra
-            message = f"job record: {exc}" if isinstance(exc, CarbonestError) else f"job record: {exc!r}"
-            self._warnings.append(message)
-            _warn(f"carbonest: {message}")
+        if self._ctx.job.get("id") or "torch.distributed" in sys.modules:
+            self._job = finish_job(self._record, self._store, self._gather, self._warnings, _warn)
 
     @property
     def job(self) -> dict[str, Any] | None:
