@@ -241,12 +241,12 @@ class Tracker(SignalHandling):
 
     def _finish_job(self) -> None:
         """After the final save: give the host claims back; gather or form the job record."""
-        from carbonest.measure.gather import finish_job
-
         assert self._ctx is not None and self._record is not None
         if self._ctx.claims is not None:
             self._ctx.claims.release()
         if self._ctx.job.get("id") or "torch.distributed" in sys.modules:
+            from carbonest.measure.gather import finish_job
+
             self._job = finish_job(self._record, self._store, self._gather, self._warnings, _warn)
 
     @property
