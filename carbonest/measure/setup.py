@@ -248,7 +248,8 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
     if kw["probes"] is not None:
         # Every component is wanted: one the given probes do not cover is listed as not measured
         # (with probes=[] that is all of them), never silently left out of the record.
-        given, wanted = list(kw["probes"]), COMPONENTS
+        given: list[Probe] = list(kw["probes"])
+        wanted: tuple[str, ...] = COMPONENTS
         if kw["scope"] == "rank":  # asked for: the host policy over the probes given too
             wanted, claims = _rank_policy(kw, ctx, notes)
             given, _ = claim_gpus(_only(given, wanted), claims, notes)
