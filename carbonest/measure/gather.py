@@ -25,7 +25,13 @@ destroyed): the process that counted its host re-forms the job record from the s
 runs of the job (:meth:`~carbonest.store.base.RunStore.runs_of_job`), complete once every
 expected host reported. With one store per node, each node's store holds what it saw;
 with a shared store, the last host to finish writes the complete record, and
-``carbonest runs --job`` re-forms it from the runs whenever they cover more.
+``carbonest runs --job`` forms it again from the stored record's runs and the store's runs
+of the job (:func:`carbonest.store.jobs.combined`), so a record overwritten by a node that
+read the store a moment earlier never hides a later one.
+
+A job tracked in several runs (an epoch per run; train, then eval) is one job record over
+all of them: each new job record is formed over the runs of the one stored before it, and
+a host's runs one after the other add up, while runs at the same time count each thing once.
 
 torch is never imported here: only found in ``sys.modules``, where the user's code put it.
 """
@@ -163,7 +169,7 @@ def finish_job(record: RunRecord, store: Any, gather: Gather | None, warnings: l
 
 
 def _finish(record: RunRecord, store: Any, gather: Gather | None) -> dict[str, Any] | None:
-    from carbonest.store.jobs import aggregate, summarise
+    from carbonest.store.jobs import aggregate, combined, summarise
 
     job = dict(record.job)
     summary = summarise(record.to_dict())
@@ -177,18 +183,16 @@ def _finish(record: RunRecord, store: Any, gather: Gather | None) -> dict[str, A
         # An interrupted run (SIGTERM: the launcher is stopping every rank) takes only what is there.
         wait_s = 0.0 if record.status == "interrupted" else gather_timeout_s()
         summaries, problems = gather.collect(summary, wait_s)
-        formed = aggregate(job_id, summaries, source="torch.distributed (records gathered to rank 0)",
-                           expected_ranks=gather.world, expected_hosts=job.get("num_nodes"), problems=problems)
+        source = "torch.distributed (records gathered to rank 0)"
+        options = dict(expected_ranks=gather.world, expected_hosts=job.get("num_nodes"), problems=problems)
+        if store is None:
+            return aggregate(job_id, summaries, source=source, **options)  # type: ignore[arg-type]
+        formed = combined(job_id, store, summaries, source=source, **options)  # type: ignore[arg-type]
     else:
         if not job.get("id") or store is None or job.get("counts_host") is False:
             return None
-        runs = store.runs_of_job(job["id"])
-        if not any(r.get("run_id") == record.run_id for r in runs):
-            runs.append(record.to_dict())
-        formed = aggregate(job["id"], runs, source="store (the job's run records, grouped by job id)",
-                           expected_hosts=job.get("num_nodes"))
-    if store is not None:
-        store.put_job(formed)
+        formed = combined(job["id"], store, [summary], expected_hosts=job.get("num_nodes"))
+    store.put_job(formed)
     return formed
 
 

@@ -24,6 +24,7 @@ Pure: no I/O, no clock beyond the ``created_at`` stamp.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -56,7 +57,8 @@ def summarise(record: Mapping[str, Any]) -> dict[str, Any]:
 
 def _order(s: Mapping[str, Any]) -> tuple[Any, ...]:
     lr, rank = s.get("local_rank"), s.get("rank")
-    return (s.get("counts_host") is not True, lr is None, lr or 0, rank is None, rank or 0, str(s.get("run_id")))
+    return (s.get("counts_host") is not True, lr is None, lr or 0, rank is None, rank or 0,
+            str(s.get("started_at") or ""), str(s.get("run_id")))
 
 
 def _add(totals: dict[str, float], key: str, value: float | None) -> None:
@@ -64,14 +66,37 @@ def _add(totals: dict[str, float], key: str, value: float | None) -> None:
         totals[key] = totals.get(key, 0.0) + value
 
 
+def _span(s: Mapping[str, Any]) -> tuple[float, float]:
+    """The run's time span (s since the epoch); unknown ends are open."""
+    from carbonest.store.base import parse_timestamp
+
+    try:
+        t0 = parse_timestamp(s.get("started_at"), field="started_at")
+        t1 = parse_timestamp(s.get("ended_at"), field="ended_at")
+    except ValueError:
+        t0 = t1 = None
+    return (-math.inf if t0 is None else t0, math.inf if t1 is None else t1)
+
+
+def _overlapping(spans: list[tuple[float, float, str]], span: tuple[float, float]) -> str | None:
+    """The run id of a span in ``spans`` that overlaps ``span`` (at the same time), or None."""
+    for t0, t1, run_id in spans:
+        if t0 < span[1] and span[0] < t1:
+            return run_id
+    return None
+
+
 def _host(host: str, runs: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """One host's figures from the summaries of its processes, each thing counted once."""
+    """One host's figures from the summaries of its processes, each thing counted once.
+
+    A thing (the CPU, a GPU's UUID) reported by two runs at the same time is counted once;
+    by two runs one after the other (an epoch per run, train then eval) it is counted in both.
+    """
     runs = sorted(runs, key=_order)
     it: dict[str, float] = {}
     facility = co2 = 0.0
     measured = False
-    counted_by: dict[str, str] = {}
-    seen_gpus: dict[str, str] = {}
+    counted: dict[str, list[tuple[float, float, str]]] = {}  # cpu, dram, gpu UUIDs -> spans counted
     notes: list[str] = []
 
     def count(s: Mapping[str, Any], component: str, kwh: float | None) -> None:
@@ -85,36 +110,38 @@ def _host(host: str, runs: list[Mapping[str, Any]]) -> dict[str, Any]:
         if s.get("intensity_g_per_kwh") is not None:
             co2 += emissions.co2e_kg(f, float(s["intensity_g_per_kwh"]))
 
+    def first(key: str, s: Mapping[str, Any], what: str) -> bool:
+        span, run_id = _span(s), str(s.get("run_id"))
+        other = _overlapping(counted.get(key, []), span)
+        if other is not None:
+            notes.append(f"{what} of run {run_id} left out: counted by run {other} at the same time")
+            return False
+        counted.setdefault(key, []).append((*span, run_id))
+        return True
+
     for s in runs:
         comps = s.get("components") or {}
         for c in HOST_COMPONENTS:
             kwh = (comps.get(c) or {}).get("energy_kwh")
-            if kwh is None:
-                continue
-            if c in counted_by:
-                notes.append(f"{c} of run {s.get('run_id')} left out: counted by run {counted_by[c]} already")
-                continue
-            counted_by[c] = str(s.get("run_id"))
-            count(s, c, kwh)
+            if kwh is not None and first(c, s, c):
+                count(s, c, kwh)
         gpus = s.get("gpus") or []
         if not gpus and (comps.get("gpu") or {}).get("energy_kwh") is not None:
             notes.append(f"GPUs of run {s.get('run_id')} have no UUIDs: added without de-duplication")
             count(s, "gpu", comps["gpu"]["energy_kwh"])
         for g in gpus:
             uuid = g.get("uuid")
-            if uuid is not None and uuid in seen_gpus:
-                notes.append(f"GPU {uuid} of run {s.get('run_id')} left out: counted by run {seen_gpus[uuid]}")
-                continue
             if uuid is None:
                 notes.append(f"GPU {g.get('device')} of run {s.get('run_id')} has no UUID: added as is")
-            else:
-                seen_gpus[uuid] = str(s.get("run_id"))
+            elif not first(f"GPU {uuid}", s, f"GPU {uuid}"):
+                continue
             count(s, "gpu", g.get("energy_kwh"))
     return {
         "host": host, "node_rank": next((s["node_rank"] for s in runs if s.get("node_rank") is not None), None),
-        "ranks": sorted(s["rank"] for s in runs if s.get("rank") is not None),
-        "run_ids": [s.get("run_id") for s in runs], "gpu_uuids": sorted(seen_gpus),
-        "components": {c: {"energy_kwh": v, "counted_by": counted_by.get(c) if c != "gpu" else None}
+        "ranks": sorted({s["rank"] for s in runs if s.get("rank") is not None}),
+        "run_ids": [s.get("run_id") for s in runs],
+        "gpu_uuids": sorted(k[4:] for k in counted if k.startswith("GPU ")),
+        "components": {c: {"energy_kwh": v, "counted_by": [r for *_, r in counted.get(c, [])] if c != "gpu" else None}
                        for c, v in sorted(it.items())},
         "it_energy_kwh": sum(it.values()) if measured else None,
         "energy_kwh": facility if measured else None, "co2e_kg": co2 if measured else None,
@@ -184,10 +211,11 @@ def aggregate(job_id: str, summaries: Iterable[Mapping[str, Any]], *, source: st
         "energy_kwh": sum(h["energy_kwh"] for h in measured) if measured else None,
         "co2e_kg": sum(h["co2e_kg"] for h in measured) if measured else None,
         "problems": problems,
-        "deduplication": ("per host: CPU and DRAM from one process (the one holding the host claim, "
-                          "else the lowest local rank); each GPU once by UUID; totals are the sums "
-                          "of the hosts"),
+        "deduplication": ("per host, among runs at the same time: CPU and DRAM from one process (the "
+                          "one holding the host claim, else the lowest local rank), each GPU once by "
+                          "UUID; runs one after the other add up; totals are the sums of the hosts"),
         "run_ids": [s.get("run_id") for s in rows],
+        "runs": [dict(s) for s in rows],
     }
 
 
@@ -196,15 +224,17 @@ def _host_order(runs: list[Mapping[str, Any]], host: str) -> tuple[Any, ...]:
     return (not nodes, min(nodes) if nodes else 0, host)
 
 
-def job_view(store: Any, job_id: str) -> dict[str, Any]:
-    """What is known of a job: its stored job record, or one formed from its runs in the store.
+def combined(job_id: str, store: Any, new: Sequence[Mapping[str, Any]] = (), *, source: str | None = None,
+             expected_ranks: int | None = None, expected_hosts: int | None = None,
+             problems: Sequence[str] = ()) -> dict[str, Any]:
+    """The job record over everything known of the job: the runs of the stored job record
+    (a gather's, another node's), the store's own runs of the job, and ``new`` summaries.
 
-    The stored record (a torch.distributed gather's, or the last one a process of the job
-    wrote) is shown unless the store's runs of the job cover more hosts or ranks (records
-    that arrived later: another node's ``carbonest measure`` finishing after it).
+    A job tracked in several runs (an epoch per run, train then eval) adds them all up;
+    the latest copy of each run wins. A stored record's gather problems are kept.
 
     Raises:
-        JobNotFoundError: Neither a job record nor a run of this job is stored.
+        JobNotFoundError: Nothing at all is known of the job.
     """
     from carbonest.store.base import JobNotFoundError
 
@@ -212,16 +242,28 @@ def job_view(store: Any, job_id: str) -> dict[str, Any]:
         stored: dict[str, Any] | None = store.get_job(job_id)
     except JobNotFoundError:
         stored = None
-    runs = store.runs_of_job(job_id)
-    if not runs:
-        if stored is None:
-            raise JobNotFoundError(job_id)
-        return stored
-    formed = aggregate(job_id, runs, source="store (the job's run records, grouped by job id)")
-    if stored is not None and (stored.get("reported_hosts", 0), stored.get("reported_ranks", 0)) >= (
-            formed["reported_hosts"], formed["reported_ranks"]):
-        return stored
-    return formed
+    by_id: dict[str, Mapping[str, Any]] = {}
+    for s in (stored or {}).get("runs") or []:
+        by_id[str(s.get("run_id"))] = s
+    for r in store.runs_of_job(job_id):
+        by_id[str(r.get("run_id"))] = summarise(r)
+    for s in new:
+        by_id[str(s.get("run_id"))] = s
+    if not by_id:
+        raise JobNotFoundError(job_id)
+    kept = [p for p in (stored or {}).get("problems") or [] if str(p).startswith("gather:")]
+    return aggregate(job_id, by_id.values(), expected_ranks=expected_ranks, expected_hosts=expected_hosts,
+                     source=source or (stored or {}).get("source") or "store (the job's run records, by job id)",
+                     problems=[*kept, *(p for p in problems if p not in kept)])
 
 
-__all__ = ["HOST_COMPONENTS", "JOB_META_KEYS", "aggregate", "job_view", "summarise"]
+def job_view(store: Any, job_id: str) -> dict[str, Any]:
+    """What is known of a job (:func:`combined`, nothing new), without writing anything.
+
+    Raises:
+        JobNotFoundError: Neither a job record nor a run of this job is stored.
+    """
+    return combined(job_id, store)
+
+
+__all__ = ["HOST_COMPONENTS", "JOB_META_KEYS", "aggregate", "combined", "job_view", "summarise"]

@@ -79,7 +79,7 @@ def _check_host(host: dict, records: list[dict]) -> None:
     """The host's figures: its CPU and DRAM from exactly one record, each GPU once."""
     mine = [r for r in records if r["job"]["host"] == host["host"]]
     with_cpu = [r for r in mine if "cpu" in r["components"]]
-    assert len(with_cpu) == 1 and host["components"]["cpu"]["counted_by"] == with_cpu[0]["run_id"]
+    assert len(with_cpu) == 1 and host["components"]["cpu"]["counted_by"] == [with_cpu[0]["run_id"]]
     assert host["components"]["cpu"]["energy_kwh"] == pytest.approx(with_cpu[0]["components"]["cpu"]["energy_kwh"])
     assert host["gpu_uuids"] == [f"GPU-{host['host']}-0", f"GPU-{host['host']}-1"]
     gpus = [g for r in mine for g in r["job"]["gpus"]]

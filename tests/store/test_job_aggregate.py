@@ -31,7 +31,7 @@ def test_duplicates_within_a_host_are_left_out_and_said() -> None:
              _record("b1", "b", 3, 1, gpus={"G3": 6.0}, counts_host=False)]
     job = aggregate("j", runs, source="test")
     a, b = job["hosts"]
-    assert a["it_energy_kwh"] == pytest.approx(6.0) and a["components"]["cpu"]["counted_by"] == "a0"
+    assert a["it_energy_kwh"] == pytest.approx(6.0) and a["components"]["cpu"]["counted_by"] == ["a0"]
     assert len(a["duplicates"]) == 3 and any("G1" in d for d in a["duplicates"])
     assert b["it_energy_kwh"] == pytest.approx(15.0) and b["duplicates"] == []
     assert job["it_energy_kwh"] == pytest.approx(21.0) and job["components"]["gpu"]["energy_kwh"] == pytest.approx(16.0)
@@ -41,7 +41,7 @@ def test_duplicates_within_a_host_are_left_out_and_said() -> None:
 
 def test_the_host_claim_holder_wins_over_a_lower_local_rank() -> None:
     runs = [_record("x1", "a", 0, 0, cpu=9.0), _record("x2", "a", 1, 1, cpu=1.0, counts_host=True)]
-    assert aggregate("j", runs, source="t")["hosts"][0]["components"]["cpu"]["counted_by"] == "x2"
+    assert aggregate("j", runs, source="t")["hosts"][0]["components"]["cpu"]["counted_by"] == ["x2"]
 
 
 def test_missing_ranks_hosts_and_running_runs_make_it_partial() -> None:
@@ -71,3 +71,35 @@ def test_summaries_aggregate_like_records() -> None:
     full, slim = aggregate("j", runs, source="t", created_at="x"), aggregate("j", map(summarise, runs),
                                                                             source="t", created_at="x")
     assert full == slim
+
+
+def test_runs_one_after_the_other_on_a_host_both_count() -> None:
+    # train, then eval, in one Slurm job on one host: not duplicates of each other
+    train = _record("t", "a", 0, 0, cpu=1.0, gpus={"G0": 2.0}, started_at="2024-01-01T00:00:00Z",
+                    ended_at="2024-01-01T01:00:00Z")
+    evaluate = _record("e", "a", 0, 0, cpu=0.5, gpus={"G0": 1.0}, started_at="2024-01-01T01:00:00Z",
+                       ended_at="2024-01-01T01:10:00Z")
+    overlapping = _record("o", "a", 1, 1, cpu=0.5, gpus={"G0": 1.0}, started_at="2024-01-01T00:30:00Z",
+                          ended_at="2024-01-01T00:40:00Z")
+    (host,) = aggregate("j", [train, evaluate, overlapping], source="t")["hosts"]
+    assert host["it_energy_kwh"] == pytest.approx(4.5)
+    assert host["components"]["cpu"]["counted_by"] == ["t", "e"] and host["ranks"] == [0, 1]
+    assert len(host["duplicates"]) == 2 and all("run o " in d for d in host["duplicates"])
+
+
+def test_combined_adds_a_new_gather_to_the_stored_job_and_the_stores_runs() -> None:
+    from carbonest.store.jobs import combined, job_view
+    from carbonest.store.memory import MemoryStore
+
+    store = MemoryStore()
+    epoch1 = [_record(f"e1-{r}", "a", r, r, cpu=1.0 if r == 0 else None, gpus={f"G{r}": 1.0},
+                      started_at="2024-01-01T00:00:00Z", ended_at="2024-01-01T01:00:00Z") for r in range(2)]
+    store.put_job(aggregate("j", epoch1, source="gather", problems=["gather: no record from rank(s) 3"]))
+    store.save_run(_record("local", "b", 2, 0, cpu=2.0, started_at="2024-01-01T00:00:00Z", ended_at="2024-01-01T01:00:00Z"))
+    epoch2 = [summarise(_record(f"e2-{r}", "a", r, r, cpu=1.0 if r == 0 else None, gpus={f"G{r}": 1.0},
+                                started_at="2024-01-01T01:00:00Z", ended_at="2024-01-01T02:00:00Z")) for r in range(2)]
+    job = combined("j", store, epoch2, source="gather")
+    assert job["it_energy_kwh"] == pytest.approx(2 * 3.0 + 2.0) and len(job["runs"]) == 5
+    assert job["problems"][0] == "gather: no record from rank(s) 3" and job["status"] == "partial"
+    store.put_job(job)
+    assert job_view(store, "j")["it_energy_kwh"] == pytest.approx(8.0)
