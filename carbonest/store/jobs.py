@@ -190,6 +190,9 @@ def aggregate(job_id: str, summaries: Iterable[Mapping[str, Any]], *, source: st
     running = [str(s.get("run_id")) for s in rows if s.get("status") == "running"]
     if running:
         problems.append(f"{len(running)} run(s) still running or never finished: {', '.join(running[:10])}")
+    cut = [str(s.get("run_id")) for s in rows if s.get("status") == "interrupted"]
+    if cut:
+        problems.append(f"{len(cut)} run(s) interrupted, counted up to their last checkpoint: {', '.join(cut[:10])}")
     status = "partial" if problems else ("unknown" if expected_ranks is None and expected_hosts is None
                                          else "complete")
     comps: dict[str, float] = {}
