@@ -25,7 +25,7 @@ def render_job(job: dict[str, Any]) -> str:
     lines.append(f"  energy    {fmt(job.get('energy_kwh'), 4)} kWh at the facility "
                  f"(IT {fmt(job.get('it_energy_kwh'), 4)} kWh), CO2e {fmt(job.get('co2e_kg'), 4)} kg")
     for comp, entry in (job.get("components") or {}).items():
-        lines.append(f"    {comp:<5} {fmt(entry.get('energy_kwh'), 4)} kWh")
+        lines.append(f"    {comp:<5} {fmt(entry.get('energy_kwh'), 4)} kWh  [{safe_text(entry.get('provenance'))}]")
     lines.append("  per host (IT energy):")
     for h in job.get("hosts") or []:
         comps = ", ".join(f"{c} {fmt(e.get('energy_kwh'), 4)}" for c, e in (h.get("components") or {}).items())

@@ -97,6 +97,7 @@ def _host(host: str, runs: list[Mapping[str, Any]]) -> dict[str, Any]:
     facility = co2 = 0.0
     measured = False
     counted: dict[str, list[tuple[float, float, str]]] = {}  # cpu, dram, gpu UUIDs -> spans counted
+    provenance: dict[str, set[str]] = {}
     notes: list[str] = []
 
     def count(s: Mapping[str, Any], component: str, kwh: float | None) -> None:
@@ -104,6 +105,8 @@ def _host(host: str, runs: list[Mapping[str, Any]]) -> dict[str, Any]:
         if kwh is None:
             return
         _add(it, component, kwh)
+        label = ((s.get("components") or {}).get(component) or {}).get("provenance")
+        provenance.setdefault(component, set()).update([str(label)] if label else [])
         measured = True
         f = emissions.facility_energy_kwh(kwh, float(s.get("pue") or 1.0))
         facility += f
@@ -141,7 +144,8 @@ def _host(host: str, runs: list[Mapping[str, Any]]) -> dict[str, Any]:
         "ranks": sorted({s["rank"] for s in runs if s.get("rank") is not None}),
         "run_ids": [s.get("run_id") for s in runs],
         "gpu_uuids": sorted(k[4:] for k in counted if k.startswith("GPU ")),
-        "components": {c: {"energy_kwh": v, "counted_by": [r for *_, r in counted.get(c, [])] if c != "gpu" else None}
+        "components": {c: {"energy_kwh": v, "provenance": "; ".join(sorted(provenance.get(c, ()))) or None,
+                           "counted_by": [r for *_, r in counted.get(c, [])] if c != "gpu" else None}
                        for c, v in sorted(it.items())},
         "it_energy_kwh": sum(it.values()) if measured else None,
         "energy_kwh": facility if measured else None, "co2e_kg": co2 if measured else None,
@@ -196,9 +200,11 @@ def aggregate(job_id: str, summaries: Iterable[Mapping[str, Any]], *, source: st
     status = "partial" if problems else ("unknown" if expected_ranks is None and expected_hosts is None
                                          else "complete")
     comps: dict[str, float] = {}
+    labels: dict[str, set[str]] = {}
     for h in hosts:
         for c, e in h["components"].items():
             _add(comps, c, e["energy_kwh"])
+            labels.setdefault(c, set()).update(e["provenance"].split("; ") if e["provenance"] else [])
     measured = [h for h in hosts if h["it_energy_kwh"] is not None]
     started = [str(s["started_at"]) for s in rows if s.get("started_at")]
     ended = [str(s["ended_at"]) for s in rows if s.get("ended_at")]
@@ -209,7 +215,8 @@ def aggregate(job_id: str, summaries: Iterable[Mapping[str, Any]], *, source: st
         "started_at": min(started) if started else None, "ended_at": max(ended) if ended else None,
         "metadata": meta, "expected_ranks": expected_ranks, "expected_hosts": expected_hosts,
         "reported_ranks": len(ranks) if ranks else len(rows), "reported_hosts": len(hosts),
-        "hosts": hosts, "components": {c: {"energy_kwh": v} for c, v in sorted(comps.items())},
+        "hosts": hosts, "components": {c: {"energy_kwh": v, "provenance": "; ".join(sorted(labels.get(c, ()))) or None}
+                       for c, v in sorted(comps.items())},
         "it_energy_kwh": sum(h["it_energy_kwh"] for h in measured) if measured else None,
         "energy_kwh": sum(h["energy_kwh"] for h in measured) if measured else None,
         "co2e_kg": sum(h["co2e_kg"] for h in measured) if measured else None,
