@@ -253,9 +253,12 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
         if kw["scope"] == "rank":  # asked for: the host policy over the probes given too
             wanted, claims = _rank_policy(kw, ctx, notes)
             given, _ = claim_gpus(_only(given, wanted), claims, notes)
+        offered = {i.component for p in kw["probes"] for i in p.device_info().values()}
         covered = {i.component for p in given for i in p.device_info().values()}
         ctx.wanted = wanted + tuple(sorted(covered - set(COMPONENTS)))
-        reasons = {c: "no probe for it among the probes given" for c in ctx.wanted if c not in covered}
+        reasons = {c: "every one given is counted by another process of this job on this host"
+                   if c in offered else "no probe for it among the probes given"
+                   for c in ctx.wanted if c not in covered}
         return given, [], reasons
     from carbonest.probes.discovery import catalog_cpu_power, discover_probes
 
