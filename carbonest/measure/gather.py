@@ -12,8 +12,8 @@ are only looked for, so a job where rank 0 alone tracks does not wait at all.
 Why the store and not a collective (``gather_object``): a collective must be entered by
 every rank, in the same order as every other collective of its group. A rank that died,
 or never tracks, would leave rank 0 blocked in it, and a collective timing out on one side
-leaves the group's sequence broken for the training that goes on (an NCCL communicator is
-aborted). A separate gloo group made for the purpose does not help either: ``new_group``
+leaves the group's sequence broken for the training that goes on (NCCL's watchdog aborts
+the communicator of a collective that timed out and, by default, ends the process). A separate gloo group made for the purpose does not help either: ``new_group``
 is itself entered by every rank, and naming it moves the counter (``_world.group_count``,
 or the count of groups in the hashed name) that later groups of the user's own code are
 named by, so a rank that made one more group than its peers hangs at the user's next
