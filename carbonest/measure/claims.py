@@ -82,9 +82,20 @@ class HostClaims:
         return tuple(self._held)
 
     def release(self) -> None:
-        """Give every claim back (closing the file drops its lock). Idempotent."""
+        """Give every claim back. Idempotent.
+
+        Unlocked before closing: a child forked during the run (a persistent DataLoader
+        worker) shares the open file, and closing only our copy would leave the lock held for
+        as long as the child lives, refusing the claim to this process's next run.
+        """
         held, self._held = self._held, {}
         for fd in held.values():
+            try:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            except (ImportError, OSError):
+                pass
             try:
                 os.close(fd)
             except OSError:

@@ -82,3 +82,26 @@ def test_a_gpu_claim_ends_with_its_run(three_gpus, store, monkeypatch) -> None:
     first.stop()
     second = _start(monkeypatch, store, 2, "2")
     assert _uuids(second.stop()) == [UUIDS[2]]
+
+
+def test_a_forked_child_does_not_keep_the_claim_after_stop(tmp_path) -> None:
+    """A persistent DataLoader worker forked during the run shares the claim files."""
+    import multiprocessing
+    import os
+
+    from carbonest.measure.claims import HostClaims
+
+    first = HostClaims("h", "job")
+    assert first.claim("host")
+    ready = multiprocessing.get_context("fork").Event()
+    child = multiprocessing.get_context("fork").Process(target=lambda: (ready.set(), __import__("time").sleep(30)))
+    child.start()
+    try:
+        assert ready.wait(10)
+        assert not HostClaims("h", "job").claim("host")  # held while the run goes on
+        first.release()
+        assert HostClaims("h", "job").claim("host")  # the next run of this process gets it
+    finally:
+        child.kill()
+        child.join()
+    assert os.path.isdir(first.folder)
