@@ -110,9 +110,9 @@ class Gather:
         others = [r for r in range(self.world) if r != self.rank]
         started = int(self.store.add(f"{self.prefix}/started", 0)) if self.announced else 0
         if not self.announced or started >= self.world:
-            waited = others
+            waited = set(others)
         else:
-            waited = [r for r in others if self.store.check([f"{self.prefix}/started/{r}"])]
+            waited = {r for r in others if self.store.check([f"{self.prefix}/started/{r}"])}
         got, late = [own], []
         for r in others:
             key = f"{self.prefix}/record/{r}"
