@@ -91,6 +91,12 @@ def _check_host(host: dict, records: list[dict]) -> None:
     assert host["it_energy_kwh"] * 3.6e6 / seconds == pytest.approx(HOST_W, rel=0.15)
 
 
+def _check_loopback(tmp: Path, ranks: dict[int, dict]) -> None:
+    """Nothing left 127.0.0.1: Python's connects (the guard's log) and torch's store (MASTER_ADDR)."""
+    assert not (tmp / "blocked.log").exists()
+    assert {r["master_addr"] for r in ranks.values()} == {"127.0.0.1"}
+
+
 def _check_totals(job: dict) -> None:
     for key in ("it_energy_kwh", "energy_kwh", "co2e_kg"):
         assert job[key] == pytest.approx(sum(h[key] for h in job["hosts"]))
@@ -114,7 +120,7 @@ def test_four_ranks_on_one_node_make_one_job_counting_the_host_once(tmp_path: Pa
     assert host["ranks"] == [0, 1, 2, 3] and sorted(host["run_ids"]) == sorted(r["run_id"] for r in records)
     _check_host(host, records)
     _check_totals(job)
-    assert not (tmp_path / "blocked.log").exists()
+    _check_loopback(tmp_path, ranks)
 
 
 def test_two_agents_posing_as_two_nodes(tmp_path: Path) -> None:
@@ -132,6 +138,7 @@ def test_two_agents_posing_as_two_nodes(tmp_path: Path) -> None:
         _check_host(host, records)
     _check_totals(job)
     assert len({g for h in job["hosts"] for g in h["gpu_uuids"]}) == 4
+    _check_loopback(tmp_path, ranks)
 
 
 def test_a_rank_that_dies_leaves_a_partial_job_not_a_hang(tmp_path: Path) -> None:
@@ -150,4 +157,5 @@ def test_a_rank_that_dies_leaves_a_partial_job_not_a_hang(tmp_path: Path) -> Non
     # the store rank 0 writes holds rank 1's last checkpoint (one home here): counted, said to be cut short
     assert sorted(job["run_ids"]) == sorted(r["run_id"] for r in runs.values())
     assert any("1 run(s) interrupted" in p and runs[1]["run_id"] in p for p in job["problems"])
+    _check_loopback(tmp_path, ranks)
     assert time.monotonic() - started < 120
