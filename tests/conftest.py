@@ -72,3 +72,9 @@ def pg_cluster() -> Iterator[object]:
 def pg_url(pg_cluster: object) -> str:
     """A ``postgresql://`` URL (with a password) whose tables go to a new, empty schema."""
     return pg_cluster.fresh_url()  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.fixture(autouse=True)
+def _private_claims(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Host claims (carbonest/measure/claims.py) in a folder of the test's own, never /tmp's."""
+    monkeypatch.setenv("CARBONEST_CLAIMS_DIR", str(tmp_path_factory.mktemp("claims")))

@@ -60,6 +60,12 @@ def render_run(r: dict[str, Any]) -> str:
     dist = r.get("distributed") or {}
     if dist:
         lines.append("  rank      " + ", ".join(f"{k}={v}" for k, v in sorted(dist.items())))
+    job = r.get("job") or {}
+    if job.get("id") or job.get("launcher"):
+        gpus = ", ".join(str(g.get("uuid") or g.get("device")) for g in job.get("gpus") or []) or "none"
+        lines.append(f"  job       {safe_text(job.get('id') or 'no id')} ({job.get('launcher')}), host "
+                     f"{safe_text(job.get('host'))} node {job.get('node_rank')} rank {job.get('rank')} "
+                     f"local {job.get('local_rank')}; GPUs counted here: {safe_text(gpus)}")
     energy, co2 = r.get("energy_kwh"), r.get("co2e_kg")
     it = r.get("it_energy_kwh")
     lines.append(f"  energy    {_energy(energy)} at the facility (IT {_energy(it)} x PUE {r.get('pue')})")

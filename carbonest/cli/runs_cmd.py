@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from carbonest.cli.common import fmt, print_json, safe_text
+from carbonest.errors import InvalidInputError
 
 
 def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -18,6 +19,8 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     store_help = ("the run store: a SQLite file or a postgresql:// URL "
                   "(default: $CARBONEST_STORE, else $CARBONEST_HOME/runs.sqlite)")
     p.add_argument("--store", metavar="PATH|URL", help=store_help)
+    p.add_argument("--job", metavar="JOB", help="one whole job: its job record, per host and in total "
+                   "(a Slurm job id shows every step of it; JOB.STEP one step)")
     p.set_defaults(run=run_list)
     actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=parser_class)
     show = actions.add_parser("show", help="one run in full",
@@ -94,6 +97,8 @@ def render_list(runs: list[dict[str, Any]], total: int) -> str:
 
 def run_list(args: argparse.Namespace) -> int:
     """Run ``carbonest runs``."""
+    if args.job is not None:
+        return run_job(args)
     with _store(args) as store:
         limit = _limit(args.limit, DEFAULT_LIMIT)
         runs = store.list_runs(limit)
@@ -105,6 +110,26 @@ def run_list(args: argparse.Namespace) -> int:
         sys.stdout.write("no runs stored yet (measure one with: carbonest measure -- CMD)\n")
         return 0
     sys.stdout.write(render_list(runs, total))
+    return 0
+
+
+def run_job(args: argparse.Namespace) -> int:
+    """Run ``carbonest runs --job JOB``."""
+    from carbonest.cli.job_report import render_job
+    from carbonest.store.base import JobNotFoundError
+    from carbonest.store.jobs import job_view
+
+    if not args.job.strip():
+        raise InvalidInputError("job: give a job id, e.g. --job 123456 (a Slurm job id)", field="job")
+    with _store(args) as store:
+        try:
+            job = job_view(store, args.job)
+        except JobNotFoundError as exc:
+            raise InvalidInputError(f"job: {exc}", field="job") from None
+    if args.json:
+        print_json(job)
+    else:
+        sys.stdout.write(render_job(job))
     return 0
 
 

@@ -65,6 +65,7 @@ class DeviceTotals:
         additive: False if the device overlaps another (RAPL core/uncore/psys).
         provenance: Provenance of the latest reading. last_error: Latest error text.
         model: Hardware model name, if the probe knows it.
+        uuid: The device's unique id (a GPU's UUID), if the probe knows it.
     """
 
     key: str
@@ -85,6 +86,7 @@ class DeviceTotals:
     backwards: int = 0
     last_power_w: float | None = None
     """Power of the latest reading (power devices) or interval (counter devices). Units: W."""
+    uuid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,7 @@ class _Acc:
 
     __slots__ = tuple(
         "key probe device component additive model method last_e last_e_t last_p last_p_t"
-        " energy_j covered_s peak_w samples failures provenance last_error backwards last_w".split()
+        " energy_j covered_s peak_w samples failures provenance last_error backwards last_w uuid".split()
     )
 
     def __init__(self, key: str, probe: Probe, r: Reading) -> None:
@@ -130,6 +132,7 @@ class _Acc:
         self.key, self.probe, self.device, self.component = key, probe.name, r.device, r.component
         self.additive = info.additive if info is not None else True
         self.model = info.model if info is not None else None
+        self.uuid = info.uuid if info is not None else None
         self.method: Literal["counter", "power"] | None = None
         self.last_e: float | None = None
         self.last_e_t = 0.0
@@ -199,7 +202,7 @@ class _Acc:
         return DeviceTotals(
             self.key, self.probe, self.device, self.component, self.energy_j, self.covered_s,
             mean, self.peak_w, self.samples, self.failures, self.method, self.additive,
-            self.provenance, self.last_error, self.model, self.backwards, self.last_w,
+            self.provenance, self.last_error, self.model, self.backwards, self.last_w, self.uuid,
         )  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from carbonest.records import Provenance
 from carbonest.intensity.resolve import configured_region, resolve_intensity, resolve_pue
 from carbonest.records import Notes
 from carbonest.measure.summary import COMPONENTS, RunContext
-from carbonest.store.runinfo import distributed_identity, hostname, local_rank
+from carbonest.store.runinfo import distributed_identity, hostname, job_identity, local_rank
 
 DEFAULT_INTERVAL_S = 1.0
 DEFAULT_FLUSH_INTERVAL_S = 10.0
@@ -50,7 +50,7 @@ def resolve_settings(kw: dict[str, Any], warn: list[str]) -> tuple[dict[str, Any
     if wue is not None:
         notes.provenance["wue_l_per_kwh"] = "user" if kw["wue_l_per_kwh"] is not None else _config_label()
     fields = dict(
-        host=hostname(), pid_create_time=None, distributed=distributed_identity(),
+        host=hostname(), pid_create_time=None, distributed=distributed_identity(), job=job_identity(),
         interval_s=inputs.positive("interval_s", interval), flush_interval_s=inputs.positive("flush_interval_s", flush),
         pue=pue_value, intensity_g_per_kwh=value, region=info, provenance=notes.provenance, wue_l_per_kwh=wue,
         live=live_intensity,
@@ -206,29 +206,83 @@ class _NoDriver(Probe):
         return []
 
 
-def _rank_policy(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple[tuple[str, ...], str | None]:
-    """Which components this process counts, and which GPU, under the multi-process policy."""
+def _in_distributed_job() -> bool:
+    """A rank without a local rank (``mp.spawn``, a hand-made launcher): elect by host lock."""
+    if os.environ.get("RANK") or os.environ.get("WORLD_SIZE"):
+        return True
+    dist = sys.modules.get("torch.distributed")  # never imported here: only if the user did
+    try:
+        return bool(dist is not None and dist.is_available() and dist.is_initialized())
+    except Exception:  # noqa: BLE001 - a half-imported torch: no election
+        return False
+
+
+def _rank_policy(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple[tuple[str, ...], Any]:
+    """Which components this process counts, and the host claims its GPUs are counted under.
+
+    One measurement per host (docs/cluster.md): the host's CPU packages and DRAM are counted by
+    local rank 0 (or, with no launcher's local rank, by the process that wins the host lock),
+    and each GPU by the one process of the host and job that claims its UUID first. Returns
+    (components wanted, :class:`~carbonest.measure.claims.HostClaims` or None for no policy).
+    """
     rank = local_rank()
-    if kw["scope"] == "all" or (rank is None and kw["scope"] == "auto"):
+    if kw["scope"] == "all":
         return COMPONENTS, None
-    rank = rank or 0
-    wanted: tuple[str, ...] = COMPONENTS if rank == 0 else ("gpu",)
-    if rank > 0:
-        notes.append(f"local rank {rank}: CPU and DRAM are counted by local rank 0 of this node, not here")
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    # Unset means every GPU of the node is visible; "" means none is (not "unset").
-    entries = [e for e in visible.split(",") if e.strip()] if visible is not None else None
-    if entries is not None and 1 < len(entries) <= rank:
-        # More ranks than visible GPUs: they share GPUs that ranks 0..n-1 count already (and
-        # index ``rank`` would name a GPU outside the visible set, perhaps another job's).
-        notes.append(f"local rank {rank}: the {len(entries)} visible GPUs are counted by local ranks "
-                     f"0-{len(entries) - 1}, not here")
-        return tuple(c for c in wanted if c != "gpu"), None
-    gpu = None
-    if entries is None or len(entries) > 1:
-        gpu = entries[rank] if entries is not None else str(rank)
-        notes.append(f"local rank {rank}: only GPU {gpu} (this rank's device) is counted here")
-    return wanted, gpu
+    if rank is None and kw["scope"] != "rank" and not _in_distributed_job():
+        return COMPONENTS, None
+    from carbonest.measure.claims import HOST_CLAIM, HostClaims
+
+    claims = HostClaims(ctx.job["host"], ctx.job["id"])
+    counts_host = rank in (None, 0) and claims.claim(HOST_CLAIM)
+    ctx.claims = claims
+    who = f"local rank {rank}" if rank is not None else "this process"
+    if not counts_host:
+        by = "local rank 0" if rank else "another process of this job (host lock)"
+        notes.append(f"{who}: CPU and DRAM are counted by {by} of host {ctx.job['host']}, not here")
+    if claims.problem:
+        notes.append(f"host claims: {claims.problem}")
+    return (COMPONENTS if counts_host else ("gpu",)), claims
+
+
+def _only(probes: list[Probe], wanted: tuple[str, ...]) -> list[Probe]:
+    """The probes' devices of the wanted components only (probes given by the caller)."""
+    from carbonest.measure.claims import OwnDevices
+
+    out: list[Probe] = []
+    for probe in probes:
+        info = probe.device_info()
+        keep = {d for d, i in info.items() if i.component in wanted or i.component not in COMPONENTS}
+        if keep:
+            out.append(probe if len(keep) == len(info) else OwnDevices(probe, keep))
+    return out
+
+
+def claim_gpus(probes: list[Probe], claims: Any, notes: list[str]) -> tuple[list[Probe], list[Probe]]:
+    """Keep only the GPUs this process claims by UUID; (probes kept, probes to close)."""
+    from carbonest.measure.claims import OwnDevices
+
+    kept: list[Probe] = []
+    dropped: list[Probe] = []
+    for probe in probes:
+        info = probe.device_info()
+        gpus = {d: i for d, i in info.items() if i.component == "gpu"}
+        if not gpus:
+            kept.append(probe)
+            continue
+        mine = {d for d, i in gpus.items() if claims.claim(f"gpu-{i.uuid or probe.name + '-' + d}")}
+        if len(mine) == len(gpus):
+            kept.append(probe)
+        elif mine or len(gpus) < len(info):
+            kept.append(OwnDevices(probe, set(info) - (set(gpus) - mine)))
+        else:
+            dropped.append(probe)
+        others = sorted(i.uuid or d for d, i in gpus.items() if d not in mine)
+        if others:
+            notes.append(f"GPUs counted by another process of this job on this host (claimed by UUID): "
+                         f"{', '.join(others)}")
+        if any(i.uuid is None for d, i in gpus.items() if d in mine):
+            notes.append(f"{probe.name}: a GPU without a UUID is claimed by its device id only")
+    return kept, dropped
 
 
 def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple[list[Probe], list[Probe], dict[str, str]]:
@@ -236,13 +290,21 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
     if kw["probes"] is not None:
         # Every component is wanted: one the given probes do not cover is listed as not measured
         # (with probes=[] that is all of them), never silently left out of the record.
-        covered = {i.component for p in kw["probes"] for i in p.device_info().values()}
-        ctx.wanted = COMPONENTS + tuple(sorted(covered - set(COMPONENTS)))
-        reasons = {c: "no probe for it among the probes given" for c in ctx.wanted if c not in covered}
-        return list(kw["probes"]), [], reasons
+        given: list[Probe] = list(kw["probes"])
+        wanted: tuple[str, ...] = COMPONENTS
+        if kw["scope"] == "rank":  # asked for: the host policy over the probes given too
+            wanted, claims = _rank_policy(kw, ctx, notes)
+            given, _ = claim_gpus(_only(given, wanted), claims, notes)
+        offered = {i.component for p in kw["probes"] for i in p.device_info().values()}
+        covered = {i.component for p in given for i in p.device_info().values()}
+        ctx.wanted = wanted + tuple(sorted(covered - set(COMPONENTS)))
+        reasons = {c: "every one given is counted by another process of this job on this host"
+                   if c in offered else "no probe for it among the probes given"
+                   for c in ctx.wanted if c not in covered}
+        return given, [], reasons
     from carbonest.probes.discovery import catalog_cpu_power, discover_probes
 
-    wanted, gpu = _rank_policy(kw, ctx, notes)
+    wanted, claims = _rank_policy(kw, ctx, notes)
     ctx.wanted = wanted
 
     def nvml() -> Probe:
@@ -250,7 +312,7 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
             return _NoDriver()
         from carbonest.probes.nvml import NvmlProbe
 
-        return NvmlProbe(visible_devices=gpu) if gpu is not None else NvmlProbe()
+        return NvmlProbe()
 
     def amdsmi() -> Probe:
         if not _amd_driver_present():
@@ -270,6 +332,13 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
         if not st.available:
             for comp in st.components:
                 reasons.setdefault(comp, f"{st.name}: {st.reason}")
+    if claims is not None:
+        probes, unclaimed = claim_gpus(probes, claims, notes)
+        for probe in unclaimed:
+            probe.close()
+        if "gpu" in wanted and not any(i.component == "gpu" for p in probes for i in p.device_info().values()):
+            reasons.setdefault("gpu", "every GPU visible here is counted by another process of this job "
+                                      "on this host" if unclaimed else "no GPU visible")
     return probes, probes, reasons
 
 

@@ -44,6 +44,10 @@ class RunContext:
     not_measured_reasons: dict[str, str] = field(default_factory=dict)
     live: Any = None
     """The run's :class:`~carbonest.measure.live.LiveIntensity` under a live provider, else None."""
+    job: dict[str, Any] = field(default_factory=dict)
+    """Who this process is in its job (:func:`carbonest.store.runinfo.job_identity`)."""
+    claims: Any = None
+    """The :class:`~carbonest.measure.claims.HostClaims` held for the run, or None (no policy)."""
 
 
 def _component_entry(devices: list[Any], elapsed_s: float) -> dict[str, Any]:
@@ -76,6 +80,22 @@ def component_entries(ctx: RunContext, totals: Any) -> tuple[dict[str, Any], lis
     # its entry stays (reads, errors) but it is listed as not measured.
     missing = [c for c in ctx.wanted if c not in entries or entries[c]["energy_kwh"] is None]
     return entries, missing
+
+
+def job_section(ctx: RunContext, totals: Any) -> dict[str, Any]:
+    """The record's ``job`` section: the identity, plus each GPU measured (UUID, energy).
+
+    GPUs are listed by UUID, with their own energy, so that records of one host can be added
+    up with each GPU once (:mod:`carbonest.store.jobs`). Units: kWh.
+    """
+    if not ctx.job:
+        return {}
+    gpus = [
+        {"uuid": d.uuid, "device": d.device, "energy_kwh": d.energy_j / J_PER_KWH if d.covered_s > 0 else None}
+        for d in totals.devices.values() if d.component == "gpu" and d.additive and "gpu" in ctx.wanted
+    ]
+    held = ctx.claims.held if ctx.claims is not None else None
+    return {**ctx.job, "gpus": gpus, "counts_host": None if held is None else "host" in held}
 
 
 def _missing_reason(ctx: RunContext, entries: dict[str, Any], component: str) -> str:
@@ -128,6 +148,7 @@ def build_record(ctx: RunContext, totals: Any, *, status: str, reason: str | Non
         warnings=warnings + dropped, notes=tuple(notes), status_reason=reason,
         interval_s=ctx.interval_s, carbonest_version=__version__, **live_fields,
         phase_stats=phase_stats, phases_total=phases_total or len(phases),
+        job=tuple(job_section(ctx, totals).items()),
     )
 
 

@@ -38,11 +38,11 @@ What a run does:
   and the last good settings stay in force, so training that decorates every
   epoch with ``@track`` is not stopped by an edit between epochs.
 
-Multi-process jobs (torchrun, Slurm, MPI): with ``scope="auto"`` a process
-that knows its local rank counts host-wide components (CPU, DRAM) only on
-local rank 0, and only its own GPU (index LOCAL_RANK among the visible ones)
-when every GPU of the node is visible to every rank, so a node is counted
-once. The record carries the distributed identity to add runs up later.
+Multi-process jobs (torchrun, Slurm, MPI; docs/cluster.md): with ``scope="auto"``
+the host's CPU and DRAM are counted by local rank 0 (or the host-lock winner) and
+each GPU by the one process of the job and host that claims its UUID first, so a
+host is counted once; the record's ``job`` section says who measured what, and at
+stop the ranks' records become one job record (gathered to rank 0, or from the store).
 """
 
 from __future__ import annotations
@@ -106,8 +106,9 @@ class Tracker(SignalHandling):
         store: A :class:`~carbonest.store.base.RunStore`, a ``postgresql://`` URL (a shared
             PostgreSQL store) or a SQLite file path; None for ``$CARBONEST_STORE``, else the
             default SQLite store; False to keep nothing on disk.
-        scope: ``"auto"`` (count a node once in multi-process jobs), ``"all"`` (count what this
-            process sees) or ``"rank"`` (as auto, even without a launcher variable).
+        scope: ``"auto"`` (count a host once in multi-process jobs), ``"all"`` (count what this
+            process sees) or ``"rank"`` (as auto, even without a launcher, by host lock, and
+            over ``probes`` given too: docs/cluster.md).
         clock: Monotonic clock. Units: s.
         handle_signals: Save the run as interrupted on SIGTERM (main thread only).
         intensity_provider: A live carbon-intensity provider (``"electricitymaps"``, ``"watttime"``,
@@ -164,6 +165,8 @@ class Tracker(SignalHandling):
         self._prev_sigterm: Any = None  # the SIGTERM handler ours replaced; kept to forward to
         self._sigterm_installed = False
         self._exporter: Any = None  # the Prometheus exporter (prometheus_port=...)
+        self._gather: Any = None  # this run's side of a torch.distributed gather (measure/gather.py)
+        self._job: dict[str, Any] | None = None
         self._init_signal_state()
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -223,6 +226,8 @@ class Tracker(SignalHandling):
                 self._exporter = start_for_tracker(self, self._warnings)
             self._install_handlers()
             self._start_sinks()
+            if "torch.distributed" in sys.modules:  # never imported by carbonest itself
+                self._announce()
             return self
 
     def _start_sinks(self) -> None:
@@ -237,6 +242,28 @@ class Tracker(SignalHandling):
     def _sink_problem(self, message: str) -> None:
         self._warnings.append(message)
         _warn(f"carbonest: {message}; measuring goes on")
+
+    def _announce(self) -> None:
+        """In a torch.distributed job: tell rank 0 this rank tracks (see measure/gather.py)."""
+        from carbonest.measure.gather import announce
+
+        self._gather = announce(self.name, self.run_id, self._warnings)
+
+    def _finish_job(self) -> None:
+        """After the final save: give the host claims back; gather or form the job record."""
+        assert self._ctx is not None and self._record is not None
+        if self._ctx.claims is not None:
+            self._ctx.claims.release()
+        if self._ctx.job.get("id") or "torch.distributed" in sys.modules:
+            from carbonest.measure.gather import finish_job
+
+            self._job = finish_job(self._record, self._store, self._gather, self._warnings, _warn)
+
+    @property
+    def job(self) -> dict[str, Any] | None:
+        """The job record this process formed at stop (rank 0 of a torch.distributed job, or the
+        host's process of a job found by its id), else None. See docs/cluster.md."""
+        return self._job
 
     def _register_here(self) -> None:
         """:meth:`_register` on the caller's thread; a failure is warned about, never raised."""
@@ -297,6 +324,7 @@ class Tracker(SignalHandling):
                 self._final_not_saved(self._record, error)
             elif self._store is not None:
                 self._store.release_final_note(self.run_id)
+            self._finish_job()
             given = self._kwargs["store"]
             if self._store is not None and (given is None or isinstance(given, (str, os.PathLike))):
                 self._store.close()  # one this run opened (the default, or named by URL or path)

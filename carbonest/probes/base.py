@@ -82,6 +82,8 @@ class DeviceInfo:
         additive: False when the device's energy overlaps another device's (RAPL core,
             uncore, psys); a component total must skip it.
         note: Free text shown by ``doctor`` (e.g. the GPU UUID, "included in package-0").
+        uuid: The device's own unique id where the hardware has one (an NVIDIA GPU's
+            ``GPU-...`` UUID): what tells two processes that they see the same GPU.
     """
 
     device: str
@@ -89,6 +91,7 @@ class DeviceInfo:
     model: str | None = None
     additive: bool = True
     note: str = ""
+    uuid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,7 @@ class FakeProbe(Probe):
         unavailable: If given, ``open()`` raises it (to test discovery fallbacks).
         clock: Time source for reading timestamps. Units: s.
         model: Model name reported in ``device_info()``.
+        uuids: Device id -> the unique id ``device_info()`` reports for it (as NVML's GPU UUIDs).
     """
 
     name = "fake"
@@ -86,6 +87,7 @@ class FakeProbe(Probe):
         unavailable: ProbeUnavailableError | None = None,
         clock: Callable[[], float] = time.monotonic,
         model: str | None = "Fake Device",
+        uuids: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.name = name  # type: ignore[misc]
@@ -101,6 +103,7 @@ class FakeProbe(Probe):
         self._unavailable = unavailable
         self._clock = clock
         self._model = model
+        self._uuids = dict(uuids or {})
         self._reads = 0
         self._energy_j: dict[str, float] = {}
         self._last_t: float | None = None
@@ -112,7 +115,8 @@ class FakeProbe(Probe):
             self._status_reason = str(self._unavailable)
             self._status_fix = self._unavailable.fix
             raise self._unavailable
-        self._info = {d: DeviceInfo(d, self._component, model=self._model) for d in self._scripts}
+        self._info = {d: DeviceInfo(d, self._component, model=self._model, uuid=self._uuids.get(d))
+                      for d in self._scripts}
         self._energy_j = {d: self._initial_energy_j for d in self._scripts}
         self._last_t = None
         self._reads = 0

@@ -221,6 +221,7 @@ class NvmlProbe(Probe):
             "gpu",
             model=model,
             note=f"nvml index {index}, {uuid}{mig}{note}",
+            uuid=uuid,
         )
         return _Gpu(handle, Provenance("measured", detail), info, energy, power, util, memory)
 

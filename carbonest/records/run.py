@@ -132,6 +132,11 @@ class RunRecord:
         intensity_source: Under a live provider: provider, region, basis, figures, fetches,
             live_energy_share, fallback (its figure, label and basis), failures, and ``used``
             (``live`` or ``table``); empty otherwise. Never a key.
+        job: Who the process was in its job: ``id`` (what groups the records of one job),
+            ``launcher``, ``host`` (the host identity), ``node_rank``, ``rank``, ``local_rank``,
+            world sizes, Slurm's step, partition and node list, ``gpus`` (each GPU measured:
+            UUID, device, energy in kWh) and ``counts_host`` (whether this process counted the
+            host's CPU and DRAM); empty for a record built without a context.
     """
 
     run_id: str
@@ -168,6 +173,7 @@ class RunRecord:
     intensity_source: tuple[tuple[str, Any], ...] = ()
     phase_stats: tuple[PhaseStats, ...] = ()
     phases_total: int = 0
+    job: tuple[tuple[str, Any], ...] = ()
 
     def __str__(self) -> str:
         """The answer line: name, status, CO2e, energy, duration and the grid."""
@@ -268,7 +274,7 @@ class RunRecord:
             "not_measured": list(self.not_measured), "warnings": list(self.warnings),
             "notes": list(self.notes), "interval_s": self.interval_s,
             "measured_from_s": self.measured_from_s,
-            "carbonest_version": self.carbonest_version,
+            "carbonest_version": self.carbonest_version, "job": dict(self.job),
             **({"intensity_series": [list(s) for s in self.intensity_series],
                 "intensity_source": dict(self.intensity_source)} if self.intensity_source else {}),
         }

@@ -9,9 +9,13 @@ Rules of this subpackage:
   default) and :mod:`~carbonest.store.memory` (in memory, for tests).
 * Around them: :mod:`~carbonest.store.query` (``carbonest.runs()`` and
   ``carbonest.get_run()``), :mod:`~carbonest.store.export` (flat tables),
-  :mod:`~carbonest.store.liveness` (is a "running" run's process still alive?)
-  and :mod:`~carbonest.store.runinfo` (the facts about this process that a
-  record carries and liveness compares: host, distributed identity).
+  :mod:`~carbonest.store.liveness` (is a "running" run's process still alive?),
+  :mod:`~carbonest.store.runinfo` (the facts about this process that a
+  record carries and liveness compares: host, distributed identity, the job
+  section) and :mod:`~carbonest.store.jobs` (job records: the runs of a job
+  added up, each host and GPU once; their SQL in
+  :mod:`~carbonest.store.job_schema`, the SQLite side in
+  :mod:`~carbonest.store.sqlite_jobs`).
 * What it may import: layers L0-L4 (errors, units, records, config). Never the
   tracker, the calculator, the CLI or the package face; they call the store.
 * A backend translates its vendor's errors into

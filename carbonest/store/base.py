@@ -32,6 +32,9 @@ from carbonest.records import Sample
 RUN_STATUSES: Final = ("running", "completed", "failed", "interrupted")
 """Every status a stored run may have."""
 
+JOB_STATUSES: Final = ("complete", "partial", "unknown")
+"""Every status a job record may have (see :mod:`carbonest.store.jobs`)."""
+
 
 class RunNotFoundError(InvalidInputError, LookupError):
     """No stored run has this id, or an id starting with it.
@@ -63,6 +66,19 @@ class AmbiguousRunIdError(InvalidInputError, LookupError):
         )
 
 
+class JobNotFoundError(InvalidInputError, LookupError):
+    """No job record and no run of this job id is stored.
+
+    Attributes:
+        job_id: The id that was asked for.
+    """
+
+    def __init__(self, job_id: str) -> None:
+        self.job_id = job_id
+        super().__init__(f"no job {job_id!r} in the store (neither a job record nor a run of it)",
+                         field="job_id")
+
+
 @dataclass(frozen=True, slots=True)
 class RunIndex:
     """The indexed columns of one record, checked. Units as in the record's key names."""
@@ -79,6 +95,7 @@ class RunIndex:
     duration_s: float | None
     energy_kwh: float | None
     co2e_kg: float | None
+    job_id: str | None = None
 
 
 def index_record(record: Mapping[str, Any]) -> RunIndex:
@@ -124,7 +141,39 @@ def index_record(record: Mapping[str, Any]) -> RunIndex:
         duration_s=_opt_float(record, "duration_s"),
         energy_kwh=_opt_float(record, "energy_kwh"),
         co2e_kg=_opt_float(record, "co2e_kg"),
+        job_id=_job_id_of(record),
     )
+
+
+def _job_id_of(record: Mapping[str, Any]) -> str | None:
+    job = record.get("job")
+    if job is None:
+        return None
+    if not isinstance(job, Mapping):
+        raise InvalidInputError("run record key 'job' must be a mapping or None", field="job")
+    value = job.get("id")
+    if value is None or isinstance(value, str):
+        return value
+    raise InvalidInputError("run record key 'job.id' must be a string or None", field="job")
+
+
+def check_job(job: Mapping[str, Any]) -> str:
+    """Return a job record's ``job_id`` after checking the keys stores index.
+
+    Raises:
+        InvalidInputError: Not a mapping, no non-empty string ``job_id``, or a ``status``
+            that is not ``complete``, ``partial`` or ``unknown``.
+    """
+    if not isinstance(job, Mapping):
+        raise InvalidInputError(f"a job record must be a mapping, not {type(job).__name__}")
+    job_id = job.get("job_id")
+    if not isinstance(job_id, str) or not job_id:
+        raise InvalidInputError("a job record needs a non-empty string 'job_id'", field="job_id")
+    if job.get("status") not in JOB_STATUSES:
+        raise InvalidInputError(f"job {job_id}: status {job.get('status')!r} is not one of "
+                                f"{', '.join(JOB_STATUSES)}", field="status")
+    _opt_str(job, "started_at")
+    return job_id
 
 
 def with_capped_name(record: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -205,6 +254,18 @@ def clean_text(value: Any) -> Any:
             return value
         return type(value)(cleaned) if isinstance(value, list) else tuple(cleaned)
     return value
+
+
+def check_job_id(job_id: object) -> str:
+    """Return ``job_id`` if it is a non-empty string, else raise InvalidInputError."""
+    if not isinstance(job_id, str) or not job_id:
+        raise InvalidInputError(f"a job id must be a non-empty string, not {job_id!r}", field="job_id")
+    return job_id
+
+
+def job_matches(stored: object, wanted: str) -> bool:
+    """Whether a run's job id is ``wanted``, or a step of it (``12345.0`` for ``12345``)."""
+    return isinstance(stored, str) and (stored == wanted or stored.startswith(wanted + "."))
 
 
 def check_run_id(run_id: object) -> str:
@@ -320,6 +381,42 @@ class RunStore(abc.ABC):
         """
         return list(self.get_run(run_id).get("phases") or [])
 
+    # -- job records (docs/cluster.md) ---------------------------------------------------------
+    # Defaults for third-party stores written against the older contract: runs_of_job reads
+    # every run; job records themselves are not kept (put_job raises StorageError).
+
+    def put_job(self, job: Mapping[str, Any]) -> None:
+        """Insert the job record, or replace the stored one with the same ``job_id``.
+
+        Raises:
+            InvalidInputError: As :func:`check_job`, or not JSON-able.
+            StorageError: The store cannot be written, or keeps no job records.
+        """
+        from carbonest.errors import StorageError
+
+        check_job(job)
+        raise StorageError(f"{type(self).__name__} keeps no job records")
+
+    def get_job(self, job_id: str) -> dict[str, Any]:
+        """The stored job record with exactly this id.
+
+        Raises:
+            JobNotFoundError: None is stored.
+        """
+        raise JobNotFoundError(check_job_id(job_id))
+
+    def jobs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Stored job records, newest ``started_at`` first, at most ``limit``."""
+        check_limit(limit)
+        return []
+
+    def runs_of_job(self, job_id: str) -> list[dict[str, Any]]:
+        """Every stored run whose ``job.id`` is ``job_id``, or, for a Slurm job id without a
+        step (``12345``), is one of its steps (``12345.0``); oldest first."""
+        check_job_id(job_id)
+        runs = [r for r in self.list_runs() if job_matches((r.get("job") or {}).get("id"), job_id)]
+        return runs[::-1]
+
     @abc.abstractmethod
     def close(self) -> None:
         """Release the store's resources. Idempotent."""
@@ -354,15 +451,20 @@ def _opt_float(record: Mapping[str, Any], key: str) -> float | None:
 
 
 __all__ = [
+    "JOB_STATUSES",
     "RUN_STATUSES",
     "AmbiguousRunIdError",
+    "JobNotFoundError",
     "RunIndex",
     "RunNotFoundError",
     "RunStore",
+    "check_job",
+    "check_job_id",
     "check_limit",
     "check_run_id",
     "clean_text",
     "index_record",
+    "job_matches",
     "parse_timestamp",
     "utc_now_iso",
 ]

@@ -4,7 +4,8 @@ CSV and the DataFrame have one row per run and flat columns
 (:data:`FLAT_COLUMNS`): the indexed fields, per-component energy
 (``gpu_energy_kwh``, ``cpu_energy_kwh``, ``dram_energy_kwh``, from
 ``components[<name>]['energy_kwh']``) and the provenance label of each
-component's energy (``<name>_provenance``). A missing figure is an empty cell
+component's energy (``<name>_provenance``), and who the run was in its job
+(:data:`JOB_COLUMNS`: job id, host identity, node rank, rank, local rank). A missing figure is an empty cell
 (NaN/None in the DataFrame), never 0. JSON carries the full records.
 """
 
@@ -34,10 +35,13 @@ RUN_COLUMNS: Final = (
     "energy_kwh",
     "co2e_kg",
 )
+JOB_COLUMNS: Final = ("job_id", "job_host", "node_rank", "rank", "local_rank")
+"""From the record's ``job`` section (docs/cluster.md): group the rows of one job by ``job_id``."""
 FLAT_COLUMNS: Final = (
     RUN_COLUMNS
     + tuple(f"{c}_energy_kwh" for c in COMPONENTS)
     + tuple(f"{c}_provenance" for c in COMPONENTS)
+    + JOB_COLUMNS
 )
 """Columns of the CSV export and of :func:`runs_dataframe`, in order."""
 
@@ -50,6 +54,10 @@ def flat_row(record: Mapping[str, Any]) -> dict[str, Any]:
         entry = components.get(name, {})
         row[f"{name}_energy_kwh"] = entry.get("energy_kwh")
         row[f"{name}_provenance"] = _provenance_label(entry.get("provenance"))
+    job = record.get("job")
+    job = job if isinstance(job, Mapping) else {}
+    row.update(job_id=job.get("id"), job_host=job.get("host"), node_rank=job.get("node_rank"),
+               rank=job.get("rank"), local_rank=job.get("local_rank"))
     return row
 
 
@@ -135,4 +143,4 @@ def _provenance_label(provenance: object) -> str | None:
     return None
 
 
-__all__ = ["FLAT_COLUMNS", "export_runs", "flat_row", "runs_dataframe"]
+__all__ = ["FLAT_COLUMNS", "JOB_COLUMNS", "export_runs", "flat_row", "runs_dataframe"]

@@ -38,6 +38,7 @@ class MemoryStore(RunStore):
         self._runs: dict[str, tuple[int, float | None, str, str]] = {}
         self._samples: dict[str, dict[tuple[str, str], list[Sample]]] = {}
         self._phases: dict[str, list[dict[str, Any]]] = {}
+        self._jobs: dict[str, tuple[int, float | None, str]] = {}
         self._seq = 0
 
     def save_run(self, record: Mapping[str, Any]) -> None:
@@ -117,6 +118,37 @@ class MemoryStore(RunStore):
             full_id = self._resolve(base.check_run_id(run_id))
             everything = [s for series in self._samples.get(full_id, {}).values() for s in series]
         return sorted(everything, key=lambda s: (s.timestamp_s, s.component, s.device))
+
+    def put_job(self, job: Mapping[str, Any]) -> None:
+        """Insert or replace the job record (upsert by ``job_id``)."""
+        job = base.clean_text(job)
+        job_id = base.check_job(job)
+        try:
+            text = json.dumps(dict(job), allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInputError(f"job {job_id}: the record is not JSON-serialisable: {exc}") from exc
+        started = base.parse_timestamp(job.get("started_at"), field="started_at")
+        with self._lock:
+            previous = self._jobs.get(job_id)
+            if previous is None:
+                self._seq += 1
+            self._jobs[job_id] = (self._seq if previous is None else previous[0], started, text)
+
+    def get_job(self, job_id: str) -> dict[str, Any]:
+        """The stored job record with exactly this id."""
+        with self._lock:
+            entry = self._jobs.get(base.check_job_id(job_id))
+        if entry is None:
+            raise base.JobNotFoundError(job_id)
+        record: dict[str, Any] = json.loads(entry[2])
+        return record
+
+    def jobs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Stored job records, newest ``started_at`` first."""
+        base.check_limit(limit)
+        with self._lock:
+            entries = sorted(self._jobs.values(), key=lambda e: (e[1] is None, -(e[1] or 0.0), -e[0]))
+        return [json.loads(e[2]) for e in entries[:limit]]
 
     def close(self) -> None:
         """Nothing to release; the data stays until the object is dropped."""

@@ -34,6 +34,8 @@ from carbonest.errors import InvalidInputError, StorageError
 from carbonest.records import Sample
 from carbonest.store import base, liveness
 from carbonest.store.base import RunNotFoundError, RunStore
+from carbonest.store.job_schema import JOB_MIGRATION
+from carbonest.store.sqlite_jobs import SQLiteJobs
 from carbonest.store.thinning import plan_thinning
 from carbonest.store.paths import create_private_file, make_private_dirs
 
@@ -82,6 +84,7 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             components_json TEXT NOT NULL)""",
         "CREATE INDEX phases_by_run ON phases (run_id, id)",
     ),
+    JOB_MIGRATION,  # version 3: runs.job_id and the jobs table (carbonest/store/job_schema.py)
 )
 """Schema migrations; entry ``i`` takes ``PRAGMA user_version`` from ``i`` to ``i + 1``."""
 
@@ -92,22 +95,22 @@ _RETRY_BASE_S: Final = 0.05
 
 _UPSERT: Final = """
 INSERT INTO runs (run_id, seq, name, status, started_at, started_ts, ended_at, host, pid,
-    pid_create_time, duration_s, energy_kwh, co2e_kg, updated_at, record_json)
+    pid_create_time, duration_s, energy_kwh, co2e_kg, updated_at, record_json, job_id)
 VALUES (:run_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM runs), :name, :status, :started_at,
     :started_ts, :ended_at, :host, :pid, :pid_create_time, :duration_s, :energy_kwh,
-    :co2e_kg, :updated_at, :record_json)
+    :co2e_kg, :updated_at, :record_json, :job_id)
 ON CONFLICT (run_id) DO UPDATE SET name = excluded.name, status = excluded.status,
     started_at = excluded.started_at, started_ts = excluded.started_ts,
     ended_at = excluded.ended_at, host = excluded.host, pid = excluded.pid,
     pid_create_time = excluded.pid_create_time, duration_s = excluded.duration_s,
     energy_kwh = excluded.energy_kwh, co2e_kg = excluded.co2e_kg,
-    updated_at = excluded.updated_at, record_json = excluded.record_json
+    updated_at = excluded.updated_at, record_json = excluded.record_json, job_id = excluded.job_id
 """
 _SELECT_RUN: Final = "SELECT run_id, status, updated_at, record_json FROM runs"
 _NEWEST_FIRST: Final = " ORDER BY started_ts IS NULL, started_ts DESC, seq DESC"
 
 
-class SQLiteStore(RunStore):
+class SQLiteStore(SQLiteJobs, RunStore):
     """Run store in one SQLite file (stdlib ``sqlite3``), safe across threads and processes.
 
     Nothing touches the disk until the first call; then the parent directory

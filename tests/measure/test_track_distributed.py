@@ -3,72 +3,76 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import pytest
 
 from carbonest.measure.summary import COMPONENTS
 from carbonest.measure.tracker import track
 from carbonest.measure.setup import _rank_policy
+from carbonest.store.runinfo import job_identity
 
 from _trackertest_helpers import FAST
 
 
 def _policy(scope: str = "auto"):
     notes: list[str] = []
-    wanted, gpu = _rank_policy({"scope": scope}, None, notes)  # type: ignore[arg-type]
-    return wanted, gpu, notes
+    ctx = SimpleNamespace(job=job_identity(), claims=None)
+    wanted, claims = _rank_policy({"scope": scope}, ctx, notes)  # type: ignore[arg-type]
+    return wanted, claims, notes
 
 
 def test_no_launcher_counts_everything() -> None:
     assert _policy() == (COMPONENTS, None, [])
 
 
-def test_local_rank_1_all_gpus_visible(monkeypatch) -> None:
+def test_local_rank_0_counts_the_host_and_claims_it(monkeypatch) -> None:
+    monkeypatch.setenv("LOCAL_RANK", "0")
+    wanted, claims, _ = _policy()
+    assert wanted == COMPONENTS and claims.held == ("host",)
+
+
+def test_local_rank_1_counts_only_gpus(monkeypatch) -> None:
     monkeypatch.setenv("LOCAL_RANK", "1")
-    wanted, gpu, notes = _policy()
-    assert wanted == ("gpu",) and gpu == "1"
+    wanted, claims, notes = _policy()
+    assert wanted == ("gpu",) and claims.held == ()
     assert any("local rank 0" in n for n in notes)
 
 
-def test_local_rank_0_counts_host_components(monkeypatch) -> None:
+def test_a_second_local_rank_0_of_the_job_leaves_the_host_to_the_first(monkeypatch) -> None:
+    # srun carbonest measure -- torchrun ...: the measure process and torchrun's local rank 0
+    # share the Slurm job id and the host; only one of them counts the CPU and DRAM.
+    monkeypatch.setenv("SLURM_JOB_ID", "77")
+    monkeypatch.setenv("SLURM_LOCALID", "0")
+    first = _policy()
     monkeypatch.setenv("LOCAL_RANK", "0")
-    wanted, gpu, _ = _policy()
-    assert wanted == COMPONENTS and gpu == "0"
+    second = _policy()
+    assert first[0] == COMPONENTS and second[0] == ("gpu",)
+    assert any("host lock" in n for n in second[2])
+    first[1].release()
+    assert _policy()[0] == COMPONENTS  # a claim given back (or its process gone) is free again
 
 
-def test_local_rank_picks_its_entry_of_cuda_visible_devices(monkeypatch) -> None:
-    monkeypatch.setenv("LOCAL_RANK", "1")
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "4,6")
-    assert _policy()[:2] == (("gpu",), "6")
+def test_other_host_or_job_has_its_own_claims(monkeypatch) -> None:
+    monkeypatch.setenv("LOCAL_RANK", "0")
+    monkeypatch.setenv("TORCHELASTIC_RUN_ID", "job-a")
+    a = _policy()
+    monkeypatch.setenv("CARBONEST_HOST", "posed-node-b")
+    b = _policy()
+    monkeypatch.setenv("TORCHELASTIC_RUN_ID", "job-b")
+    c = _policy()
+    assert a[0] == b[0] == c[0] == COMPONENTS
 
 
-def test_more_ranks_than_visible_gpus_count_no_gpu(monkeypatch) -> None:
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "4,6")
-    monkeypatch.setenv("LOCAL_RANK", "3")
-    wanted, gpu, notes = _policy()
-    assert wanted == () and gpu is None  # not physical GPU 3, outside the visible set
-    assert any("counted by local ranks 0-1" in n for n in notes)
-    monkeypatch.setenv("LOCAL_RANK", "2")
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1")
-    assert _policy()[:2] == ((), None)
-
-
-def test_single_visible_gpu_needs_no_override(monkeypatch) -> None:
-    monkeypatch.setenv("LOCAL_RANK", "1")
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3")
-    assert _policy()[:2] == (("gpu",), None)
-
-
-def test_no_visible_gpu_is_not_overridden(monkeypatch) -> None:
-    # CUDA_VISIBLE_DEVICES="" hides every GPU: this rank must not count one of the node's GPUs
-    monkeypatch.setenv("LOCAL_RANK", "2")
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
-    assert _policy()[:2] == (("gpu",), None)
+def test_rank_without_local_rank_is_elected_by_host_lock(monkeypatch) -> None:
+    monkeypatch.setenv("RANK", "3")  # mp.spawn-style: ranks, no local rank
+    first, second = _policy(), _policy()
+    assert first[0] == COMPONENTS and second[0] == ("gpu",)
 
 
 def test_slurm_local_id_counts_as_local_rank(monkeypatch) -> None:
     monkeypatch.setenv("SLURM_LOCALID", "3")
-    assert _policy()[:2] == (("gpu",), "3")
+    assert _policy()[0] == ("gpu",)
 
 
 def test_scope_all_means_no_policy(monkeypatch) -> None:
@@ -76,9 +80,9 @@ def test_scope_all_means_no_policy(monkeypatch) -> None:
     assert _policy("all") == (COMPONENTS, None, [])
 
 
-def test_scope_rank_without_launcher_is_rank_0() -> None:
-    wanted, gpu, _ = _policy("rank")
-    assert wanted == COMPONENTS and gpu == "0"
+def test_scope_rank_without_launcher_elects_by_host_lock() -> None:
+    first, second = _policy("rank"), _policy("rank")
+    assert first[0] == COMPONENTS and second[0] == ("gpu",)
 
 
 def test_distributed_identity_recorded(make_probe, store, monkeypatch) -> None:

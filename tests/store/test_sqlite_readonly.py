@@ -148,3 +148,32 @@ def test_a_version_1_store_reads_read_only_with_its_samples(tmp_path) -> None:
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1  # reading changed nothing
     conn.close()
+
+
+def test_a_version_2_store_migrates_to_job_records_keeping_its_runs(tmp_path) -> None:
+    """Migration 3 (carbonest/store/job_schema.py) on a store written before job records."""
+    import sqlite3
+
+    from carbonest.store.sqlite import MIGRATIONS, SCHEMA_VERSION
+
+    path = tmp_path / "runs.sqlite"
+    conn = sqlite3.connect(path)
+    for statements in MIGRATIONS[:2]:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("INSERT INTO runs (run_id, seq, status, updated_at, record_json) VALUES "
+                 "('old', 1, 'completed', '2024-01-01', '{\"run_id\": \"old\", \"status\": \"completed\"}')")
+    conn.commit()
+    conn.close()
+    with SQLiteStore(path, read_only=True) as reader:  # read-only: no job tables yet, none shown
+        assert reader.jobs() == [] and reader.runs_of_job("7") == [] and reader.list_runs()[0]["run_id"] == "old"
+    with SQLiteStore(path) as store:
+        assert store.get_run("old")["status"] == "completed"
+        store.save_run({"run_id": "new", "status": "completed", "job": {"id": "7"}})
+        store.put_job({"job_id": "7", "status": "unknown"})
+        assert [r["run_id"] for r in store.runs_of_job("7")] == ["new"] and store.get_job("7")["status"] == "unknown"
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert conn.execute("SELECT job_id FROM runs ORDER BY seq").fetchall() == [(None,), ("7",)]
+    conn.close()

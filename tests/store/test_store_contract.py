@@ -14,6 +14,7 @@ from _storetest_helpers import make_record, own_running_record
 from carbonest.errors import InvalidInputError
 from carbonest.records import Sample
 from carbonest.store import AmbiguousRunIdError, RunNotFoundError, RunStore
+from carbonest.store.base import JobNotFoundError
 from carbonest.store.liveness import current_host
 from carbonest.store.memory import MemoryStore
 from carbonest.store.sqlite import SQLiteStore
@@ -194,3 +195,54 @@ def test_reused_pid_is_not_the_writer(store: RunStore) -> None:
     # Our own pid, but created at another time: the writer died and the pid was reused.
     store.save_run(own_running_record("reused", pid_create_time=1_000_000.0))
     assert store.get_run("reused")["status"] == "interrupted"
+
+
+# -- job records (put_job / get_job / jobs / runs_of_job) -------------------------------------
+
+
+def _job(job_id: str, **overrides: object) -> dict[str, object]:
+    job: dict[str, object] = {"job_id": job_id, "status": "partial", "started_at": "2024-05-01T12:00:00+00:00",
+                              "hosts": [{"host": "a", "it_energy_kwh": 1.0}], "it_energy_kwh": 1.0}
+    job.update(overrides)
+    return job
+
+
+def test_job_round_trip_and_upsert(store: RunStore) -> None:
+    store.put_job(_job("j1"))
+    assert store.get_job("j1") == _job("j1")
+    store.put_job(_job("j1", status="complete", it_energy_kwh=2.0))
+    assert store.get_job("j1")["status"] == "complete" and len(store.jobs()) == 1
+
+
+def test_jobs_newest_first_with_limit(store: RunStore) -> None:
+    for i, day in enumerate(("02", "01", "03")):
+        store.put_job(_job(f"j{i}", started_at=f"2024-05-{day}T00:00:00+00:00"))
+    assert [j["job_id"] for j in store.jobs()] == ["j2", "j0", "j1"]
+    assert [j["job_id"] for j in store.jobs(limit=1)] == ["j2"]
+
+
+def test_unknown_job_and_bad_job_records(store: RunStore) -> None:
+    with pytest.raises(JobNotFoundError, match="nope") as info:
+        store.get_job("nope")
+    assert isinstance(info.value, InvalidInputError)
+    store.put_job(_job("j10"))
+    with pytest.raises(JobNotFoundError):
+        store.get_job("j1")  # job ids are exact: no prefix look-up
+    for bad in ({"status": "partial"}, _job(""), _job("x", status="done"), _job("x", extra=float("nan"))):
+        with pytest.raises(InvalidInputError):
+            store.put_job(bad)
+
+
+def test_runs_of_a_job_and_of_its_steps(store: RunStore) -> None:
+    store.save_run(make_record("r1", job={"id": "77.0", "host": "a"}, started_at="2024-05-01T12:00:00+00:00"))
+    store.save_run(make_record("r2", job={"id": "77.1", "host": "b"}, started_at="2024-05-01T11:00:00+00:00"))
+    store.save_run(make_record("r3", job={"id": "770", "host": "c"}))
+    store.save_run(make_record("r4", job={"id": None}))
+    store.save_run(make_record("r5"))
+    assert [r["run_id"] for r in store.runs_of_job("77")] == ["r2", "r1"]  # oldest first
+    assert [r["run_id"] for r in store.runs_of_job("77.0")] == ["r1"]
+    assert store.runs_of_job("78") == []
+    store.save_run(make_record("r1", job={"id": "78", "host": "a"}))  # a checkpoint moves it
+    assert [r["run_id"] for r in store.runs_of_job("78")] == ["r1"]
+    with pytest.raises(InvalidInputError):
+        store.save_run(make_record("r6", job={"id": 5}))

@@ -74,3 +74,11 @@ def test_dataframe(store: SQLiteStore) -> None:
 def test_empty_dataframe_has_the_columns(tmp_path: Path) -> None:
     frame = runs_dataframe(SQLiteStore(tmp_path / "empty.sqlite"))
     assert list(frame.columns) == list(FLAT_COLUMNS) and frame.empty
+
+
+def test_a_row_says_who_the_run_was_in_its_job() -> None:
+    from carbonest.store.export import flat_row
+
+    row = flat_row({"run_id": "r", "job": {"id": "123.0", "host": "gn01", "node_rank": 0, "rank": 4, "local_rank": 0}})
+    assert (row["job_id"], row["job_host"], row["node_rank"], row["rank"], row["local_rank"]) == ("123.0", "gn01", 0, 4, 0)
+    assert flat_row({"run_id": "old"})["job_id"] is None  # a record from before job sections
