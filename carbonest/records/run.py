@@ -252,6 +252,7 @@ class RunRecord:
             notes=tuple(data.get("notes") or ()), carbonest_version=data.get("carbonest_version", ""),
             intensity_series=tuple(tuple(x) for x in data.get("intensity_series") or ()),
             intensity_source=tuple((data.get("intensity_source") or {}).items()),
+            job=tuple((data.get("job") or {}).items()),
             **{k: data.get(k) for k in simple},
         )
 
