@@ -67,6 +67,7 @@ from carbonest.probes.base import Probe
 from carbonest.records.run import MAX_RECORD_PHASES, PhaseRecord, RunRecord
 from carbonest.measure.summary import PhaseTally, RunContext, build_record, phase_between
 from carbonest.measure.signals import SignalHandling
+from carbonest.measure.extensions import RunExtensions, preload, utf8_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 Scope = Literal["auto", "all", "rank"]
@@ -89,7 +90,7 @@ def _utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class Tracker(SignalHandling):
+class Tracker(SignalHandling, RunExtensions):
     """Measures the energy and emissions of one run. See the module docstring.
 
     Args:
@@ -144,7 +145,7 @@ class Tracker(SignalHandling):
         from carbonest.measure.setup import check_options
 
         check_options(self._kwargs)
-        self.name = _utf8(name or "run")
+        self.name = utf8_text(name or "run")
         self.run_id = os.urandom(16).hex()
         self._state: Literal["new", "running", "stopped"] = "new"
         self._lock = threading.RLock()
@@ -188,7 +189,7 @@ class Tracker(SignalHandling):
             given: list[Probe] = []
             from carbonest.measure.setup import discovery_is_cheap
 
-            _preload(kw)
+            preload(kw)
             on_thread = kw["probes"] is None and not discovery_is_cheap()
             if kw["probes"] is not None:
                 given, _, self._ctx.not_measured_reasons = setup_probes(kw, self._ctx, self._ctx.notes)
@@ -229,41 +230,6 @@ class Tracker(SignalHandling):
             if "torch.distributed" in sys.modules:  # never imported by carbonest itself
                 self._announce()
             return self
-
-    def _start_sinks(self) -> None:
-        """log_to: the sinks start here, on the caller's thread (MLflow's active run is per thread)."""
-        from carbonest.integrations.sinks import open_hub
-
-        hub = open_hub(self._kwargs["log_to"], self._sink_problem)
-        if hub is not None:
-            hub.start(self._build("running", None, ended=False).to_dict())
-        self._sinks = hub  # only now: the sampler thread's checkpoints send metrics from here on
-
-    def _sink_problem(self, message: str) -> None:
-        self._warnings.append(message)
-        _warn(f"carbonest: {message}; measuring goes on")
-
-    def _announce(self) -> None:
-        """In a torch.distributed job: tell rank 0 this rank tracks (see measure/gather.py)."""
-        from carbonest.measure.gather import announce
-
-        self._gather = announce(self.name, self.run_id, self._warnings)
-
-    def _finish_job(self) -> None:
-        """After the final save: give the host claims back; gather or form the job record."""
-        assert self._ctx is not None and self._record is not None
-        if self._ctx.claims is not None:
-            self._ctx.claims.release()
-        if self._ctx.job.get("id") or "torch.distributed" in sys.modules:
-            from carbonest.measure.gather import finish_job
-
-            self._job = finish_job(self._record, self._store, self._gather, self._warnings, _warn)
-
-    @property
-    def job(self) -> dict[str, Any] | None:
-        """The job record this process formed at stop (rank 0 of a torch.distributed job, or the
-        host's process of a job found by its id), else None. See docs/cluster.md."""
-        return self._job
 
     def _register_here(self) -> None:
         """:meth:`_register` on the caller's thread; a failure is warned about, never raised."""
@@ -420,11 +386,6 @@ class Tracker(SignalHandling):
             raise CarbonestError("the run has not started: call start() or use 'with'")
         with self._guard:
             return self._record or self._build("running", None, ended=False)
-
-    @property
-    def metrics_url(self) -> str | None:
-        """Where the run's Prometheus metrics are served while it runs (``prometheus_port=``)."""
-        return self._exporter.url if self._exporter is not None else None
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -615,32 +576,3 @@ def track(
     if callable(name):
         return Tracker(None, **options)(name)
     return Tracker(name, **options)
-
-
-def _utf8(text: str) -> str:
-    """``text``, with any character that cannot be written as UTF-8 (bytes from argv) as U+FFFD."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        from carbonest.store.base import clean_text
-
-        return str(clean_text(text))
-    return text
-
-
-def _preload(kw: dict[str, Any]) -> None:
-    """Import here, on the caller's thread, what the sampler thread's set-up needs.
-
-    Each import reads files, and a thread that blocks gives the GIL up: against a CPU-bound main
-    thread it then waits up to the switch interval (5 ms) to get it back, so importing these on
-    the sampler thread delayed the first reading and the run's registration by 50-500 ms.
-    """
-    import carbonest.store.liveness  # noqa: F401 - the process start time
-    if kw["probes"] is None:
-        import carbonest.probes.cpu_model  # noqa: F401
-        import carbonest.probes.discovery  # noqa: F401
-        import carbonest.probes.memory_model  # noqa: F401
-        import carbonest.probes.rapl  # noqa: F401
-    if kw["store"] is None:
-        import carbonest.store.final_note  # noqa: F401
-        import carbonest.store.sqlite  # noqa: F401
