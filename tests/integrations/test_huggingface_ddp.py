@@ -1,0 +1,61 @@
+"""The Hugging Face callback under ``torchrun --nproc-per-node 2`` with the gloo backend on CPU:
+one run for the host, not two, and both ranks see the totals (shared over the process group)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import support
+
+support.needs("transformers")
+support.needs("torch.distributed.run")
+
+HERE = Path(__file__).resolve().parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_torchrun_two_ranks_one_run_shared_totals(tmp_path, home) -> None:
+    blocked = tmp_path / "blocked.log"
+    env = support.loopback_env(log_file=blocked)
+    env.update(OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([str(HERE), env["PYTHONPATH"]]))
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--nnodes", "1",
+           "--master-addr", "127.0.0.1", "--master-port", str(_free_port()),
+           str(HERE / "_hf_ddp_child.py"), str(tmp_path)]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert not blocked.exists() or not blocked.read_text(), blocked.read_text()
+    ranks = [json.loads((tmp_path / f"rank-{r}.json").read_text()) for r in (0, 1)]
+    assert [r["process_group"] for r in ranks] == [2, 2] and ranks[0]["backend"] == "gloo"
+
+    # one run for the host: measured by local rank 0; rank 1 started none
+    assert ranks[0]["run_id"] is not None and ranks[1]["run_id"] is None
+    from carbonest.store.query import open_for_reading
+
+    with open_for_reading() as store:
+        stored = store.list_runs(None)
+    assert [r["run_id"] for r in stored] == [ranks[0]["run_id"]]
+    assert stored[0]["status"] == "completed" and stored[0]["distributed"]["WORLD_SIZE"] == "2"
+
+    # both ranks see the totals: the same figures at every log and at the end
+    assert ranks[0]["totals"] == ranks[1]["totals"]
+    assert ranks[1]["totals"]["co2e_kg"] == ranks[0]["record_co2e_kg"] > 0
+    assert ranks[1]["totals"]["hosts"] == 1
+    assert len(ranks[1]["logs"]) == len(ranks[0]["logs"]) >= 3
+    assert ranks[0]["logs"] == ranks[1]["logs"]
+    assert all("carbonest/energy_kwh" in entry for entry in ranks[1]["logs"])
+    # the model card block is built by world process zero only
+    assert ranks[0]["card"]["emissions"] == pytest.approx(ranks[0]["record_co2e_kg"] * 1000)
+    assert ranks[1]["card"] is None
