@@ -213,10 +213,10 @@ def _gather(mine: Totals | None, dist: Any) -> Totals | None:
     if not measured:
         return None
     first = measured[0]
-    region = bytes(int(b) for b in first[5:] if b).decode("utf-8", "replace")
+    region_id = bytes(int(b) for b in first[5:] if b).decode("utf-8", "replace")
     powers = [r[3] for r in measured if r[3] >= 0]
     return Totals(
         energy_kwh=sum(r[1] for r in measured), co2e_kg=sum(r[2] for r in measured),
-        power_w=sum(powers) if powers else None, intensity_g_per_kwh=first[4], region=region,
+        power_w=sum(powers) if powers else None, intensity_g_per_kwh=first[4], region=region_id,
         hosts=len(measured),
     )

@@ -44,7 +44,7 @@ from carbonest.integrations._host import HostRun, Totals, validate_options, warn
 EVAL_PHASE = "evaluation"
 
 
-class CarbonestCallback(TrainerCallback):  # type: ignore[misc]  # transformers is untyped here
+class CarbonestCallback(TrainerCallback):
     """Measure a ``Trainer``'s training once per host; log the figures; fill the model card.
 
     Args:
@@ -108,7 +108,7 @@ class CarbonestCallback(TrainerCallback):  # type: ignore[misc]  # transformers 
     def _find_trainer(self) -> None:
         if self._trainer is not None:
             return
-        frame = sys._getframe(2)
+        frame: Any = sys._getframe(2)
         for _ in range(16):  # the Trainer method that called the callback handler
             if frame is None:
                 break
@@ -178,7 +178,8 @@ class CarbonestCallback(TrainerCallback):  # type: ignore[misc]  # transformers 
         if self._run is not None:
             self._run.close_phase(EVAL_PHASE)
 
-    on_predict = on_evaluate
+    def on_predict(self, args: Any, state: Any, control: Any, metrics: Any = None, **kwargs: Any) -> None:
+        self.on_evaluate(args, state, control)
 
     def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
         if self._run is None or self._run.record is not None or logs is None:

@@ -31,14 +31,14 @@ from typing import Any
 try:
     from lightning.pytorch.callbacks import Callback
 except ImportError:  # the older package name
-    from pytorch_lightning.callbacks import Callback  # type: ignore[no-redef]
+    from pytorch_lightning.callbacks import Callback  # type: ignore[assignment]
 
 from carbonest.integrations._host import HostRun, Totals, validate_options, warn
 
 VALIDATION_PHASE = "validation"
 
 
-class CarbonestCallback(Callback):  # type: ignore[misc]  # Lightning's types are not checked here
+class CarbonestCallback(Callback):
     """Measure a Lightning ``fit`` once per node; log the figures through the trainer's loggers.
 
     Args:

@@ -143,7 +143,7 @@ def update_card(path: str | os.PathLike[str], block: Mapping[str, Any]) -> None:
     except ImportError:
         raise CarbonestError('writing a model card needs huggingface_hub: pip install "carbonest[huggingface]"') from None
     try:
-        card = ModelCard.load(path)
+        card = ModelCard.load(os.fspath(path))
         card.data[FIELD] = dict(block)
         card.save(path)  # the text around the front matter is kept as it was, newlines included
     except OSError as exc:
