@@ -10,7 +10,7 @@ differences (with - without) and that as a share of the median without, and the 
 CPU time (user + sys of this process, every thread: the sampler's included).
 
 Run:   python benchmarks/integrations_overhead.py [--reps 9] [--threads 1]
-Needs the huggingface extra and torch. About 2 minutes with the defaults on 2 cores. The
+Needs the huggingface extra and torch. About 30 s with the defaults on 2 cores. The
 figures are wall-clock: on a shared machine the spread is printed with them, and the load
 average before and after.
 """

@@ -45,7 +45,7 @@ def needs(module: str, reason: str = "") -> ModuleType:
         why = f"{module} is not installed ({reason or exc})"
         if require_extras():
             pytest.fail(f"{why}, but CARBONEST_REQUIRE_EXTRAS=1 says every extra is installed")
-        pytest.skip(why)
+        pytest.skip(why, allow_module_level=True)  # usable at a test module's top too
         raise  # unreachable: skip raises
 
 
@@ -58,7 +58,7 @@ def needs_program(path: str) -> str:
         why = f"{path} is not on this machine"
         if require_extras():
             pytest.fail(f"{why}, but CARBONEST_REQUIRE_EXTRAS=1 says .ci/tests.sh installed it")
-        pytest.skip(why)
+        pytest.skip(why, allow_module_level=True)  # usable at a test module's top too
     return str(found)
 
 

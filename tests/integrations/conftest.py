@@ -1,5 +1,5 @@
-"""Fixtures for the integration tests: a private carbonest home for every test, no launcher
-variables inherited from the shell, and the Hub kept offline."""
+"""Fixtures for the integration tests: every test in its own carbonest home, offline
+(see _integration_env.py)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from carbonest.store.runinfo import DISTRIBUTED_VARS
-
-SETTINGS_VARS = ("CARBONEST_REGION", "CARBONEST_PUE", "CARBONEST_CONFIG", "CARBONEST_BASIS",
-                 "CARBONEST_INTENSITY_PROVIDER")
-OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
-           "WANDB_MODE": "disabled"}
-
-
-def isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
-    """CARBONEST_HOME in ``home``, settings and launcher variables unset, the Hub offline."""
-    home.mkdir(parents=True, exist_ok=True)
-    monkeypatch.setenv("CARBONEST_HOME", str(home))
-    for name in SETTINGS_VARS + DISTRIBUTED_VARS + ("SLURM_LOCALID", "OMPI_COMM_WORLD_LOCAL_RANK"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in OFFLINE.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setenv("HF_HOME", str(home / "hf-home"))
+from _integration_env import isolate
 
 
 @pytest.fixture(autouse=True)

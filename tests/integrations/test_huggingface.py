@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import support
-from conftest import isolate
+from _integration_env import isolate
 
 transformers = support.needs("transformers")
 support.needs("huggingface_hub")
