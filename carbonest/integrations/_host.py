@@ -88,7 +88,7 @@ class HostRun:
         self.options = options
         self.tracker: Any = None
         self.record: Any = None  # the final record, on the measuring process
-        self.final: Totals | None = None  # the totals at the end, on every rank
+        self.ended = False  # on every rank, measuring or not: no collective after the end
         self._phases: dict[str, Any] = {}
         self._share = True
 
@@ -130,6 +130,7 @@ class HostRun:
 
     def end(self, status: str = "completed", reason: str | None = None) -> None:
         """Close the phases, stop and save the run (measuring process). Idempotent."""
+        self.ended = True
         for name in list(self._phases):
             self.close_phase(name)
         if self.tracker is None or self.record is not None:

@@ -171,7 +171,7 @@ class CarbonestCallback(TrainerCallback):
             self._run.open_phase(EVAL_PHASE)
 
     def on_prediction_step(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-        if self._run is not None and self._run.record is None:  # trainer.evaluate() on its own
+        if self._run is not None and not self._run.ended:  # trainer.evaluate() called inside training
             self._run.open_phase(EVAL_PHASE)
 
     def on_evaluate(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
@@ -182,7 +182,7 @@ class CarbonestCallback(TrainerCallback):
         self.on_evaluate(args, state, control)
 
     def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
-        if self._run is None or self._run.record is not None or logs is None:
+        if self._run is None or self._run.ended or logs is None:
             return
         totals = self._run.totals()  # on every rank: a collective under torch.distributed
         if totals is None:

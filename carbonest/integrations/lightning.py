@@ -123,7 +123,7 @@ class CarbonestCallback(Callback):
 
     def _log(self, trainer: Any) -> None:
         assert self._run is not None
-        if self._run.record is not None:
+        if self._run.ended:
             return
         totals = self._run.totals()  # on every rank: a collective under DDP
         if totals is not None:

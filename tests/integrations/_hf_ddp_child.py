@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -32,7 +33,10 @@ def main() -> None:
     out = sys.argv[1]
     recorder, callback = Recorder(), CarbonestCallback(region="CA-QC", interval_s=0.05)
     trainer = make_trainer(os.path.join(out, "train"), [recorder, callback], ddp_backend="gloo")
-    trainer.train()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        trainer.train()
+        trainer.evaluate()  # after training: logs on every rank, and no gather may wait for rank 0
     import torch.distributed as dist
 
     result = {
@@ -43,6 +47,7 @@ def main() -> None:
         "record_co2e_kg": callback.record.co2e_kg if callback.record is not None else None,
         "totals": None if callback.totals is None else callback.totals.__dict__,
         "logs": recorder.logs, "card": callback.co2_eq_emissions,
+        "carbonest_warnings": [str(w.message) for w in caught if "carbonest" in str(w.message)],
     }
     with open(os.path.join(out, f"rank-{result['rank']}.json"), "w", encoding="utf-8") as fh:
         json.dump(result, fh)
