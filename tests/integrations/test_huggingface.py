@@ -129,3 +129,23 @@ def test_bad_options_raise_when_the_callback_is_made() -> None:
         CarbonestCallback(training_type="post-training")
     with pytest.raises(InvalidInputError, match="interval_s"):
         CarbonestCallback(interval_s=0.001)
+
+
+def test_a_callback_added_after_the_trainer_was_made_is_attached_by_hand(tmp_path, loopback_only) -> None:
+    recorder = Recorder()
+    model, calls = tiny_model(), []
+
+    def hook(module: Any, inputs: Any) -> None:
+        calls.append(1)
+        if len(calls) == 12:
+            raise RuntimeError("late failure")
+
+    model.register_forward_pre_hook(hook)
+    trainer = make_trainer(str(tmp_path / "out"), [recorder], model=model, max_steps=20)
+    callback = CarbonestCallback(region="FR", interval_s=0.05)
+    callback.attach(trainer)
+    with pytest.raises(RuntimeError, match="late failure"):
+        trainer.train()
+    assert callback.record.status == "failed"
+    assert recorder.logs and all("carbonest/co2e_kg" in entry for entry in recorder.logs)
+    assert trainer.callback_handler.callbacks.count(callback) == 1

@@ -82,3 +82,14 @@ def test_lightning_ddp_one_run_per_node_shared_totals(tmp_path) -> None:
     assert [r["run_id"] for r in stored] == [ranks[0]["run_id"]] and stored[0]["status"] == "completed"
     assert ranks[0]["totals"] == ranks[1]["totals"]
     assert ranks[1]["totals"]["co2e_kg"] == ranks[0]["record_co2e_kg"] > 0
+
+
+@pytest.mark.slow
+def test_a_gather_a_rank_never_joins_is_given_up_within_the_bound(tmp_path) -> None:
+    ranks = _torchrun("_share_timeout_child.py", tmp_path)
+    waiting = ranks[1]
+    assert 1.5 <= waiting["waited_s"] < 15
+    assert waiting["second_s"] < 1.0
+    assert waiting["totals"] == [None, None]  # a rank that does not measure has no figures of its own
+    assert len(waiting["warnings"]) == 1 and "could not be shared between ranks" in waiting["warnings"][0]
+    assert ranks[0]["measured"] and not waiting["measured"]
