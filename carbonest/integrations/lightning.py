@@ -9,7 +9,8 @@
     trainer.fit(model, datamodule)
 
 Works with ``lightning`` (``lightning.pytorch``) and with the older ``pytorch_lightning``
-package: the base class comes from whichever is installed (``lightning`` first).
+package: the base class comes from whichever is installed (``lightning`` first), and either
+package's Trainer calls the hooks by name, so one class serves both (tested).
 
 * ``on_fit_start``: the node's local rank 0 (``trainer.local_rank == 0``) starts one run that
   measures the whole node (every CPU, DRAM and visible GPU); the other ranks of the node only

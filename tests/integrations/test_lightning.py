@@ -78,3 +78,28 @@ def test_bad_options_raise_when_the_callback_is_made() -> None:
         CarbonestCallback(pue=0.5)
     with pytest.raises(InvalidInputError, match="training_type"):
         CarbonestCallback(training_type="pretraining")
+
+
+def test_the_older_pytorch_lightning_package_runs_the_same_callback(tmp_path, loopback_only) -> None:
+    pl = support.needs("pytorch_lightning")
+    import torch
+
+    class Module(pl.LightningModule):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = torch.nn.Linear(8, 1)
+
+        def training_step(self, batch: Any, batch_idx: int) -> Any:
+            x, y = batch
+            return torch.nn.functional.mse_loss(self.layer(x), y)
+
+        def configure_optimizers(self) -> Any:
+            return torch.optim.SGD(self.parameters(), lr=0.01)
+
+    callback = CarbonestCallback(region="FR", interval_s=0.05)
+    trainer = pl.Trainer(max_epochs=2, accelerator="cpu", callbacks=[callback], logger=False,
+                         enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
+                         default_root_dir=str(tmp_path))
+    trainer.fit(Module(), loaders()[0])
+    assert callback.record.status == "completed"
+    assert [p.name for p in callback.record.phases] == ["epoch 1", "epoch 2"]
