@@ -64,6 +64,9 @@ def test_every_log_carries_the_figures_before_the_loggers_see_it(trained) -> Non
     assert not any("carbonest/region" in e for e in logs[1:])
     energies = [e["carbonest/energy_kwh"] for e in logs]
     assert energies == sorted(energies)
+    order = trained["trainer"].callback_handler.callbacks
+    assert type(order[0]).__name__ == "DefaultFlowCallback" and order[1] is trained["callback"]
+    assert order.index(trained["recorder"]) > 1  # given first in callbacks=[recorder, carbonest]
     training = [e for e in trained["trainer"].state.log_history if "loss" in e]
     assert training and all("carbonest/co2e_kg" in e for e in training)
 
