@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def make_module(fail_at_step: int | None = None) -> Any:
+def make_module(fail_at_step: int | None = None, step_sleep_s: float = 0.0) -> Any:
+    """The module; ``step_sleep_s`` stands for a step that waits on a device (the GIL released)."""
+    import time
+
     import torch
     import lightning as L
 
@@ -17,6 +20,8 @@ def make_module(fail_at_step: int | None = None) -> Any:
         def training_step(self, batch: Any, batch_idx: int) -> Any:
             if fail_at_step is not None and self.global_step >= fail_at_step:
                 raise RuntimeError("boom in training_step")
+            if step_sleep_s:
+                time.sleep(step_sleep_s)
             x, y = batch
             loss = torch.nn.functional.mse_loss(self.layer(x), y)
             self.log("train_loss", loss)

@@ -40,7 +40,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Any:
         support.reset_blocked()
         support.install_loopback_guard()
         try:
-            recorder, callback = Recorder(), CarbonestCallback(region="CA-QC", interval_s=0.05)
+            recorder, callback = Recorder(), CarbonestCallback(region="CA-QC", interval_s=0.02)
             trainer = make_trainer(str(root / "out"), [recorder, callback])
             trainer.train()
             trainer.create_model_card()

@@ -27,9 +27,11 @@ def fitted(tmp_path_factory: pytest.TempPathFactory) -> Any:
         support.reset_blocked()
         support.install_loopback_guard()
         try:
-            callback = CarbonestCallback(region="FR", interval_s=0.05, training_type="pre-training")
+            # Energy needs two readings: steps that wait (5 ms each, 8 an epoch) against a 10 ms
+            # interval give the sampler thread its readings before the first epoch ends.
+            callback = CarbonestCallback(region="FR", interval_s=0.01, training_type="pre-training")
             trainer = make_trainer(str(root), [callback])
-            trainer.fit(make_module(), *loaders())
+            trainer.fit(make_module(step_sleep_s=0.005), *loaders())
             from carbonest.store.query import open_for_reading
 
             with open_for_reading() as store:
