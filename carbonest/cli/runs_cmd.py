@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -11,7 +12,7 @@ from carbonest.errors import InvalidInputError
 
 
 def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
-    """Register ``runs`` with its ``list`` (default), ``show`` and ``export`` actions."""
+    """Register ``runs`` with its ``list`` (default), ``show``, ``export`` and ``card`` actions."""
     p = sub.add_parser("runs", help="list, show and export measured runs",
                        description="Runs kept in the run store, newest first.")
     p.add_argument("--limit", metavar="N", help=f"at most N runs (default {DEFAULT_LIMIT})")
@@ -41,6 +42,22 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     from carbonest.cli.runs_log import add_log_action  # `runs log RUN_ID --to mlflow`
 
     add_log_action(actions)
+    add_card_parser(actions)
+
+
+def add_card_parser(actions: Any) -> None:
+    """``runs card RUN_ID``: the model card's co2_eq_emissions block (``--update README.md``)."""
+    card = actions.add_parser(
+        "card", help="the co2_eq_emissions block of a model card",
+        description="Print the co2_eq_emissions metadata of a run for a Hugging Face model card's "
+                    "front matter (emissions in grams), or write it into an existing card with --update.")
+    card.add_argument("run_id", metavar="RUN_ID", help="a run id or a unique prefix of one")
+    card.add_argument("--update", metavar="README.md", help="write the block into this model card's metadata")
+    card.add_argument("--training-type", choices=("pre-training", "fine-tuning"), help="the card's training_type")
+    card.add_argument("--hardware", metavar="TEXT", help="the card's hardware_used instead of the measured hardware")
+    card.add_argument("--location", metavar="TEXT", help="the card's geographical_location instead of the region name")
+    card.add_argument("--json", action="store_true", help="print the block as JSON")
+    card.set_defaults(run=run_card)
 
 
 def _store(args: argparse.Namespace) -> Any:
@@ -164,4 +181,26 @@ def run_export(args: argparse.Namespace) -> int:
             except OSError as exc:
                 raise write_failed(args.output, exc) from None
             sys.stderr.write(f"wrote {count} runs to {args.output}\n")
+    return 0
+
+
+def run_card(args: argparse.Namespace) -> int:
+    """Run ``carbonest runs card RUN_ID [--update README.md]``."""
+    from carbonest.errors import InvalidInputError
+    from carbonest.integrations.modelcard import block_yaml, co2_eq_emissions, update_card
+
+    if args.update is not None and not os.path.isfile(args.update):
+        raise InvalidInputError(f"update: no such model card file {args.update!r}", field="update")
+    with _store(args) as store:
+        record = store.get_run(args.run_id)
+    block = co2_eq_emissions(record, training_type=args.training_type, hardware_used=args.hardware,
+                             geographical_location=args.location)
+    if args.update is not None:
+        update_card(args.update, block)
+        sys.stderr.write(f"wrote co2_eq_emissions ({fmt(block['emissions'])} g CO2e) into {args.update}\n")
+        return 0
+    if args.json:
+        print_json(block)
+    else:
+        sys.stdout.write(block_yaml(block))
     return 0

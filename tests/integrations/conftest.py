@@ -12,21 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from carbonest.store.runinfo import DISTRIBUTED_VARS
+from _integration_env import isolate
 
-SETTINGS_VARS = ("CARBONEST_REGION", "CARBONEST_PUE", "CARBONEST_CONFIG", "CARBONEST_BASIS",
-                 "CARBONEST_INTENSITY_PROVIDER")
 OUTSIDE_STATE = ("MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_NAME", "MLFLOW_EXPERIMENT_ID", "WANDB_PROJECT",
                  "WANDB_RUN_ID", "WANDB_API_KEY")
 
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private CARBONEST_HOME; settings, launcher and tracker variables unset."""
+    """A private CARBONEST_HOME; settings, launcher, tracker and outside-tool variables unset, the
+    Hub offline (_integration_env.py)."""
     folder = tmp_path / "carbonest-home"
-    folder.mkdir()
-    monkeypatch.setenv("CARBONEST_HOME", str(folder))
-    for name in SETTINGS_VARS + DISTRIBUTED_VARS + OUTSIDE_STATE + ("SLURM_LOCALID", "OMPI_COMM_WORLD_LOCAL_RANK"):
+    isolate(monkeypatch, folder)
+    for name in OUTSIDE_STATE:
         monkeypatch.delenv(name, raising=False)
     return folder
 
