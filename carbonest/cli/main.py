@@ -133,9 +133,9 @@ def _main(args_list: list[str]) -> int:
 
 
 def _found_nothing(exc: Exception) -> bool:
-    from carbonest.store.base import RunNotFoundError
+    from carbonest.store.base import JobNotFoundError, RunNotFoundError
 
-    return isinstance(exc, RunNotFoundError)
+    return isinstance(exc, (RunNotFoundError, JobNotFoundError))
 
 
 WARNING_COMMANDS = ("estimate", "whatif")

@@ -141,8 +141,9 @@ def run_job(args: argparse.Namespace) -> int:
     with _store(args) as store:
         try:
             job = job_view(store, args.job)
-        except JobNotFoundError as exc:
-            raise InvalidInputError(f"job: {exc}", field="job") from None
+        except JobNotFoundError as exc:  # found nothing: exit 1, as a run id (docs/cli.md)
+            exc.field = "job"
+            raise exc from None
     if args.json:
         print_json(job)
     else:

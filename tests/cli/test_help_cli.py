@@ -12,7 +12,7 @@ from carbonest.cli.help_text import EXAMPLES
 from carbonest.cli.main import COMMANDS, build_parser
 
 REPO = Path(__file__).resolve().parents[2]
-ALL = sorted(COMMANDS) + ["runs show", "runs export"]
+ALL = sorted(COMMANDS) + ["runs show", "runs export", "runs card", "runs log"]
 
 
 @pytest.mark.parametrize("command", ALL)

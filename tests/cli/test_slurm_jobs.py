@@ -71,7 +71,8 @@ def test_srun_measure_on_two_nodes_makes_one_job(cli, home: Path, monkeypatch: p
     assert "partition=gpu-a100" in text.out and "hosts     2 of 2" in text.out
 
 
-def test_unknown_job_is_a_usage_error(cli, home: Path) -> None:
+def test_unknown_job_found_nothing_exits_1(cli, home: Path) -> None:
+    """docs/cli.md's table: a job id that matches nothing is exit 1 (as a run id, as grep)."""
     r = cli("runs", "--job", "nope")
-    assert r.code == 2 and "job" in r.err and "nope" in r.err and "Traceback" not in r.err
+    assert r.code == 1 and "job" in r.err and "nope" in r.err and "Traceback" not in r.err
     assert len(r.err.strip().splitlines()) == 1

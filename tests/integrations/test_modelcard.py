@@ -69,7 +69,7 @@ def test_the_block_has_the_hubs_fields_emissions_in_grams(run_id) -> None:
 def test_a_run_without_emissions_has_no_block_and_a_bad_training_type_is_refused(run_id) -> None:
     import carbonest
 
-    record = dict(carbonest.get_run(run_id), co2e_kg=None)
+    record = dict(carbonest.get_run(run_id).to_dict(), co2e_kg=None)
     with pytest.raises(CarbonestError, match="no measured emissions"):
         co2_eq_emissions(record)
     with pytest.raises(InvalidInputError, match="training_type"):
