@@ -11,19 +11,29 @@ from collections.abc import Sequence
 from html import escape
 
 
+def fixed(value: float | None, digits: int = 3) -> str:
+    """A number with ``digits`` significant figures and thousands separators, always in fixed
+    notation (``"n/a"`` for None): ``0.0131``, ``1,230``. The text tables' form."""
+    if value is None:
+        return "n/a"
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if magnitude >= 10 ** (digits - 1):
+        return f"{value:,.0f}"
+    decimals = digits - 1 - int(f"{magnitude:e}".split("e")[1])
+    return f"{value:,.{max(decimals, 0)}f}"
+
+
 def sig(value: float | None, digits: int = 3) -> str:
     """A number with ``digits`` significant figures (``"n/a"`` for None): ``0.0131``, ``1,230``, ``4.88e-07``."""
     if value is None:
         return "n/a"
     if value == 0:
         return "0"
-    magnitude = abs(value)
-    if magnitude < 1e-3:
+    if abs(value) < 1e-3:
         return f"{value:.{digits}g}"
-    if magnitude >= 10 ** (digits - 1):
-        return f"{value:,.0f}"
-    decimals = digits - 1 - int(f"{magnitude:e}".split("e")[1])
-    return f"{value:,.{max(decimals, 0)}f}"
+    return fixed(value, digits)
 
 
 def html_table(caption: str, rows: Sequence[tuple[str, str]]) -> str:

@@ -12,15 +12,9 @@ from carbonest.report.model import RunReport
 
 def num(value: float | None, digits: int = 3) -> str:
     """A number with ``digits`` significant figures and thousands separators; ``n/a`` for None."""
-    if value is None:
-        return "n/a"
-    if value == 0:
-        return "0"
-    magnitude = abs(value)
-    if magnitude >= 10 ** (digits - 1):
-        return f"{value:,.0f}"
-    decimals = digits - 1 - int(f"{magnitude:e}".split("e")[1])
-    return f"{value:,.{max(decimals, 0)}f}"
+    from carbonest.records.display import fixed
+
+    return fixed(value, digits)
 
 
 def clean(text: Any) -> str:
