@@ -56,7 +56,6 @@ SELECT_RUNS_OF_JOB: Final = ("SELECT run_id, status, updated_at, record_json FRO
 """The runs of a job and of its steps (``12345`` finds ``12345.0``); oldest first."""
 
 
-
 @dataclass(frozen=True)
 class JobQueries:
     """The job statements of one backend, in its parameter style."""
