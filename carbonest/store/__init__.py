@@ -14,8 +14,8 @@ Rules of this subpackage:
   record carries and liveness compares: host, distributed identity, the job
   section) and :mod:`~carbonest.store.jobs` (job records: the runs of a job
   added up, each host and GPU once; their SQL in
-  :mod:`~carbonest.store.job_schema`, the SQLite side in
-  :mod:`~carbonest.store.sqlite_jobs`).
+  :mod:`~carbonest.store.job_schema`, the queries run for SQLite and PostgreSQL by
+  :mod:`~carbonest.store.sql_jobs`, SQLite's check in :mod:`~carbonest.store.sqlite_jobs`).
 * What it may import: layers L0-L4 (errors, units, records, config). Never the
   tracker, the calculator, the CLI or the package face; they call the store.
 * A backend translates its vendor's errors into

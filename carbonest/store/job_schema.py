@@ -7,12 +7,16 @@ Migration 3 adds, to the version-2 schema of :mod:`carbonest.store.sqlite`:
 * ``jobs``: one row per job record (:mod:`carbonest.store.jobs`), upserted by ``job_id``;
   the record itself as JSON in ``job_json``, its status and start indexed.
 
-The statements are plain SQL; a backend with other type names maps ``REAL`` to its double
-type (PostgreSQL: ``DOUBLE PRECISION``) and ``TEXT`` stays ``TEXT``.
+The statements are plain SQL with SQLite's named parameters (``:name``); :data:`SQLITE_JOBS`
+and :data:`POSTGRES_JOBS` are the queries each backend runs, the PostgreSQL ones derived from
+the same text (``%(name)s`` parameters, ``DOUBLE PRECISION`` for ``REAL``, a sequence for
+``jobs.seq``), so the two cannot drift apart. :class:`carbonest.store.sql_jobs.SQLJobs` runs them.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Final
 
 JOB_MIGRATION: Final[tuple[str, ...]] = (
@@ -30,9 +34,13 @@ JOB_MIGRATION: Final[tuple[str, ...]] = (
 )
 """Version 2 -> 3."""
 
-UPSERT_JOB: Final = """
+_NEXT_SEQ: Final = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs)"
+"""``jobs.seq`` of a new row in SQLite, where one writer at a time holds the file; PostgreSQL
+takes ``nextval('jobs_seq')`` instead (concurrent writers would read the same maximum)."""
+
+UPSERT_JOB: Final = f"""
 INSERT INTO jobs (job_id, seq, status, started_at, started_ts, updated_at, job_json)
-VALUES (:job_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs), :status, :started_at, :started_ts,
+VALUES (:job_id, {_NEXT_SEQ}, :status, :started_at, :started_ts,
     :updated_at, :job_json)
 ON CONFLICT (job_id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
     started_ts = excluded.started_ts, updated_at = excluded.updated_at, job_json = excluded.job_json
@@ -47,4 +55,35 @@ SELECT_RUNS_OF_JOB: Final = ("SELECT run_id, status, updated_at, record_json FRO
                              " ORDER BY started_ts IS NULL, started_ts, seq")
 """The runs of a job and of its steps (``12345`` finds ``12345.0``); oldest first."""
 
-__all__ = ["JOB_MIGRATION", "SELECT_JOB", "SELECT_JOBS", "SELECT_RUNS_OF_JOB", "UPSERT_JOB"]
+
+@dataclass(frozen=True)
+class JobQueries:
+    """The job statements of one backend, in its parameter style."""
+
+    upsert: str
+    select_job: str
+    select_jobs: str
+    runs_of_job: str
+    no_limit: int | None
+    """What ``SELECT_JOBS``'s ``limit`` parameter gets for "all": SQLite ``LIMIT -1``,
+    PostgreSQL ``LIMIT NULL`` (the same as ``LIMIT ALL``)."""
+
+
+def to_pyformat(sql: str) -> str:
+    """SQLite's ``:name`` parameters as psycopg's ``%(name)s``."""
+    return re.sub(r"(?<![:\w]):([a-z_]+)\b", r"%(\1)s", sql)
+
+
+SQLITE_JOBS: Final = JobQueries(UPSERT_JOB, SELECT_JOB, SELECT_JOBS, SELECT_RUNS_OF_JOB, no_limit=-1)
+POSTGRES_JOBS: Final = JobQueries(
+    to_pyformat(UPSERT_JOB.replace(_NEXT_SEQ, "nextval('jobs_seq')")), to_pyformat(SELECT_JOB),
+    to_pyformat(SELECT_JOBS), to_pyformat(SELECT_RUNS_OF_JOB), no_limit=None)
+POSTGRES_JOB_MIGRATION: Final[tuple[str, ...]] = (
+    "CREATE SEQUENCE jobs_seq",
+    *(statement.replace(" REAL", " DOUBLE PRECISION") for statement in JOB_MIGRATION),
+)
+"""Version 2 -> 3 in PostgreSQL: :data:`JOB_MIGRATION` with PostgreSQL's 8-byte float and the
+sequence that numbers new job rows."""
+
+__all__ = ["JOB_MIGRATION", "POSTGRES_JOBS", "POSTGRES_JOB_MIGRATION", "SELECT_JOB", "SELECT_JOBS",
+           "SELECT_RUNS_OF_JOB", "SQLITE_JOBS", "UPSERT_JOB", "JobQueries", "to_pyformat"]

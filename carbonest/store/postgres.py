@@ -5,7 +5,8 @@ is what a server gives (see ``docs/storage.md``, "PostgreSQL"):
 
 * Schema: the tables of :data:`MIGRATIONS` (the SQLite schema in PostgreSQL types: ``DOUBLE
   PRECISION`` for SQLite's ``REAL``, which in PostgreSQL would be 4-byte floats, ``BIGSERIAL``
-  ids), and ``carbonest_schema`` holding the version. Migrations run in one transaction under
+  ids; the job tables and their queries derived from :mod:`carbonest.store.job_schema`, run by
+  :class:`~carbonest.store.sql_jobs.SQLJobs` as in SQLite), and ``carbonest_schema`` holding the version. Migrations run in one transaction under
   a transaction-scoped advisory lock, so several hosts may open a fresh database at once (DDL
   is transactional in PostgreSQL: a failed migration leaves the previous version whole).
 * Concurrency: every write is one short transaction (READ COMMITTED); the record is an upsert
@@ -31,13 +32,15 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final, TypeVar
+from typing import Any, ClassVar, Final, TypeVar
 
 from carbonest.errors import InvalidInputError, StorageError
 from carbonest.records import Sample
 from carbonest.store import base, liveness
 from carbonest.store.base import RunNotFoundError, RunStore
+from carbonest.store.job_schema import POSTGRES_JOB_MIGRATION, POSTGRES_JOBS, JobQueries
 from carbonest.store.locate import URL_SCHEMES, is_postgres_url, redact_url, secrets_in
+from carbonest.store.sql_jobs import SQLJobs
 from carbonest.store.thinning import plan_thinning
 
 T = TypeVar("T")
@@ -87,6 +90,7 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             components_json TEXT NOT NULL)""",
         "CREATE INDEX phases_by_run ON phases (run_id, id)",
     ),
+    POSTGRES_JOB_MIGRATION,  # version 3: runs.job_id and the jobs table (carbonest/store/job_schema.py)
 )
 """Schema migrations; entry ``i`` takes ``carbonest_schema.version`` from ``i`` to ``i + 1``.
 
@@ -107,16 +111,16 @@ _RETRY_SQLSTATES: Final = ("40001", "40P01")  # serialization_failure, deadlock_
 
 _UPSERT: Final = """
 INSERT INTO runs (run_id, name, status, started_at, started_ts, ended_at, host, pid,
-    pid_create_time, duration_s, energy_kwh, co2e_kg, updated_at, record_json)
+    pid_create_time, duration_s, energy_kwh, co2e_kg, updated_at, record_json, job_id)
 VALUES (%(run_id)s, %(name)s, %(status)s, %(started_at)s, %(started_ts)s, %(ended_at)s,
     %(host)s, %(pid)s, %(pid_create_time)s, %(duration_s)s, %(energy_kwh)s, %(co2e_kg)s,
-    %(updated_at)s, %(record_json)s)
+    %(updated_at)s, %(record_json)s, %(job_id)s)
 ON CONFLICT (run_id) DO UPDATE SET name = excluded.name, status = excluded.status,
     started_at = excluded.started_at, started_ts = excluded.started_ts,
     ended_at = excluded.ended_at, host = excluded.host, pid = excluded.pid,
     pid_create_time = excluded.pid_create_time, duration_s = excluded.duration_s,
     energy_kwh = excluded.energy_kwh, co2e_kg = excluded.co2e_kg,
-    updated_at = excluded.updated_at, record_json = excluded.record_json
+    updated_at = excluded.updated_at, record_json = excluded.record_json, job_id = excluded.job_id
 """
 _SELECT_RUN: Final = "SELECT run_id, status, updated_at, record_json FROM runs"
 _NEWEST_FIRST: Final = " ORDER BY started_ts IS NULL, started_ts DESC, seq DESC"
@@ -131,7 +135,7 @@ _COPY_PHASES: Final = (
 )
 
 
-class PostgresStore(RunStore):
+class PostgresStore(SQLJobs, RunStore):
     """Run store in a PostgreSQL database, shared by every host that reaches it.
 
     Nothing connects until the first call; then the schema is created or migrated to
@@ -176,6 +180,9 @@ class PostgresStore(RunStore):
         self._forked_conns: list[Any] = []
         self._has_schema = True
         self._down: tuple[float, StorageError] | None = None  # (until when, why): see _connection
+
+    _job_queries: ClassVar[JobQueries] = POSTGRES_JOBS
+    """put_job, get_job, jobs and runs_of_job: :class:`~carbonest.store.sql_jobs.SQLJobs`."""
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.url!r})"
@@ -339,6 +346,10 @@ class PostgresStore(RunStore):
             except StorageError:
                 pass  # the status is simply worked out again at the next read
         return marked
+
+    def _has_jobs(self, cur: Any) -> bool:
+        # A writer migrated at connection; a reader may have opened an older schema.
+        return self._has_schema and (not self.read_only or self._version(cur) >= 3)
 
     def _version(self, cur: Any) -> int:
         # A scan of pg_class under this statement's snapshot, not to_regclass(): that reads the

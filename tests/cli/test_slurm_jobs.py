@@ -76,3 +76,28 @@ def test_unknown_job_found_nothing_exits_1(cli, home: Path) -> None:
     r = cli("runs", "--job", "nope")
     assert r.code == 1 and "job" in r.err and "nope" in r.err and "Traceback" not in r.err
     assert len(r.err.strip().splitlines()) == 1
+
+
+def test_srun_measure_on_two_nodes_into_one_postgresql_store(cli, home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             pg_url: str) -> None:
+    from carbonest.store.postgres import PostgresStore
+
+    for node in (0, 1):  # each node writes the shared database, none the SQLite file
+        _on_node(monkeypatch, node)
+        assert cli("measure", "--region", "FR", "--interval", "0.01", "--store", pg_url, *CMD).code == 0
+    assert not (home / "runs.sqlite").exists()
+
+    job = cli("runs", "--job", "4242", "--store", pg_url, "--json").json()
+    assert job["status"] == "complete" and job["problems"] == []
+    assert [h["host"] for h in job["hosts"]] == ["gn01", "gn02"] and [h["node_rank"] for h in job["hosts"]] == [0, 1]
+    assert job["it_energy_kwh"] == pytest.approx(sum(h["it_energy_kwh"] for h in job["hosts"]))
+    with PostgresStore(pg_url, read_only=True) as store:
+        stored = store.get_job("4242.0")
+        runs = store.runs_of_job("4242")
+    assert stored["status"] == "complete" and stored["reported_hosts"] == 2
+    assert [r["job"]["host"] for r in runs] == ["gn01", "gn02"] and {r["job"]["id"] for r in runs} == {"4242.0"}
+
+    text = cli("runs", "--job", "4242.0", "--store", pg_url)
+    assert text.code == 0 and "job 4242.0  complete" in text.out and "hosts     2 of 2" in text.out
+    unknown = cli("runs", "--job", "nope", "--store", pg_url)
+    assert unknown.code == 2 and "nope" in unknown.err and len(unknown.err.strip().splitlines()) == 1

@@ -19,6 +19,7 @@ import pytest
 from _storetest_helpers import make_record, write_runs_worker
 
 from carbonest.errors import InvalidInputError, StorageError
+from carbonest.store.base import JobNotFoundError
 from carbonest.records import Sample
 from carbonest.store import postgres, sqlite
 from carbonest.store.locate import open_store, store_spec
@@ -50,14 +51,16 @@ def test_same_schema_version_as_sqlite() -> None:
     assert len(postgres.MIGRATIONS) == len(sqlite.MIGRATIONS)
 
 
-def _version_1_postgres(url: str) -> None:
+def _version_1_postgres(url: str, version: int = 1) -> None:
+    """A database as carbonest left it at schema ``version``, with one run, 'old-run'."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE TABLE carbonest_schema (version INTEGER NOT NULL)")
-        for statement in postgres.MIGRATIONS[0]:
-            conn.execute(statement)
-        conn.execute("INSERT INTO carbonest_schema VALUES (1)")
+        for statements in postgres.MIGRATIONS[:version]:
+            for statement in statements:
+                conn.execute(statement)
+        conn.execute("INSERT INTO carbonest_schema VALUES (%s)", (version,))
         conn.execute(
             "INSERT INTO runs (run_id, status, started_at, started_ts, updated_at, record_json)"
             " VALUES ('old-run', 'completed', '2024-05-01T12:00:00Z', 1714564800, '2024-05-01T13:00:00Z', %s)",
@@ -101,6 +104,55 @@ def test_a_version_1_store_is_migrated_and_keeps_its_runs(backend: str, request:
             assert again.schema_version() == postgres.SCHEMA_VERSION
     else:
         assert sqlite3.connect(spec).execute("PRAGMA user_version").fetchone()[0] == sqlite.SCHEMA_VERSION
+
+
+def test_a_version_2_database_migrates_to_job_records_keeping_its_runs(pg_url: str) -> None:
+    """Migration 3 (carbonest/store/job_schema.py) on a database written before job records."""
+    import psycopg
+
+    _version_1_postgres(pg_url, version=2)
+    with PostgresStore(pg_url, read_only=True) as reader:  # read-only: no job tables yet, none shown
+        assert reader.schema_version() == 2
+        assert reader.jobs() == [] and reader.runs_of_job("7") == []
+        with pytest.raises(JobNotFoundError):
+            reader.get_job("7.0")
+        assert [r["run_id"] for r in reader.list_runs()] == ["old-run"]
+    with PostgresStore(pg_url) as store:
+        assert store.get_run("old-run")["name"] == "run old-run"
+        store.save_run(make_record("new-run", job={"id": "7.0", "host": "a"}))
+        store.put_job({"job_id": "7.0", "status": "unknown"})
+        store.put_job({"job_id": "8", "status": "partial"})
+        assert [r["run_id"] for r in store.runs_of_job("7")] == ["new-run"]
+        assert store.get_job("7.0") == {"job_id": "7.0", "status": "unknown"}
+        assert store.schema_version() == postgres.SCHEMA_VERSION == 3
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT version FROM carbonest_schema").fetchall() == [(3,)]
+        assert conn.execute("SELECT run_id, job_id FROM runs ORDER BY seq").fetchall() == \
+            [("old-run", None), ("new-run", "7.0")]
+        assert conn.execute("SELECT job_id, seq FROM jobs ORDER BY seq").fetchall() == [("7.0", 1), ("8", 2)]
+        assert conn.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'jobs'"
+                            " AND column_name = 'started_ts' AND table_schema = current_schema()"
+                            ).fetchall() == [("double precision",)]
+
+
+def test_hosts_storing_job_records_at_once_get_distinct_creation_numbers(pg_url: str) -> None:
+    import psycopg
+
+    from carbonest.store.job_schema import POSTGRES_JOBS
+
+    with PostgresStore(pg_url) as store:
+        store.schema_version()  # migrated before the two transactions below overlap
+        with psycopg.connect(pg_url) as a, psycopg.connect(pg_url) as b:
+            # Two open transactions each insert a job: neither sees the other's row, as two hosts
+            # writing at the same moment; MAX(seq) + 1 would give both the same number.
+            row = {"status": "partial", "started_at": None, "started_ts": None, "updated_at": "x"}
+            a.execute(POSTGRES_JOBS.upsert, {**row, "job_id": "ja", "job_json": '{"job_id": "ja"}'})
+            b.execute(POSTGRES_JOBS.upsert, {**row, "job_id": "jb", "job_json": '{"job_id": "jb"}'})
+            a.commit()
+            b.commit()
+            seqs = [seq for (seq,) in a.execute("SELECT seq FROM jobs").fetchall()]
+        assert len(set(seqs)) == 2
+        assert [j["job_id"] for j in store.jobs()] == ["jb", "ja"]  # no start time: latest created first
 
 
 def test_a_newer_schema_is_refused_not_guessed_at(pg_url: str) -> None:
