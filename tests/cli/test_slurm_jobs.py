@@ -100,4 +100,4 @@ def test_srun_measure_on_two_nodes_into_one_postgresql_store(cli, home: Path, mo
     text = cli("runs", "--job", "4242.0", "--store", pg_url)
     assert text.code == 0 and "job 4242.0  complete" in text.out and "hosts     2 of 2" in text.out
     unknown = cli("runs", "--job", "nope", "--store", pg_url)
-    assert unknown.code == 2 and "nope" in unknown.err and len(unknown.err.strip().splitlines()) == 1
+    assert unknown.code == 1 and "nope" in unknown.err and len(unknown.err.strip().splitlines()) == 1
