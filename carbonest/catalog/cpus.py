@@ -61,18 +61,23 @@ class CpuSpec:
         return shallow_dict(self)
 
 
+def _row_dict(row: dict[str, str]) -> dict[str, Any]:
+    """A table row's typed values, in :class:`CpuSpec`'s field order (its ``to_dict()``)."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "vendor": row["vendor"],
+        "tdp_w": float(row["tdp_w"]),
+        "cores": opt_int(row["cores"]),
+        "threads": opt_int(row["threads"]),
+        "microarchitecture": row["microarchitecture"] or None,
+        "source": row["source"],
+        "year": int(row["year"]),
+    }
+
+
 def _spec(row: dict[str, str]) -> CpuSpec:
-    return CpuSpec(
-        id=row["id"],
-        name=row["name"],
-        vendor=row["vendor"],
-        tdp_w=float(row["tdp_w"]),
-        cores=opt_int(row["cores"]),
-        threads=opt_int(row["threads"]),
-        microarchitecture=row["microarchitecture"] or None,
-        source=row["source"],
-        year=int(row["year"]),
-    )
+    return CpuSpec(**_row_dict(row))
 
 
 def model_signature(model_name: str) -> str:
@@ -184,18 +189,27 @@ def list_cpus(query: str | None = None) -> list[CpuSpec]:
     Raises:
         InvalidInputError: ``query`` is blank.
     """
-    rows = _index().rows
+    return [_spec_at(i) for i in _matching(query)]
+
+
+def list_cpu_dicts(query: str | None = None) -> list[dict[str, Any]]:
+    """:func:`list_cpus` as ``to_dict()`` rows, without making a :class:`CpuSpec` of each
+    (``carbonest hardware`` lists all 3,000: the specs would be most of its time)."""
+    rows = read_table("cpus.csv")
+    return [_row_dict(rows[i]) for i in _matching(query)]
+
+
+def _matching(query: str | None) -> range | list[int]:
+    """Row numbers of the CPUs :func:`list_cpus` lists for ``query`` (the rows only: a listing
+    needs none of the model-name index that matching a ``/proc/cpuinfo`` string builds)."""
+    rows = read_table("cpus.csv")
     if query is None:
-        return [_spec_at(i) for i in range(len(rows))]
+        return range(len(rows))
     q = norm(query)
     if not q:
         raise InvalidInputError("empty CPU query", field="query")
     bare = model_signature(query)
-    return [
-        _spec_at(i)
-        for i, row in enumerate(rows)
-        if q in norm(row["name"]) or (bare and bare in row["model_key"])
-    ]
+    return [i for i, row in enumerate(rows) if q in norm(row["name"]) or (bare and bare in row["model_key"])]
 
 
 class VcpuPowerSpec(NamedTuple):

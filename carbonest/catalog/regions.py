@@ -221,7 +221,7 @@ class _Index:
 
 @functools.cache
 def _all_specs() -> dict[str, RegionSpec]:
-    return {r["id"]: _by_id_spec(r["id"]) for r in read_table("regions.csv")}
+    return {r["id"]: _spec(r) for r in read_table("regions.csv")}  # the rows themselves: no id map needed
 
 
 @functools.cache
@@ -347,10 +347,10 @@ def list_regions(
             f"unknown region kind {kind!r}; expected one of {', '.join(KINDS)}",
             field="kind",
         )
-    idx = _index()
-    specs = [s for s in idx.by_id.values() if kind is None or s.kind == kind]
+    specs = [s for s in _all_specs().values() if kind is None or s.kind == kind]
     if query is None or not norm(query):
-        return specs
+        return specs  # listing needs no name index (its aliases' normalising is half the work)
+    idx = _index()
     q = norm(query)
     hits = {i for key, ids in idx.keys.items() if q in key for i in ids}
     # A country's states and provinces come with it ("canada" lists CA-QC, CA-ON, ...).

@@ -42,7 +42,8 @@ def list_region_dicts(query: str | None = None, kind: str | None = None,
 
 def list_hardware_dicts(query: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
     """Accelerators then CPUs as JSON-ready dicts (id, name, kind, tdp_w, ...)."""
-    from carbonest.catalog import list_accelerators, list_cpus
+    from carbonest.catalog import list_accelerators
+    from carbonest.catalog.cpus import list_cpu_dicts
 
     _text("query", query)
     _text("kind", kind)
@@ -52,8 +53,7 @@ def list_hardware_dicts(query: str | None = None, kind: str | None = None) -> li
             if kind in (None, "accelerator") or a.kind == kind:
                 rows.append(a.to_dict())
     if kind in (None, "cpu"):
-        for c in list_cpus(query):
-            row = c.to_dict()
+        for row in list_cpu_dicts(query):
             row.setdefault("kind", "cpu")
             rows.append(row)
     if kind not in (None, "accelerator", "gpu", "tpu", "npu", "cpu"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import argparse
 import json
 import sys
@@ -186,6 +188,7 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
+@functools.lru_cache(maxsize=4096)  # the tables repeat the same TDPs and sizes thousands of times
 def fmt(value: float | None, digits: int = 3) -> str:
     """A number with ``digits`` significant figures and thousands separators."""
     from carbonest.records.display import fixed

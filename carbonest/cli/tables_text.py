@@ -32,15 +32,13 @@ def short_source(source: str) -> str:
 def _aligned(headers: list[str], rows: list[list[str]], right: set[int], columns: int) -> list[str]:
     """Rows aligned under ``headers``; the last column is cut to what is left of ``columns``."""
     cells = [headers] + rows
-    widths = [max(len(r[j]) for r in cells) for j in range(len(headers) - 1)]
+    columns_of = list(zip(*cells))  # thousands of rows: per column, not per cell, in Python
+    widths = [max(map(len, col)) for col in columns_of[:-1]]
     lead = sum(w + 2 for w in widths)
     room = max(columns - lead, 12)
-    out = []
-    for row in cells:
-        left = "".join((c.rjust(w) if j in right else c.ljust(w)) + "  "
-                       for j, (c, w) in enumerate(zip(row, widths)))
-        out.append((left + fit(row[-1], room)).rstrip())
-    return out
+    left = "".join(("{:>%d}  " if j in right else "{:<%d}  ") % w for j, w in enumerate(widths))
+    last = len(headers) - 1
+    return [(left.format(*row[:last]) + fit(row[last], room)).rstrip() for row in cells]
 
 
 def _figure(r: dict[str, Any], basis: str) -> list[str] | None:
