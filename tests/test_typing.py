@@ -12,7 +12,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 TYPED = [
-    "carbonest/units.py", "carbonest/records", "carbonest/errors.py", "carbonest/inputs.py",
+    "carbonest/units.py", "carbonest/textnum.py", "carbonest/records", "carbonest/errors.py", "carbonest/inputs.py",
     "carbonest/formulas", *sorted(str(p.relative_to(REPO)) for p in (REPO / "carbonest/catalog").glob("*.py")
                                   if p.name != "views.py"),  # views: the pandas face
     "carbonest/probes/base.py", "carbonest/store/base.py",

@@ -57,6 +57,13 @@ def read_table(name: str) -> tuple[dict[str, str], ...]:
     return tuple(dict(zip(header, row)) for row in rows)
 
 
+def read_rows(name: str) -> tuple[list[str], list[list[str]]]:
+    """A shipped table's header and rows as lists of strings (not cached): for a one-off pass
+    over every row, where :func:`read_table`'s dict per row would be most of the time."""
+    header, *rows = csv.reader(io.StringIO(read_text(name)))
+    return header, rows
+
+
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 

@@ -191,6 +191,6 @@ def print_json(obj: Any) -> None:
 @functools.lru_cache(maxsize=4096)  # the tables repeat the same TDPs and sizes thousands of times
 def fmt(value: float | None, digits: int = 3) -> str:
     """A number with ``digits`` significant figures and thousands separators."""
-    from carbonest.records.display import fixed
+    from carbonest.textnum import fixed
 
     return fixed(value, digits)

@@ -81,12 +81,12 @@ def peak(row: dict[str, Any], dtype: str | None) -> tuple[float | None, str]:
 def render_hardware(rows: list[dict[str, Any]], dtype: str | None, columns: int) -> str:
     """The hardware table: TDP, memory, dense peak TFLOP/s and its dtype, source."""
     table: list[list[str]] = []
-    for r in rows:
-        value, used = peak(r, dtype)
+    for r in rows:  # 3,000 rows: kept to a few lookups each
+        value, used = peak(r, dtype) if r["kind"] != "cpu" else (None, "")  # the CPU table has no FLOP/s
+        name, tdp, mem = r["name"], r.get("tdp_w"), r.get("memory_gb")
         table.append([
-            r["id"], fit(r["name"], 30), r["kind"], fmt(r.get("tdp_w")) if r.get("tdp_w") else "-",
-            fmt(r["memory_gb"]) if r.get("memory_gb") else "-",
-            fmt(value / 1e12) if value else "-", used if value else "-",
+            r["id"], name if len(name) <= 30 else fit(name, 30), r["kind"], fmt(tdp) if tdp else "-",
+            fmt(mem) if mem else "-", fmt(value / 1e12) if value else "-", used if value else "-",
             short_source(str(r.get("source") or "")),
         ])
     headers = ["id", "name", "kind", "TDP W", "mem GB", "peak TFLOP/s", "dtype", "source"]

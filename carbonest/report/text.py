@@ -12,7 +12,7 @@ from carbonest.report.model import RunReport
 
 def num(value: float | None, digits: int = 3) -> str:
     """A number with ``digits`` significant figures and thousands separators; ``n/a`` for None."""
-    from carbonest.records.display import fixed
+    from carbonest.textnum import fixed
 
     return fixed(value, digits)
 
