@@ -234,6 +234,18 @@ def clean_text(value: Any) -> Any:
     or to a UTF-8 file; each such character becomes U+FFFD, so the run is kept.
     Containers are copied only when something in them changes.
     """
+    if isinstance(value, (dict, list)):  # a whole record: one pass in C when nothing needs cleaning
+        import json
+
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+            return value
+        except (TypeError, ValueError, UnicodeEncodeError):
+            pass  # something to clean (or not JSON): item by item below
+    return _clean(value)
+
+
+def _clean(value: Any) -> Any:
     if isinstance(value, str):
         try:
             value.encode("utf-8")
@@ -244,12 +256,12 @@ def clean_text(value: Any) -> Any:
                 return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
         return value
     if isinstance(value, Mapping):
-        items = [(clean_text(k), clean_text(v)) for k, v in value.items()]
+        items = [(_clean(k), _clean(v)) for k, v in value.items()]
         if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(items, value.items())):
             return value
         return dict(items)
     if isinstance(value, (list, tuple)):
-        cleaned = [clean_text(v) for v in value]
+        cleaned = [_clean(v) for v in value]
         if all(a is b for a, b in zip(cleaned, value)):
             return value
         return type(value)(cleaned) if isinstance(value, list) else tuple(cleaned)
