@@ -85,14 +85,16 @@ def render_run(r: dict[str, Any]) -> str:
     lines.append("  components (IT energy):")
     for name, c in (r.get("components") or {}).items():
         lines.append(
-            f"    {name:<5} {fmt(c.get('energy_kwh'), 4)} kWh, mean {fmt(c.get('mean_power_w'))} W, "
+            f"    {name:<5} {_energy(c.get('energy_kwh'))}, mean {fmt(c.get('mean_power_w'))} W, "
             f"peak {fmt(c.get('peak_power_w'))} W, {c.get('count', 0)} device(s)  [{c.get('provenance')}]"
         )
     for name in r.get("not_measured") or []:
         lines.append(f"    {name:<5} not measured: {name} had no working probe")
     for ph in r.get("phases") or []:
-        lines.append(f"  phase {ph['name']}: {fmt(ph.get('duration_s'))} s, {fmt(ph.get('energy_kwh'), 4)} kWh, "
-                     f"{fmt(ph.get('co2e_kg'), 4)} kg CO2e" + (f" ({ph['note']})" if ph.get("note") else ""))
+        co2_ph = ph.get("co2e_kg")
+        lines.append(f"  phase {ph['name']}: {fmt(ph.get('duration_s'))} s, {_energy(ph.get('energy_kwh'))}, "
+                     f"{mass_text(co2_ph) if co2_ph is not None else 'n/a'} CO2e"
+                     + (f" ({ph['note']})" if ph.get("note") else ""))
     for w in r.get("warnings") or []:
         lines.append(f"  warning: {w}")
     for n in r.get("notes") or []:

@@ -169,3 +169,19 @@ def test_measure_summary_says_what_is_whole_host(proc) -> None:
     assert r.code == 0, r.err
     scope = next(line for line in r.err.splitlines() if line.startswith("  scope"))
     assert "whole host: cpu, dram (every process on the host, not only this one)" in scope
+
+
+def test_run_components_and_phases_carry_units_not_runs_of_zeros() -> None:
+    """A short run's component and phase energies read as J/Wh, never 0.000003062 kWh."""
+    from carbonest.cli.report import render_run
+
+    record = {"run_id": "ab" * 16, "name": "tiny", "status": "completed", "duration_s": 2.0,
+              "energy_kwh": 5e-6, "it_energy_kwh": 3.2e-6, "pue": 1.56, "co2e_kg": 2.2e-7,
+              "intensity_g_per_kwh": 44.2, "region": {"id": "FR", "name": "France", "basis": "lifecycle"},
+              "components": {"cpu": {"energy_kwh": 3.062e-6, "mean_power_w": 5.72, "peak_power_w": 6.6,
+                                     "count": 1, "provenance": "modelled:test"}},
+              "phases": [{"name": "step", "duration_s": 0.5, "energy_kwh": 7.5e-7, "co2e_kg": 3.3e-8}]}
+    text = render_run(record)
+    assert "cpu   11.0 J, mean 5.72 W" in text
+    assert "phase step: 0.500 s, 2.70 J, 3.3e-05 g CO2e" in text
+    assert "0.0000" not in text
