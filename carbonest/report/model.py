@@ -166,13 +166,13 @@ def build_report(record: Mapping[str, Any], samples: Sequence[Sample],
         notes.append(f"{total} phases; the first {len(spans)} are drawn on the time axis")
     basis = run_basis(record)
     co2e = _num(record.get("co2e_kg"))
-    low_high, range_note, range_rows = co2e_range(record, basis)
+    low_high, range_note, _ = co2e_range(record, basis)
     regions, regions_note = lowest_regions(record, basis)
     equivalents = everyday_equivalents(co2e) if co2e is not None else ()
     if any(s.merged_count for s in series):
         notes.append("older samples were merged by the store's thinning: drawn as the mean power of each "
                      "merged interval (the energy of every interval is kept)")
-    figures = provenance_figures(record, low_high, range_rows, equivalents, regions)
+    figures = provenance_figures(record, low_high, equivalents, regions)
     return RunReport(record, series, spans, total, basis, low_high, range_note, equivalents,
                      regions, regions_note, figures, tuple(notes))
 
@@ -238,9 +238,15 @@ def run_basis(record: Mapping[str, Any]) -> str | None:
 
 
 def co2e_range(record: Mapping[str, Any], basis: str | None) -> tuple[tuple[float, float] | None, str, list[dict[str, Any]]]:
-    """``(low, high)`` CO2e, the reason when there is none, and the intensity figures used."""
+    """``(low, high)`` CO2e, what spans it (or why there is none), and the intensity figures used.
+
+    The bounds are :func:`carbonest.report.ranges.run_range`'s, the same the compute appendix
+    states (and the calculator's rules: a defaulted PUE spans the industry spread, a table
+    intensity the figures the tables hold on the run's basis; given figures are exact).
+    """
     from carbonest.catalog.regions import intensity_spread
     from carbonest.errors import UnknownRegionError
+    from carbonest.report.ranges import run_range
 
     co2e, energy = _num(record.get("co2e_kg")), _num(record.get("energy_kwh"))
     region = record.get("region") or {}
@@ -248,23 +254,26 @@ def co2e_range(record: Mapping[str, Any], basis: str | None) -> tuple[tuple[floa
         return None, "no CO2e: no energy was measured", []
     if record.get("intensity_source"):
         return None, "no range: the intensity came from a live series that varied during the run", []
-    if region.get("kind") == "custom":
-        return (co2e, co2e), "the intensity was given by the user and is taken as exact", []
-    if basis is None:
-        return None, "no range: the intensity has no lifecycle/direct basis", []
-    try:
-        spread = intensity_spread(str(region.get("id")), basis)
-    except UnknownRegionError:
-        spread = None
-    if spread is None:
-        return None, f"no range: the tables hold no other {basis} figure for {region.get('id')}", []
-    low, high, rows = spread
-    used = _num(record.get("intensity_g_per_kwh"))
-    if used is not None:  # the figure used is inside its range, as intensity_spread guarantees
-        low, high = min(low, used), max(high, used)
-    return ((float(emissions.co2e_kg(energy, low)), float(emissions.co2e_kg(energy, high))),
-            f"measured energy x the lowest and highest {basis} intensity the tables hold for {region.get('id')}",
-            rows)
+    rr = run_range(dict(record))
+    if rr is None:
+        return None, "no CO2e: no energy was measured", []
+    rows: list[dict[str, Any]] = []
+    if basis is not None and rr.intensity_g_per_kwh[0] != rr.intensity_g_per_kwh[1]:
+        try:
+            spread = intensity_spread(str(region.get("id")), basis)
+        except UnknownRegionError:
+            spread = None
+        rows = list(spread[2]) if spread is not None else []
+    spans = []
+    if rr.pue[0] != rr.pue[1]:
+        spans.append(f"the PUE from {rr.pue[0]:g} to {rr.pue[1]:g} (the industry spread: no PUE was given)")
+    if rr.intensity_g_per_kwh[0] != rr.intensity_g_per_kwh[1]:
+        spans.append(f"the lowest and highest {basis} intensity the tables hold for {region.get('id')} "
+                     f"({rr.intensity_g_per_kwh[0]:g} to {rr.intensity_g_per_kwh[1]:g} g CO2e/kWh)")
+    if not spans:
+        what = "given by the user" if region.get("kind") == "custom" else "as stated"
+        return rr.co2e_kg, f"exact: the PUE and the intensity ({what}) carry no range, the energy is measured", rows
+    return rr.co2e_kg, "measured IT energy x " + " and ".join(spans), rows
 
 
 def everyday_equivalents(co2e_kg: float) -> tuple[EquivalentRow, ...]:
@@ -311,7 +320,7 @@ def lowest_regions(record: Mapping[str, Any], basis: str | None) -> tuple[tuple[
 
 
 def provenance_figures(record: Mapping[str, Any], low_high: tuple[float, float] | None,
-                       range_rows: Sequence[Mapping[str, Any]], equivalents: Sequence[EquivalentRow],
+                       equivalents: Sequence[EquivalentRow],
                        regions: Sequence[RegionRow]) -> tuple[Figure, ...]:
     """Every figure the report shows, with its provenance."""
     prov = record.get("provenance") or {}
@@ -332,9 +341,14 @@ def provenance_figures(record: Mapping[str, Any], low_high: tuple[float, float] 
                f"{prov.get('intensity_g_per_kwh', 'not stated')}; basis {region.get('basis') or 'n/a'}"),
         Figure("CO2e", _num(record.get("co2e_kg")), "kg CO2e", _co2e_label(record)),
     ]
-    if low_high is not None and range_rows:
-        out.append(Figure("CO2e low", low_high[0], "kg CO2e", _row_label(range_rows[0])))
-        out.append(Figure("CO2e high", low_high[1], "kg CO2e", _row_label(range_rows[-1])))
+    if low_high is not None and low_high[0] != low_high[1]:
+        from carbonest.report.ranges import run_range
+
+        rr = run_range(dict(record))
+        src = rr.sources if rr is not None else {}
+        for label, value, end in (("CO2e low", low_high[0], "low"), ("CO2e high", low_high[1], "high")):
+            out.append(Figure(label, value, "kg CO2e", f"IT energy x PUE {src.get('pue_' + end, '?')} "
+                                                       f"x intensity {src.get('intensity_' + end, '?')}"))
     if record.get("water_l") is not None:
         out.append(Figure("water", _num(record.get("water_l")), "L",
                           f"facility energy x WUE {record.get('wue_l_per_kwh')} L/kWh ({prov.get('wue_l_per_kwh', 'not stated')})"))
@@ -353,11 +367,6 @@ def _co2e_label(record: Mapping[str, Any]) -> str:
         return (f"facility energy x the live intensity of {live.get('provider', '?')} by time "
                 f"({live.get('used', '?')}); the intensity shown is the mean it amounts to")
     return "facility energy x carbon intensity"
-
-
-def _row_label(row: Mapping[str, Any]) -> str:
-    return (f"table:intensity_alternatives {row.get('source')} {row.get('year')} ({row.get('basis')}), "
-            f"{row.get('intensity_g_per_kwh')} g CO2e/kWh")
 
 
 def _label(provenance: Any) -> str:

@@ -11,9 +11,12 @@ from carbonest.report.model import RunReport
 
 
 def num(value: float | None, digits: int = 3) -> str:
-    """A number with ``digits`` significant figures and thousands separators; ``n/a`` for None."""
+    """A number with ``digits`` significant figures and thousands separators; ``n/a`` for None;
+    below 0.001 in scientific notation (``5.04e-06``, not a run of zeros)."""
     from carbonest.textnum import fixed
 
+    if value is not None and value != 0 and abs(value) < 1e-3:
+        return f"{value:.{digits - 1}e}"
     return fixed(value, digits)
 
 
