@@ -13,24 +13,10 @@ from typing import Any
 
 from carbonest.errors import ProbeUnavailableError
 from carbonest.probes.base import Probe
-from carbonest.measure.setup import _amd_driver_present, _nvml_driver_present, _NoDriver
+from carbonest.measure.setup import amdsmi_factory, nvml_factory
 
 
 def _factories() -> list[tuple[str, tuple[str, ...], Callable[[], Probe]]]:
-    def nvml() -> Probe:
-        if not _nvml_driver_present():
-            return _NoDriver()
-        from carbonest.probes.nvml import NvmlProbe
-
-        return NvmlProbe()
-
-    def amdsmi() -> Probe:
-        if not _amd_driver_present():
-            return _NoDriver("amdsmi")
-        from carbonest.probes.amdsmi import AmdSmiProbe
-
-        return AmdSmiProbe()
-
     def rapl() -> Probe:
         from carbonest.probes.rapl import RaplProbe
 
@@ -48,7 +34,7 @@ def _factories() -> list[tuple[str, tuple[str, ...], Callable[[], Probe]]]:
 
         return MemoryModelProbe()
 
-    return [("nvml", ("gpu",), nvml), ("amdsmi", ("gpu",), amdsmi), ("rapl", ("cpu", "dram"), rapl),
+    return [("nvml", ("gpu",), nvml_factory), ("amdsmi", ("gpu",), amdsmi_factory), ("rapl", ("cpu", "dram"), rapl),
             ("cpu_model", ("cpu",), cpu_model), ("memory_model", ("dram",), memory_model)]
 
 

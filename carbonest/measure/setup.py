@@ -307,23 +307,11 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
     wanted, claims = _rank_policy(kw, ctx, notes)
     ctx.wanted = wanted
 
-    def nvml() -> Probe:
-        if not _nvml_driver_present():
-            return _NoDriver()
-        from carbonest.probes.nvml import NvmlProbe
-
-        return NvmlProbe()
-
-    def amdsmi() -> Probe:
-        if not _amd_driver_present():
-            return _NoDriver("amdsmi")
-        from carbonest.probes.amdsmi import AmdSmiProbe
-
-        return AmdSmiProbe(visible_devices=gpu) if gpu is not None else AmdSmiProbe()
-
+    # Every GPU the process sees is opened; which of them this process counts is the claims' work
+    # (by UUID, below), for AMD as for NVIDIA.
     try:
-        probes, statuses = discover_probes(wanted, cpu_power=catalog_cpu_power, nvml_factory=nvml,  # type: ignore[arg-type]
-                                           amdsmi_factory=amdsmi)
+        probes, statuses = discover_probes(wanted, cpu_power=catalog_cpu_power, nvml_factory=nvml_factory,  # type: ignore[arg-type]
+                                           amdsmi_factory=amdsmi_factory)
     except CarbonestError as exc:  # never let discovery crash training
         warn_user(f"carbonest: probe discovery failed: {exc}", RuntimeWarning)
         return [], [], {c: str(exc) for c in wanted}
@@ -340,6 +328,25 @@ def setup_probes(kw: dict[str, Any], ctx: RunContext, notes: list[str]) -> tuple
             reasons.setdefault("gpu", "every GPU visible here is counted by another process of this job "
                                       "on this host" if unclaimed else "no GPU visible")
     return probes, probes, reasons
+
+
+def nvml_factory() -> Probe:
+    """The NVML probe, or a stand-in that says no NVIDIA driver is visible (cheap file checks
+    first: pynvml is not even imported without a driver)."""
+    if not _nvml_driver_present():
+        return _NoDriver()
+    from carbonest.probes.nvml import NvmlProbe
+
+    return NvmlProbe()
+
+
+def amdsmi_factory(visible_devices: Any = None) -> Probe:
+    """The amdsmi probe (over ``visible_devices`` if given), or a stand-in without an AMD driver."""
+    if not _amd_driver_present():
+        return _NoDriver("amdsmi")
+    from carbonest.probes.amdsmi import AmdSmiProbe
+
+    return AmdSmiProbe(visible_devices=visible_devices) if visible_devices is not None else AmdSmiProbe()
 
 
 def open_store(store: Any, warn: list[str]) -> Any:

@@ -5,6 +5,7 @@ ROCm version, visibility, errors, discovery and doctor."""
 from __future__ import annotations
 
 import json
+import time
 import sys
 from collections.abc import Callable
 
@@ -189,14 +190,35 @@ def test_discovery_picks_amdsmi_when_nvml_finds_nothing(install: Callable[..., F
 def test_doctor_reports_amd_gpus(install: Callable[..., FakeAmdSmi], monkeypatch: pytest.MonkeyPatch,
                                  run_cli: Callable[..., tuple[int, str, str]]) -> None:
     install([_mi300x()])
-    monkeypatch.setattr("carbonest.measure.doctor._amd_driver_present", lambda: True)
+    monkeypatch.setattr("carbonest.measure.setup._amd_driver_present", lambda: True)
     code, out, err = run_cli("doctor", "--json")
     assert code == 0, err
     amd = next(p for p in json.loads(out) if p["name"] == "amdsmi")
     assert amd["available"] and amd["devices"] == ["gpu:0"]
     assert amd["readings"]["gpu:0"]["provenance"] == "measured:amdsmi:energy_count"
     assert amd["readings"]["gpu:0"]["power_w"] == 550.0
-    monkeypatch.setattr("carbonest.measure.doctor._amd_driver_present", lambda: False)
+    monkeypatch.setattr("carbonest.measure.setup._amd_driver_present", lambda: False)
     code, out, _ = run_cli("doctor", "--json")
     amd = next(p for p in json.loads(out) if p["name"] == "amdsmi")
     assert not amd["available"] and "/dev/kfd" in amd["reason"] and amd["fix"]
+
+
+def test_a_tracker_on_an_amd_host_measures_its_gpu(install: Callable[..., FakeAmdSmi],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tracker's own discovery path with an AMD driver present (it once raised NameError
+    there, which crashed start() on every AMD host)."""
+    import carbonest
+
+    device = _mi300x()
+    install([device])
+    monkeypatch.setattr("carbonest.measure.setup._amd_driver_present", lambda: True)
+    monkeypatch.setattr("carbonest.measure.setup._nvml_driver_present", lambda: False)
+    run = carbonest.Tracker(name="amd", region="FR", store=False, interval_s=0.05)
+    run.start()
+    assert run.wait_ready(10.0)  # the first reading is taken
+    device.advance(1.0)  # 550 J on the GPU's own counter
+    time.sleep(0.2)
+    record = run.stop()
+    gpu = dict(record.components)["gpu"]
+    assert gpu["count"] == 1 and str(gpu["provenance"]).startswith("measured:amdsmi")
+    assert gpu["energy_kwh"] * 3_600_000 == pytest.approx(550.0, rel=1e-6)
