@@ -4,11 +4,15 @@
 The process of local rank 0 measures the host (``scope="all"``: every CPU, DRAM and visible GPU
 of the node, once); the others of the host start nothing and only report. When a
 ``torch.distributed`` process group is initialised, :meth:`HostRun.totals` shares the
-measuring processes' figures with every rank through one ``all_gather`` of a small tensor on
-that group, waited for a bounded time: every rank then reports the job's totals (the sum over
-hosts). The framework calls the callbacks of every rank at the same points (each log, the end
-of training), so the collectives line up; one that does not complete in
-:data:`SHARE_TIMEOUT_S` is given up with a warning, and sharing stops for the run.
+measuring processes' figures with every rank through the group's own key-value store (the c10d
+``Store`` it rendezvoused through): each rank puts its figures under its own key for that share
+and reads the others', each wait bounded: every rank then reports the job's totals (the sum over
+hosts). No collective is entered, so nothing is added to the group's sequence of collectives
+(an extra ``all_gather`` beside the framework's own broadcasts and barriers was seen to leave
+work pending at exit under load: ``terminate called without an active exception``). The
+framework calls the callbacks of every rank at the same points (each log, the end of
+training), so the n-th share of every rank is the same share; one whose figures do not all
+arrive in :data:`SHARE_TIMEOUT_S` is given up with a warning, and sharing stops for the run.
 
 Every method swallows and warns about its own failures (training never stops because of
 carbonest); only a bad argument raises, at construction.
@@ -23,7 +27,6 @@ from typing import Any
 
 SHARE_TIMEOUT_S = 30.0
 """How long a rank waits for the others' figures at one log or at the end. Units: s."""
-_REGION_BYTES = 64
 PREFIX = "carbonest/"
 """The prefix of every key carbonest puts into a framework's logs."""
 
@@ -88,9 +91,10 @@ class HostRun:
         self.options = options
         self.tracker: Any = None
         self.record: Any = None  # the final record, on the measuring process
-        self.ended = False  # on every rank, measuring or not: no collective after the end
+        self.ended = False  # on every rank, measuring or not: no share after the end
         self._phases: dict[str, Any] = {}
         self._share = True
+        self._shares = 0  # how many times this rank shared: the n-th share is every rank's n-th
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -170,7 +174,8 @@ class HostRun:
         if group is None or not self._share:
             return mine
         try:
-            return _gather(mine, group)
+            self._shares += 1
+            return _gather(mine, group, self._shares)
         except Exception as exc:  # noqa: BLE001 - a rank that does not answer must not stop training
             self._share = False
             warn(f"the figures could not be shared between ranks ({exc!r}); each rank reports its own from now on")
@@ -191,33 +196,35 @@ def _process_group() -> Any:
     return dist
 
 
-def _gather(mine: Totals | None, dist: Any) -> Totals | None:
-    """One bounded all_gather of every rank's figures; the sum over the ranks that measured."""
+def _gather(mine: Totals | None, dist: Any, share: int) -> Totals | None:
+    """Every rank's figures through the group's store (bounded); the sum over the ranks that measured."""
     import datetime
+    import json
+    import os
 
-    import torch
+    from torch.distributed import distributed_c10d  # torch.distributed is imported: a group exists
 
-    device = torch.device("cpu")
-    if dist.get_backend() == "nccl":
-        device = torch.device("cuda", torch.cuda.current_device())
-    row = torch.zeros(5 + _REGION_BYTES, dtype=torch.float64, device=device)
-    if mine is not None:
-        region = mine.region.encode("utf-8")[:_REGION_BYTES]
-        values = [1.0, mine.energy_kwh, mine.co2e_kg, -1.0 if mine.power_w is None else mine.power_w,
-                  mine.intensity_g_per_kwh] + [float(b) for b in region]
-        row[: len(values)] = torch.tensor(values, dtype=torch.float64)
-    rows = [torch.empty_like(row) for _ in range(dist.get_world_size())]
-    work = dist.all_gather(rows, row, async_op=True)
-    if not work.wait(timeout=datetime.timedelta(seconds=SHARE_TIMEOUT_S)):
-        raise TimeoutError(f"no answer from every rank within {SHARE_TIMEOUT_S:g} s")
-    measured = [r.cpu().tolist() for r in rows if float(r[0]) == 1.0]
+    store = distributed_c10d._get_default_store()
+    rank, world = int(dist.get_rank()), int(dist.get_world_size())
+    restart = os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")
+    prefix = f"carbonest/share/{restart}/{share}"
+    row = None if mine is None else [mine.energy_kwh, mine.co2e_kg, mine.power_w, mine.intensity_g_per_kwh,
+                                     mine.region]
+    store.set(f"{prefix}/{rank}", json.dumps(row))
+    keys = [f"{prefix}/{r}" for r in range(world)]
+    try:
+        store.wait(keys, datetime.timedelta(seconds=SHARE_TIMEOUT_S))
+    except Exception as exc:  # noqa: BLE001 - the store's timeout error differs across torch versions
+        raise TimeoutError(f"no answer from every rank within {SHARE_TIMEOUT_S:g} s ({exc})") from None
+    rows = [json.loads(store.get(k)) for k in keys]
+    if share > 2:  # this rank's key of two shares ago: every rank has read it by now
+        store.delete_key(f"carbonest/share/{restart}/{share - 2}/{rank}")
+    measured = [r for r in rows if r is not None]
     if not measured:
         return None
-    first = measured[0]
-    region_id = bytes(int(b) for b in first[5:] if b).decode("utf-8", "replace")
-    powers = [r[3] for r in measured if r[3] >= 0]
+    powers = [r[2] for r in measured if r[2] is not None]
     return Totals(
-        energy_kwh=sum(r[1] for r in measured), co2e_kg=sum(r[2] for r in measured),
-        power_w=sum(powers) if powers else None, intensity_g_per_kwh=first[4], region=region_id,
+        energy_kwh=sum(r[0] for r in measured), co2e_kg=sum(r[1] for r in measured),
+        power_w=sum(powers) if powers else None, intensity_g_per_kwh=measured[0][3], region=str(measured[0][4]),
         hosts=len(measured),
     )

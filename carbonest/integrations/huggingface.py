@@ -184,7 +184,7 @@ class CarbonestCallback(TrainerCallback):
     def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kwargs: Any) -> None:
         if self._run is None or self._run.ended or logs is None:
             return
-        totals = self._run.totals()  # on every rank: a collective under torch.distributed
+        totals = self._run.totals()  # on every rank: shared through the group's store under torch.distributed
         if totals is None:
             return
         entries = totals.metrics(with_region=not self._region_logged)

@@ -126,7 +126,7 @@ class CarbonestCallback(Callback):
         assert self._run is not None
         if self._run.ended:
             return
-        totals = self._run.totals()  # on every rank: a collective under DDP
+        totals = self._run.totals()  # on every rank: shared through the group's store under DDP
         if totals is not None:
             self._send(trainer, totals)
 
