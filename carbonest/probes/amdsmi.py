@@ -39,6 +39,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 from carbonest.errors import ProbePermissionError, ProbeUnavailableError
+from carbonest.probes.vendor import as_fatal, call_getter
 from carbonest.probes.base import DeviceInfo, Probe
 from carbonest.records import Component, Provenance, Reading
 
@@ -303,21 +304,12 @@ def _import_amdsmi() -> ModuleType:
 
 
 def _as_fatal(exc: BaseException) -> ProbeUnavailableError:
-    err = translate_amdsmi_error(exc, stage="init")
-    assert isinstance(err, ProbeUnavailableError)
-    return err
+    return as_fatal(translate_amdsmi_error, exc)
 
 
 def _call(amd: ModuleType, fn: Callable[[Any], Any], handle: Any, errors: list[str]) -> Any:
-    """Call one getter; per-GPU failures go to ``errors``, the library going away raises."""
-    try:
-        return fn(handle)
-    except amd.AmdSmiException as exc:
-        err = translate_amdsmi_error(exc, stage="read")
-        if isinstance(err, ProbeUnavailableError):
-            raise err from exc
-        errors.append(f"{getattr(fn, '__name__', 'amdsmi')}: {err}")
-        return None
+    """Call one getter; per-device failures go to ``errors``, the library going away raises."""
+    return call_getter(amd.AmdSmiException, translate_amdsmi_error, fn, handle, errors)
 
 
 def _try(amd: ModuleType, fn: Callable[[Any], Any] | None, handle: Any) -> Any:

@@ -35,6 +35,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 from carbonest.errors import ProbePermissionError, ProbeUnavailableError
+from carbonest.probes.vendor import as_fatal, call_getter
 from carbonest.probes.base import DeviceInfo, Probe
 from carbonest.probes.cuda_visible import as_text as _text
 from carbonest.probes.cuda_visible import mig_parent_index as _mig_parent
@@ -283,21 +284,12 @@ def _import_pynvml() -> ModuleType:
 
 
 def _as_fatal(exc: BaseException) -> ProbeUnavailableError:
-    err = translate_nvml_error(exc, stage="init")
-    assert isinstance(err, ProbeUnavailableError)
-    return err
+    return as_fatal(translate_nvml_error, exc)
 
 
 def _call(nv: ModuleType, fn: Callable[[Any], Any], handle: Any, errors: list[str]) -> Any:
-    """Call one NVML getter; device-level failures go to ``errors``, fatal ones raise."""
-    try:
-        return fn(handle)
-    except nv.NVMLError as exc:
-        err = translate_nvml_error(exc, stage="read")
-        if isinstance(err, ProbeUnavailableError):
-            raise err from exc
-        errors.append(f"{fn.__name__}: {err}")
-        return None
+    """Call one getter; per-device failures go to ``errors``, the library going away raises."""
+    return call_getter(nv.NVMLError, translate_nvml_error, fn, handle, errors)
 
 
 def _supported(nv: ModuleType, fn: Callable[[Any], Any], handle: Any) -> bool:
