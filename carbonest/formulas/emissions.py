@@ -44,6 +44,18 @@ def facility_energy_kwh(it_energy_kwh: Num, pue: Num) -> Num:
     return it_energy_kwh * pue
 
 
+def implied_pue(facility_energy_kwh: Num, it_energy_kwh: Num) -> Num:
+    """The PUE a facility and an IT energy imply: facility / IT (the inverse of
+    :func:`facility_energy_kwh`). Dimensionless."""
+    return facility_energy_kwh / it_energy_kwh
+
+
+def implied_intensity_g_per_kwh(co2e_kg: Num, energy_kwh: Num) -> Num:
+    """The carbon intensity an emission and its energy imply (the inverse of :func:`co2e_kg`).
+    Units: g CO2e/kWh."""
+    return co2e_kg * G_PER_KG / energy_kwh
+
+
 def co2e_kg(energy_kwh: Num, intensity_g_per_kwh: Num) -> Num:
     """Operational emissions of electricity use.
 

@@ -34,6 +34,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from carbonest.formulas.decomposition import lmdi_shares, logarithmic_mean
+from carbonest.formulas.emissions import implied_intensity_g_per_kwh, implied_pue
+from carbonest.formulas.energy import mean_power_w
 from carbonest.report.model import run_basis
 
 J_PER_KWH = 3_600_000.0
@@ -86,19 +89,16 @@ class Decomposition:
 def factors(record: Mapping[str, Any]) -> RunFactors:
     """Read the factors of the identity (module docstring) from a stored record."""
     d, it, e, c = (_pos(record.get(k)) for k in ("duration_s", "it_energy_kwh", "energy_kwh", "co2e_kg"))
-    power = it * J_PER_KWH / d if it is not None and d is not None else None
-    pue = e / it if e is not None and it is not None else _pos(record.get("pue"))
-    intensity = c * 1000.0 / e if c is not None and e is not None else _pos(record.get("intensity_g_per_kwh"))
+    power = float(mean_power_w(it * J_PER_KWH, d)) if it is not None and d is not None else None
+    pue = float(implied_pue(e, it)) if e is not None and it is not None else _pos(record.get("pue"))
+    intensity = (float(implied_intensity_g_per_kwh(c, e)) if c is not None and e is not None
+                 else _pos(record.get("intensity_g_per_kwh")))
     region = record.get("region") or {}
     return RunFactors(str(record.get("run_id")), str(record.get("name") or ""), d, power, pue, intensity,
                       e, c, run_basis(record), str(region.get("id") or "?"))
 
 
-def lmdi_weight(a: float, b: float) -> float:
-    """The logarithmic mean L(a, b) of two positive numbers (L(a, a) = a)."""
-    if math.isclose(a, b, rel_tol=1e-12):
-        return a
-    return (a - b) / (math.log(a) - math.log(b))
+lmdi_weight = logarithmic_mean  # the weight of LMDI-I (carbonest.formulas.decomposition)
 
 
 def decompose(base: RunFactors, other: RunFactors, same_basis: bool | None = None) -> Decomposition:
@@ -122,8 +122,7 @@ def decompose(base: RunFactors, other: RunFactors, same_basis: bool | None = Non
         missing = "; " if note else ""
         return Decomposition(quantity, a, b, {}, None,
                              note + missing + "not decomposed: a factor is missing or zero (no measured energy)")
-    weight = lmdi_weight(b, a)
-    raw = [weight * math.log(y / x) for x, y in zip(xa, xb)]
+    raw = lmdi_shares(xa, xb, a, b)
     terms = {"duration": raw[0], "power": raw[1], "place": sum(raw[2:])}
     main = max(CAUSES, key=lambda k: abs(terms[k])) if b != a else None
     return Decomposition(quantity, a, b, terms, main, note)
