@@ -7,8 +7,8 @@ Rules of this subpackage:
   build or its curated inputs (``data/curated``) and rebuild.
 * **Loading is lazy.** Importing :mod:`carbonest.catalog` reads nothing and imports neither
   pandas nor numpy. A table is read on first use from the package through its loader
-  (:func:`pkgutil.get_data`; see :mod:`carbonest.catalog._load` for why not
-  ``importlib.resources``) with the stdlib :mod:`csv` module, then cached for the life of the
+  (its ``get_data``, as :func:`pkgutil.get_data` would call it; see :mod:`carbonest.catalog._load`
+  for why not ``importlib.resources``) with the stdlib :mod:`csv` module, then cached for the life of the
   process (``functools.cache``).
 * **Units are in the names** (``tdp_w``, ``intensity_g_per_kwh``, ``wue_l_per_kwh``...), and
   every row has ``source`` and ``year``; intensities also carry ``basis``.

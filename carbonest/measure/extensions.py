@@ -38,6 +38,9 @@ class RunExtensions:
 
     def _start_sinks(self) -> None:
         """log_to: the sinks start here, on the caller's thread (MLflow's active run is per thread)."""
+        if not self._kwargs["log_to"]:
+            self._sinks = None
+            return
         from carbonest.integrations.sinks import open_hub
 
         hub = open_hub(self._kwargs["log_to"], self._sink_problem)

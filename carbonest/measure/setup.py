@@ -88,7 +88,9 @@ def check_options(kw: dict[str, Any]) -> None:
         prometheus.check_port(kw["prometheus_port"])
         kw["prometheus_bind"] = prometheus.check_bind(kw["prometheus_bind"])
         prometheus.import_client()
-    if "log_to" in kw:
+    if kw.get("log_to") is None:  # nothing to import for no sinks (the tracker's start path)
+        kw["log_to"] = ()
+    else:
         from carbonest.integrations.base import check_log_to  # log_to: where the metrics also go
 
         kw["log_to"] = check_log_to(kw["log_to"], "log_to")

@@ -27,8 +27,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from carbonest.errors import InvalidInputError, StorageError
 from carbonest.records import Sample
@@ -38,6 +37,9 @@ from carbonest.store.job_schema import JOB_MIGRATION
 from carbonest.store.sqlite_jobs import SQLiteJobs
 from carbonest.store.thinning import plan_thinning
 from carbonest.store.paths import create_private_file, make_private_dirs
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 T = TypeVar("T")
 
@@ -139,14 +141,14 @@ class SQLiteStore(SQLiteJobs, RunStore):
         read_only: bool = False,
     ) -> None:
         if path is None:
-            from carbonest.store.paths import default_store_path
+            from carbonest.store.paths import default_store_file
 
-            path = default_store_path()
+            path = default_store_file()
         if max_samples_per_device < 1:
             raise InvalidInputError(
                 "max_samples_per_device must be at least 1", field="max_samples_per_device"
             )
-        self.path = Path(path)
+        self._file = os.fspath(path)  # a str: pathlib (8 ms to import) stays off the start path
         self.max_samples_per_device = max_samples_per_device
         self.busy_timeout_s = busy_timeout_s
         self.read_only = read_only
@@ -155,8 +157,15 @@ class SQLiteStore(SQLiteJobs, RunStore):
         self._conn_pid = 0
         self._forked_conns: list[sqlite3.Connection] = []
 
+    @property
+    def path(self) -> Path:
+        """The database file (``Path(":memory:")`` for an in-memory store)."""
+        from pathlib import Path
+
+        return Path(self._file)
+
     def __repr__(self) -> str:
-        return f"SQLiteStore({str(self.path)!r})"
+        return f"SQLiteStore({self._file!r})"
 
     # -- the contract -------------------------------------------------------
 
@@ -227,25 +236,25 @@ class SQLiteStore(SQLiteJobs, RunStore):
 
     def reserve_final_note(self, run_id: str) -> None:
         """A blank note next to the file (:mod:`carbonest.store.final_note`)."""
-        if str(self.path) != ":memory:":
+        if self._file != ":memory:":
             from carbonest.store import final_note
 
-            final_note.reserve(self.path, base.check_run_id(run_id))
+            final_note.reserve(self._file, base.check_run_id(run_id))
 
     def note_final_not_saved(self, run_id: str, status: str, reason: str) -> bool:
         """Fill the reserved note in place (no new disk space needed)."""
-        if str(self.path) == ":memory:":
+        if self._file == ":memory:":
             return False
         from carbonest.store import final_note
 
-        return final_note.fill(self.path, base.check_run_id(run_id), status, reason)
+        return final_note.fill(self._file, base.check_run_id(run_id), status, reason)
 
     def release_final_note(self, run_id: str) -> None:
         """Delete the run's note."""
-        if str(self.path) != ":memory:":
+        if self._file != ":memory:":
             from carbonest.store import final_note
 
-            final_note.release(self.path, base.check_run_id(run_id))
+            final_note.release(self._file, base.check_run_id(run_id))
 
     def _insert_samples(self, conn: sqlite3.Connection, run_id: str, samples: Sequence[Sample]) -> None:
         rows = [
@@ -330,15 +339,15 @@ class SQLiteStore(SQLiteJobs, RunStore):
         if self._mark_interrupted(run_id, updated_at, marked) and note is not None:
             from carbonest.store import final_note
 
-            final_note.release(self.path, run_id)
+            final_note.release(self._file, run_id)
         return marked
 
     def _final_note(self, run_id: str) -> dict[str, Any] | None:
-        if str(self.path) == ":memory:":
+        if self._file == ":memory:":
             return None
         from carbonest.store import final_note
 
-        note = final_note.read(self.path, run_id)
+        note = final_note.read(self._file, run_id)
         return note if note is not None and note["status"] in base.RUN_STATUSES else None
 
     def _mark_interrupted(self, run_id: str, seen_updated_at: str, marked: dict[str, Any]) -> bool:
@@ -418,26 +427,26 @@ class SQLiteStore(SQLiteJobs, RunStore):
         return conn
 
     def _open(self) -> sqlite3.Connection:
-        if self.read_only and str(self.path) != ":memory:":
+        if self.read_only and self._file != ":memory:":
             return self._open_read_only()
-        if str(self.path) != ":memory:":
+        if self._file != ":memory:":
             try:
-                make_private_dirs(self.path.parent)
-                create_private_file(self.path)
+                make_private_dirs(os.path.dirname(os.path.abspath(self._file)))
+                create_private_file(self._file)
             except OSError as exc:
                 raise StorageError(
-                    f"cannot create the directory of the run store {self.path}: {exc}"
+                    f"cannot create the directory of the run store {self._file}: {exc}"
                     " (set CARBONEST_HOME to a writable directory)"
                 ) from exc
         conn = sqlite3.connect(
-            self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
+            self._file, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() == "wal":
                 conn.execute("PRAGMA synchronous = NORMAL")
-            _migrate(conn, self.path)
+            _migrate(conn, self._file)
         except BaseException:
             conn.close()
             raise
@@ -487,7 +496,7 @@ class SQLiteStore(SQLiteJobs, RunStore):
         return conn
 
     def _error(self, exc: sqlite3.Error) -> StorageError:
-        message = f"run store {self.path}: {exc}"
+        message = f"run store {self._file}: {exc}"
         text = str(exc).lower()
         if "not a database" in text or "malformed" in text:
             message += " (the file is damaged or not a carbonest run store; move it aside)"
@@ -496,7 +505,7 @@ class SQLiteStore(SQLiteJobs, RunStore):
         return StorageError(message)
 
 
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+def _migrate(conn: sqlite3.Connection, path: str) -> None:
     """Bring the schema to :data:`SCHEMA_VERSION`; safe when several processes race."""
     if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
         return

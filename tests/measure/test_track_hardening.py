@@ -4,6 +4,7 @@ checkpoint atomicity, a full disk, names that are not UTF-8, a clock that goes b
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 import warnings
@@ -218,7 +219,7 @@ def test_a_completed_run_whose_final_save_failed_is_listed_completed(tmp_path) -
     assert listed[completed]["status"] == "completed"
     assert listed[completed]["final_record_error"] == "run store: database or disk is full"
     assert listed[completed]["it_energy_kwh"] == 0.5  # the figures of its last checkpoint
-    assert not final_note.note_path(path, completed).exists()  # applied to the store, then dropped
+    assert not os.path.exists(final_note.note_path(path, completed))  # applied to the store, then dropped
     with SQLiteStore(path) as store:
         assert store.get_run(completed)["status"] == "completed"
 
