@@ -49,12 +49,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from carbonest._values import FrozenValue
 from carbonest import inputs
 from carbonest.errors import InvalidInputError
 
 
-@dataclass(frozen=True)
-class Settings:
+@dataclass(init=False, repr=False, eq=False)
+class Settings(FrozenValue):
     """Resolved settings and where each came from (``env:NAME``, ``config:PATH``)."""
 
     region: str | None = None
@@ -70,6 +71,26 @@ class Settings:
     intensity_provider_origin: str | None = None
     intensity: tuple[tuple[str, Any], ...] = ()
     """The live providers' keys and URLs from the config file (:data:`INTENSITY_KEYS`); never printed."""
+
+    def __init__(
+        self, region: str | None = None, region_origin: str | None = None, basis: str | None = None,
+        basis_origin: str | None = None, pue: float | None = None, pue_origin: str | None = None,
+        wue_l_per_kwh: float | None = None, interval_s: float | None = None,
+        flush_interval_s: float | None = None, intensity_provider: str | None = None,
+        intensity_provider_origin: str | None = None, intensity: tuple[tuple[str, Any], ...] = (),
+    ) -> None:
+        object.__setattr__(self, "region", region)
+        object.__setattr__(self, "region_origin", region_origin)
+        object.__setattr__(self, "basis", basis)
+        object.__setattr__(self, "basis_origin", basis_origin)
+        object.__setattr__(self, "pue", pue)
+        object.__setattr__(self, "pue_origin", pue_origin)
+        object.__setattr__(self, "wue_l_per_kwh", wue_l_per_kwh)
+        object.__setattr__(self, "interval_s", interval_s)
+        object.__setattr__(self, "flush_interval_s", flush_interval_s)
+        object.__setattr__(self, "intensity_provider", intensity_provider)
+        object.__setattr__(self, "intensity_provider_origin", intensity_provider_origin)
+        object.__setattr__(self, "intensity", intensity)
 
 
 INTENSITY_KEYS = ("electricitymaps_token", "electricitymaps_url", "watttime_username", "watttime_password",

@@ -14,7 +14,7 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "carbonest"
 
 LAYERS: list[tuple[float, tuple[str, ...]]] = [
-    (0, ("carbonest.errors", "carbonest.units", "carbonest.textnum", "carbonest._version", "carbonest._lazy")),
+    (0, ("carbonest.errors", "carbonest.units", "carbonest.textnum", "carbonest._version", "carbonest._lazy", "carbonest._values")),
     (1, ("carbonest.records",)),
     (2, ("carbonest.formulas",)),
     (3, ("carbonest.catalog", "carbonest.data")),

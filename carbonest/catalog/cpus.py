@@ -14,6 +14,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, NamedTuple
 
+from carbonest._values import FrozenValue
 from carbonest.errors import InvalidInputError, UnknownHardwareError
 
 from ._load import norm, opt_int, read_rows, read_table, suggest, shallow_dict
@@ -30,8 +31,8 @@ _NOISE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class CpuSpec:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class CpuSpec(FrozenValue):
     """One CPU model.
 
     Attributes:
@@ -55,6 +56,20 @@ class CpuSpec:
     microarchitecture: str | None
     source: str
     year: int
+
+    def __init__(
+        self, id: str, name: str, vendor: str, tdp_w: float, cores: int | None, threads: int | None,
+        microarchitecture: str | None, source: str, year: int,
+    ) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "vendor", vendor)
+        object.__setattr__(self, "tdp_w", tdp_w)
+        object.__setattr__(self, "cores", cores)
+        object.__setattr__(self, "threads", threads)
+        object.__setattr__(self, "microarchitecture", microarchitecture)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "year", year)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -92,13 +107,23 @@ def model_signature(model_name: str) -> str:
     return norm(" ".join(words))
 
 
-@dataclass(frozen=True, slots=True)
-class _Index:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class _Index(FrozenValue):
     rows: tuple[dict[str, str], ...]
     by_id: dict[str, int]  # id -> row number
     keys: dict[
         str, int | None
     ]  # model key or hyphen-less id -> row number (None: ambiguous)
+
+    def __init__(
+        self, rows: tuple[dict[str, str], ...], by_id: dict[str, int],
+        keys: dict[
+        str, int | None
+    ],
+    ) -> None:
+        object.__setattr__(self, "rows", rows)
+        object.__setattr__(self, "by_id", by_id)
+        object.__setattr__(self, "keys", keys)
 
 
 @functools.cache

@@ -12,6 +12,7 @@ import functools
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from carbonest._values import FrozenValue
 from carbonest.errors import InvalidInputError
 
 from ._load import norm, opt_float, opt_int, read_table, suggest
@@ -30,8 +31,8 @@ _ALIASES = {  # normalised alias -> id ("@uptime-latest" resolves at call time)
 }
 
 
-@dataclass(frozen=True, slots=True)
-class DatacenterSpec:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class DatacenterSpec(FrozenValue):
     """One datacentre preset.
 
     Attributes:
@@ -59,6 +60,23 @@ class DatacenterSpec:
     year: int
     primary: bool
     note: str
+
+    def __init__(
+        self, id: str, name: str, kind: str, pue: float | None, wue_l_per_kwh: float | None,
+        wue_year: int | None, intensity_g_per_kwh: float | None, source: str, year: int, primary: bool,
+        note: str,
+    ) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "pue", pue)
+        object.__setattr__(self, "wue_l_per_kwh", wue_l_per_kwh)
+        object.__setattr__(self, "wue_year", wue_year)
+        object.__setattr__(self, "intensity_g_per_kwh", intensity_g_per_kwh)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "primary", primary)
+        object.__setattr__(self, "note", note)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

@@ -37,6 +37,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from carbonest._values import FrozenValue
 from carbonest.errors import InvalidInputError, UnknownRegionError
 
 from ._load import norm, opt_float, opt_int, opt_str, read_table, read_text, split_aliases, suggest, shallow_dict
@@ -47,8 +48,8 @@ REGION_SETS = ("all", "countries", "subnational", "cloud", "aws", "gcp", "azure"
 _KIND_PRIORITY = {"world": 0, "country": 1, "subnational": 2, "cloud": 3}
 
 
-@dataclass(frozen=True, slots=True)
-class IntensityFigure:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class IntensityFigure(FrozenValue):
     """One published (or derived) carbon intensity of a grid.
 
     Attributes:
@@ -62,6 +63,14 @@ class IntensityFigure:
     year: int
     source: str
     basis: str
+
+    def __init__(
+        self, intensity_g_per_kwh: float, year: int, source: str, basis: str,
+    ) -> None:
+        object.__setattr__(self, "intensity_g_per_kwh", intensity_g_per_kwh)
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "basis", basis)
 
     @property
     def basis_kind(self) -> str:
@@ -90,8 +99,8 @@ def _check_basis(basis: str) -> str:
     return key
 
 
-@dataclass(frozen=True, slots=True)
-class RegionSpec:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class RegionSpec(FrozenValue):
     """One region with its grid carbon intensity.
 
     Attributes:
@@ -142,6 +151,36 @@ class RegionSpec:
     pue_source: str | None
     pue_year: int | None
     aliases: tuple[str, ...]
+
+    def __init__(
+        self, id: str, name: str, kind: str, intensity_g_per_kwh: float | None, year: int | None,
+        source: str | None, basis: str | None, direct_intensity_g_per_kwh: float | None,
+        direct_year: int | None, direct_source: str | None, direct_basis: str | None, iso2: str | None,
+        iso3: str | None, parent: str | None, provider: str | None, provider_region: str | None,
+        location: str | None, pue: float | None, pue_source: str | None, pue_year: int | None,
+        aliases: tuple[str, ...],
+    ) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "intensity_g_per_kwh", intensity_g_per_kwh)
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "basis", basis)
+        object.__setattr__(self, "direct_intensity_g_per_kwh", direct_intensity_g_per_kwh)
+        object.__setattr__(self, "direct_year", direct_year)
+        object.__setattr__(self, "direct_source", direct_source)
+        object.__setattr__(self, "direct_basis", direct_basis)
+        object.__setattr__(self, "iso2", iso2)
+        object.__setattr__(self, "iso3", iso3)
+        object.__setattr__(self, "parent", parent)
+        object.__setattr__(self, "provider", provider)
+        object.__setattr__(self, "provider_region", provider_region)
+        object.__setattr__(self, "location", location)
+        object.__setattr__(self, "pue", pue)
+        object.__setattr__(self, "pue_source", pue_source)
+        object.__setattr__(self, "pue_year", pue_year)
+        object.__setattr__(self, "aliases", aliases)
 
     def figure(self, basis: str) -> IntensityFigure | None:
         """The row's own figure on one basis.

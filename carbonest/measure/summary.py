@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from carbonest._values import Value
 from carbonest._version import __version__
 from carbonest.formulas import emissions
 from carbonest.records import RegionInfo
@@ -20,8 +21,8 @@ from carbonest.units import J_PER_KWH
 COMPONENTS = ("gpu", "cpu", "dram")
 
 
-@dataclass
-class RunContext:
+@dataclass(init=False, repr=False, eq=False)
+class RunContext(Value):
     """What a run knows from its start: identity, settings and their provenance."""
 
     run_id: str
@@ -48,6 +49,36 @@ class RunContext:
     """Who this process is in its job (:func:`carbonest.store.runinfo.job_identity`)."""
     claims: Any = None
     """The :class:`~carbonest.measure.claims.HostClaims` held for the run, or None (no policy)."""
+
+    def __init__(
+        self, run_id: str, name: str, started_at: str, t0: float, pid: int, host: str,
+        pid_create_time: float | None, distributed: dict[str, str], interval_s: float,
+        flush_interval_s: float, pue: float, intensity_g_per_kwh: float, region: RegionInfo,
+        provenance: dict[str, str], wue_l_per_kwh: float | None = None, wanted: tuple[str, ...] = COMPONENTS,
+        notes: list[str] | None = None, not_measured_reasons: dict[str, str] | None = None, live: Any = None,
+        job: dict[str, Any] | None = None, claims: Any = None,
+    ) -> None:
+        self.run_id = run_id
+        self.name = name
+        self.started_at = started_at
+        self.t0 = t0
+        self.pid = pid
+        self.host = host
+        self.pid_create_time = pid_create_time
+        self.distributed = distributed
+        self.interval_s = interval_s
+        self.flush_interval_s = flush_interval_s
+        self.pue = pue
+        self.intensity_g_per_kwh = intensity_g_per_kwh
+        self.region = region
+        self.provenance = provenance
+        self.wue_l_per_kwh = wue_l_per_kwh
+        self.wanted = wanted
+        self.notes = [] if notes is None else notes
+        self.not_measured_reasons = {} if not_measured_reasons is None else not_measured_reasons
+        self.live = live
+        self.job = {} if job is None else job
+        self.claims = claims
 
 
 def _component_entry(devices: list[Any], elapsed_s: float) -> dict[str, Any]:

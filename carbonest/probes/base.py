@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import ClassVar, Literal, NamedTuple
 
+from carbonest._values import FrozenValue
 from carbonest.records import Component, Provenance, Reading
 
 __all__ = ["CpuPowerModel", "DeviceInfo", "Probe", "ProbeStatus"]
@@ -71,8 +72,8 @@ class CpuPowerModel(NamedTuple):
     max_w_per_vcpu: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceInfo:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class DeviceInfo(FrozenValue):
     """Static facts about one device of a probe, known after ``open()``.
 
     Attributes:
@@ -93,9 +94,20 @@ class DeviceInfo:
     note: str = ""
     uuid: str | None = None
 
+    def __init__(
+        self, device: str, component: Component, model: str | None = None, additive: bool = True,
+        note: str = "", uuid: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "device", device)
+        object.__setattr__(self, "component", component)
+        object.__setattr__(self, "model", model)
+        object.__setattr__(self, "additive", additive)
+        object.__setattr__(self, "note", note)
+        object.__setattr__(self, "uuid", uuid)
 
-@dataclass(frozen=True, slots=True)
-class ProbeStatus:
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class ProbeStatus(FrozenValue):
     """What ``carbonest doctor`` shows about one probe.
 
     Attributes:
@@ -113,6 +125,17 @@ class ProbeStatus:
     reason: str = ""
     fix: str | None = None
     devices: tuple[str, ...] = field(default_factory=tuple)
+
+    def __init__(
+        self, name: str, components: tuple[Component, ...], available: bool, reason: str = "",
+        fix: str | None = None, devices: tuple[str, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "components", components)
+        object.__setattr__(self, "available", available)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "fix", fix)
+        object.__setattr__(self, "devices", devices)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""

@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from carbonest._values import Value
 from carbonest.errors import ProbePermissionError, ProbeUnavailableError
 from carbonest.probes.base import DeviceInfo, Probe
 from carbonest.records import Component, Provenance, Reading
@@ -74,8 +75,8 @@ _SUBZONE_NOTES = {
 Opener = Callable[[str, int], int]
 
 
-@dataclass(slots=True)
-class _Zone:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class _Zone(Value):
     """One readable RAPL domain, with its kept-open ``energy_uj`` descriptor."""
 
     info: DeviceInfo
@@ -83,6 +84,15 @@ class _Zone:
     max_energy_j: float | None
     provenance: Provenance
     fd: int = -1
+
+    def __init__(
+        self, info: DeviceInfo, path: str, max_energy_j: float | None, provenance: Provenance, fd: int = -1,
+    ) -> None:
+        self.info = info
+        self.path = path
+        self.max_energy_j = max_energy_j
+        self.provenance = provenance
+        self.fd = fd
 
 
 def _read_text(path: str) -> str:

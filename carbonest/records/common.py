@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from carbonest._values import FrozenValue
+
 ProvenanceKind = Literal["measured", "modelled", "table", "user", "default", "preset", "derived", "api"]
 Component = Literal["gpu", "cpu", "dram"]
 
@@ -42,8 +44,8 @@ def cite(source: str | None, year: int | str | None) -> str:
     return f"{text} {year}".strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Provenance:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Provenance(FrozenValue):
     """Where one figure came from.
 
     Attributes:
@@ -57,6 +59,14 @@ class Provenance:
     detail: str = ""
     source: str | None = None
     year: int | None = None
+
+    def __init__(
+        self, kind: ProvenanceKind, detail: str = "", source: str | None = None, year: int | None = None,
+    ) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "detail", detail)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "year", year)
 
     @property
     def label(self) -> str:
@@ -90,8 +100,8 @@ class Provenance:
         return cls("default", detail)
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Reading(FrozenValue):
     """One read of one device by a probe, at one instant.
 
     A probe reports what the hardware says and nothing more: a cumulative
@@ -122,9 +132,25 @@ class Reading:
     memory_used_bytes: int | None = None
     error: str | None = None
 
+    def __init__(
+        self, component: Component, device: str, timestamp_s: float, provenance: Provenance,
+        energy_j: float | None = None, max_energy_j: float | None = None, power_w: float | None = None,
+        utilisation: float | None = None, memory_used_bytes: int | None = None, error: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "component", component)
+        object.__setattr__(self, "device", device)
+        object.__setattr__(self, "timestamp_s", timestamp_s)
+        object.__setattr__(self, "provenance", provenance)
+        object.__setattr__(self, "energy_j", energy_j)
+        object.__setattr__(self, "max_energy_j", max_energy_j)
+        object.__setattr__(self, "power_w", power_w)
+        object.__setattr__(self, "utilisation", utilisation)
+        object.__setattr__(self, "memory_used_bytes", memory_used_bytes)
+        object.__setattr__(self, "error", error)
 
-@dataclass(frozen=True, slots=True)
-class Sample:
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Sample(FrozenValue):
     """One point of the power time series kept in the run store.
 
     Attributes:
@@ -141,9 +167,18 @@ class Sample:
     power_w: float | None
     energy_j: float | None
 
+    def __init__(
+        self, timestamp_s: float, component: str, device: str, power_w: float | None, energy_j: float | None,
+    ) -> None:
+        object.__setattr__(self, "timestamp_s", timestamp_s)
+        object.__setattr__(self, "component", component)
+        object.__setattr__(self, "device", device)
+        object.__setattr__(self, "power_w", power_w)
+        object.__setattr__(self, "energy_j", energy_j)
 
-@dataclass(frozen=True, slots=True)
-class RegionInfo:
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class RegionInfo(FrozenValue):
     """The region (grid) whose carbon intensity an estimate used.
 
     Attributes:
@@ -161,6 +196,16 @@ class RegionInfo:
     source: str | None
     basis: str | None
     kind: str
+
+    def __init__(
+        self, id: str, name: str, year: int | None, source: str | None, basis: str | None, kind: str,
+    ) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "basis", basis)
+        object.__setattr__(self, "kind", kind)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from carbonest._values import FrozenValue
 from carbonest.records.common import RegionInfo
 
 MAX_RECORD_PHASES = 100
@@ -13,8 +14,8 @@ MAX_RECORD_PHASES = 100
 RunStatus = Literal["running", "completed", "failed", "interrupted"]
 
 
-@dataclass(frozen=True)
-class PhaseRecord:
+@dataclass(init=False, repr=False, eq=False)
+class PhaseRecord(FrozenValue):
     """Energy of one named phase inside a run (``run.phase("eval")``).
 
     Attributes:
@@ -38,6 +39,20 @@ class PhaseRecord:
     components: tuple[tuple[str, float], ...] = ()
     note: str | None = None
 
+    def __init__(
+        self, name: str, started_at: str, duration_s: float, it_energy_kwh: float | None,
+        energy_kwh: float | None, co2e_kg: float | None, components: tuple[tuple[str, float], ...] = (),
+        note: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "started_at", started_at)
+        object.__setattr__(self, "duration_s", duration_s)
+        object.__setattr__(self, "it_energy_kwh", it_energy_kwh)
+        object.__setattr__(self, "energy_kwh", energy_kwh)
+        object.__setattr__(self, "co2e_kg", co2e_kg)
+        object.__setattr__(self, "components", components)
+        object.__setattr__(self, "note", note)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {  # by hand, not asdict(): this runs once per phase, and a phase per step is common
@@ -48,8 +63,8 @@ class PhaseRecord:
         }
 
 
-@dataclass(frozen=True)
-class PhaseStats:
+@dataclass(init=False, repr=False, eq=False)
+class PhaseStats(FrozenValue):
     """Every phase of one name in a run, summed: ``run.phase("step")`` in a loop.
 
     Energy figures are None when no phase of the name had a measured energy.
@@ -78,13 +93,29 @@ class PhaseStats:
     energy_kwh: float | None = None
     co2e_kg: float | None = None
 
+    def __init__(
+        self, name: str, count: int, duration_s: float, min_duration_s: float, max_duration_s: float,
+        it_energy_kwh: float | None = None, min_it_energy_kwh: float | None = None,
+        max_it_energy_kwh: float | None = None, energy_kwh: float | None = None, co2e_kg: float | None = None,
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "count", count)
+        object.__setattr__(self, "duration_s", duration_s)
+        object.__setattr__(self, "min_duration_s", min_duration_s)
+        object.__setattr__(self, "max_duration_s", max_duration_s)
+        object.__setattr__(self, "it_energy_kwh", it_energy_kwh)
+        object.__setattr__(self, "min_it_energy_kwh", min_it_energy_kwh)
+        object.__setattr__(self, "max_it_energy_kwh", max_it_energy_kwh)
+        object.__setattr__(self, "energy_kwh", energy_kwh)
+        object.__setattr__(self, "co2e_kg", co2e_kg)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class RunRecord:
+@dataclass(init=False, repr=False, eq=False)
+class RunRecord(FrozenValue):
     """The result of a measured run, as stored and as ``--json`` prints it.
 
     Energy and emissions are None, not 0, when nothing could be measured.
@@ -174,6 +205,57 @@ class RunRecord:
     phase_stats: tuple[PhaseStats, ...] = ()
     phases_total: int = 0
     job: tuple[tuple[str, Any], ...] = ()
+
+    def __init__(
+        self, run_id: str, name: str, status: RunStatus, started_at: str, ended_at: str | None,
+        duration_s: float, host: str, pid: int, pid_create_time: float | None,
+        distributed: tuple[tuple[str, str], ...], components: tuple[tuple[str, Any], ...],
+        it_energy_kwh: float | None, energy_kwh: float | None, pue: float, intensity_g_per_kwh: float,
+        co2e_kg: float | None, region: RegionInfo, provenance: tuple[tuple[str, str], ...],
+        mean_power_w: float | None = None, peak_power_w: float | None = None,
+        wue_l_per_kwh: float | None = None, water_l: float | None = None,
+        phases: tuple[PhaseRecord, ...] = (), not_measured: tuple[str, ...] = (),
+        warnings: tuple[str, ...] = (), notes: tuple[str, ...] = (), status_reason: str | None = None,
+        interval_s: float | None = None, carbonest_version: str = "", measured_from_s: float | None = None,
+        intensity_series: tuple[tuple[str, str, float], ...] = (),
+        intensity_source: tuple[tuple[str, Any], ...] = (), phase_stats: tuple[PhaseStats, ...] = (),
+        phases_total: int = 0, job: tuple[tuple[str, Any], ...] = (),
+    ) -> None:
+        object.__setattr__(self, "run_id", run_id)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "started_at", started_at)
+        object.__setattr__(self, "ended_at", ended_at)
+        object.__setattr__(self, "duration_s", duration_s)
+        object.__setattr__(self, "host", host)
+        object.__setattr__(self, "pid", pid)
+        object.__setattr__(self, "pid_create_time", pid_create_time)
+        object.__setattr__(self, "distributed", distributed)
+        object.__setattr__(self, "components", components)
+        object.__setattr__(self, "it_energy_kwh", it_energy_kwh)
+        object.__setattr__(self, "energy_kwh", energy_kwh)
+        object.__setattr__(self, "pue", pue)
+        object.__setattr__(self, "intensity_g_per_kwh", intensity_g_per_kwh)
+        object.__setattr__(self, "co2e_kg", co2e_kg)
+        object.__setattr__(self, "region", region)
+        object.__setattr__(self, "provenance", provenance)
+        object.__setattr__(self, "mean_power_w", mean_power_w)
+        object.__setattr__(self, "peak_power_w", peak_power_w)
+        object.__setattr__(self, "wue_l_per_kwh", wue_l_per_kwh)
+        object.__setattr__(self, "water_l", water_l)
+        object.__setattr__(self, "phases", phases)
+        object.__setattr__(self, "not_measured", not_measured)
+        object.__setattr__(self, "warnings", warnings)
+        object.__setattr__(self, "notes", notes)
+        object.__setattr__(self, "status_reason", status_reason)
+        object.__setattr__(self, "interval_s", interval_s)
+        object.__setattr__(self, "carbonest_version", carbonest_version)
+        object.__setattr__(self, "measured_from_s", measured_from_s)
+        object.__setattr__(self, "intensity_series", intensity_series)
+        object.__setattr__(self, "intensity_source", intensity_source)
+        object.__setattr__(self, "phase_stats", phase_stats)
+        object.__setattr__(self, "phases_total", phases_total)
+        object.__setattr__(self, "job", job)
 
     def __str__(self) -> str:
         """The answer line: name, status, CO2e, energy, duration and the grid."""

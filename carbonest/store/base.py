@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from types import TracebackType
 from typing import Any, Final
 
+from carbonest._values import FrozenValue
 from carbonest.errors import InvalidInputError
 from carbonest.records import Sample
 
@@ -79,8 +80,8 @@ class JobNotFoundError(InvalidInputError, LookupError):
                          field="job_id")
 
 
-@dataclass(frozen=True, slots=True)
-class RunIndex:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class RunIndex(FrozenValue):
     """The indexed columns of one record, checked. Units as in the record's key names."""
 
     run_id: str
@@ -96,6 +97,25 @@ class RunIndex:
     energy_kwh: float | None
     co2e_kg: float | None
     job_id: str | None = None
+
+    def __init__(
+        self, run_id: str, name: str | None, status: str, started_at: str | None, started_ts: float | None,
+        ended_at: str | None, host: str | None, pid: int | None, pid_create_time: float | None,
+        duration_s: float | None, energy_kwh: float | None, co2e_kg: float | None, job_id: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "run_id", run_id)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "started_at", started_at)
+        object.__setattr__(self, "started_ts", started_ts)
+        object.__setattr__(self, "ended_at", ended_at)
+        object.__setattr__(self, "host", host)
+        object.__setattr__(self, "pid", pid)
+        object.__setattr__(self, "pid_create_time", pid_create_time)
+        object.__setattr__(self, "duration_s", duration_s)
+        object.__setattr__(self, "energy_kwh", energy_kwh)
+        object.__setattr__(self, "co2e_kg", co2e_kg)
+        object.__setattr__(self, "job_id", job_id)
 
 
 def index_record(record: Mapping[str, Any]) -> RunIndex:

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+from carbonest._values import FrozenValue
+
 
 JOB_MIGRATION: Final[tuple[str, ...]] = (
     "ALTER TABLE runs ADD COLUMN job_id TEXT",
@@ -56,8 +59,8 @@ SELECT_RUNS_OF_JOB: Final = ("SELECT run_id, status, updated_at, record_json FRO
 """The runs of a job and of its steps (``12345`` finds ``12345.0``); oldest first."""
 
 
-@dataclass(frozen=True)
-class JobQueries:
+@dataclass(init=False, repr=False, eq=False)
+class JobQueries(FrozenValue):
     """The job statements of one backend, in its parameter style."""
 
     upsert: str
@@ -68,6 +71,15 @@ class JobQueries:
     """What ``SELECT_JOBS``'s ``limit`` parameter gets for "all": SQLite ``LIMIT -1``,
     PostgreSQL ``LIMIT NULL`` (the same as ``LIMIT ALL``)."""
 
+    def __init__(
+        self, upsert: str, select_job: str, select_jobs: str, runs_of_job: str, no_limit: int | None,
+    ) -> None:
+        object.__setattr__(self, "upsert", upsert)
+        object.__setattr__(self, "select_job", select_job)
+        object.__setattr__(self, "select_jobs", select_jobs)
+        object.__setattr__(self, "runs_of_job", runs_of_job)
+        object.__setattr__(self, "no_limit", no_limit)
+
 
 def to_pyformat(sql: str) -> str:
     """SQLite's ``:name`` parameters as psycopg's ``%(name)s``."""
@@ -75,15 +87,29 @@ def to_pyformat(sql: str) -> str:
 
 
 SQLITE_JOBS: Final = JobQueries(UPSERT_JOB, SELECT_JOB, SELECT_JOBS, SELECT_RUNS_OF_JOB, no_limit=-1)
-POSTGRES_JOBS: Final = JobQueries(
-    to_pyformat(UPSERT_JOB.replace(_NEXT_SEQ, "nextval('jobs_seq')")), to_pyformat(SELECT_JOB),
-    to_pyformat(SELECT_JOBS), to_pyformat(SELECT_RUNS_OF_JOB), no_limit=None)
-POSTGRES_JOB_MIGRATION: Final[tuple[str, ...]] = (
-    "CREATE SEQUENCE jobs_seq",
-    *(statement.replace(" REAL", " DOUBLE PRECISION") for statement in JOB_MIGRATION),
-)
-"""Version 2 -> 3 in PostgreSQL: :data:`JOB_MIGRATION` with PostgreSQL's 8-byte float and the
-sequence that numbers new job rows."""
+
+
+def __getattr__(name: str) -> object:
+    """``POSTGRES_JOBS`` and ``POSTGRES_JOB_MIGRATION``, made on first use: the SQLite store
+    (on the tracker's start path) imports this module and needs neither."""
+    if name == "POSTGRES_JOBS":
+        value: object = JobQueries(
+            to_pyformat(UPSERT_JOB.replace(_NEXT_SEQ, "nextval('jobs_seq')")), to_pyformat(SELECT_JOB),
+            to_pyformat(SELECT_JOBS), to_pyformat(SELECT_RUNS_OF_JOB), no_limit=None)
+    elif name == "POSTGRES_JOB_MIGRATION":
+        # Version 2 -> 3 in PostgreSQL: JOB_MIGRATION with PostgreSQL's 8-byte float and the
+        # sequence that numbers new job rows.
+        value = ("CREATE SEQUENCE jobs_seq",
+                 *(statement.replace(" REAL", " DOUBLE PRECISION") for statement in JOB_MIGRATION))
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    POSTGRES_JOBS: Final[JobQueries]
+    POSTGRES_JOB_MIGRATION: Final[tuple[str, ...]]
 
 __all__ = ["JOB_MIGRATION", "POSTGRES_JOBS", "POSTGRES_JOB_MIGRATION", "SELECT_JOB", "SELECT_JOBS",
            "SELECT_RUNS_OF_JOB", "SQLITE_JOBS", "UPSERT_JOB", "JobQueries", "to_pyformat"]

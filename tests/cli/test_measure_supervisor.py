@@ -28,6 +28,13 @@ time.sleep(60)
 """
 
 
+def _default_signals() -> None:
+    """A suite started in the background by a shell has SIGINT and SIGQUIT ignored, and an
+    ignored signal stays ignored across exec: give measure (and so its child) the defaults."""
+    for sig in (signal.SIGINT, signal.SIGQUIT):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def _start(tmp_path: Path, how: str = "default", signame: str = "SIGTERM", *extra: str) -> tuple[subprocess.Popen[str], Path, int]:
     env = {**os.environ, "CARBONEST_HOME": str(tmp_path / "home")}
     ready = tmp_path / "ready"
@@ -36,6 +43,7 @@ def _start(tmp_path: Path, how: str = "default", signame: str = "SIGTERM", *extr
          "--json-file", str(tmp_path / "r.json"), "--",
          sys.executable, "-c", CHILD, str(ready), how, signame],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_default_signals,
     )
     deadline = time.monotonic() + 30
     while not ready.exists():
