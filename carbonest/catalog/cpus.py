@@ -109,39 +109,41 @@ def model_signature(model_name: str) -> str:
 
 @dataclass(init=False, repr=False, eq=False, slots=True)
 class _Index(FrozenValue):
-    rows: tuple[dict[str, str], ...]
+    header: tuple[str, ...]
+    rows: list[list[str]]  # the file's rows as lists: a dict is made only for a row used
     by_id: dict[str, int]  # id -> row number
-    keys: dict[
-        str, int | None
-    ]  # model key or hyphen-less id -> row number (None: ambiguous)
+    keys: dict[str, int | None]  # model key or hyphen-less id -> row number (None: ambiguous)
 
-    def __init__(
-        self, rows: tuple[dict[str, str], ...], by_id: dict[str, int],
-        keys: dict[
-        str, int | None
-    ],
-    ) -> None:
+    def __init__(self, header: tuple[str, ...], rows: list[list[str]], by_id: dict[str, int],
+                 keys: dict[str, int | None]) -> None:
+        object.__setattr__(self, "header", header)
         object.__setattr__(self, "rows", rows)
         object.__setattr__(self, "by_id", by_id)
         object.__setattr__(self, "keys", keys)
+
+    def row(self, i: int) -> dict[str, str]:
+        """Row ``i`` as :func:`~carbonest.catalog._load.read_table` gives it."""
+        return dict(zip(self.header, self.rows[i]))
 
 
 @functools.cache
 def _index() -> _Index:
     # No per-row regex or unicode work here: model_key = model_signature(name) is precomputed
-    # by the build, so the first match on the tracker's start path stays cheap.
-    rows = read_table("cpus.csv")
-    by_id = {row["id"]: i for i, row in enumerate(rows)}
+    # by the build, and no dict per row (3,000 of them) is made: this is on the tracker's
+    # start path, for the first match of a /proc/cpuinfo model name.
+    header, rows = read_rows("cpus.csv")
+    at_id, at_key = header.index("id"), header.index("model_key")
+    by_id = {row[at_id]: i for i, row in enumerate(rows)}
     keys: dict[str, int | None] = {}
     for i, row in enumerate(rows):
-        for key in (row["model_key"], row["id"].replace("-", "")):
+        for key in (row[at_key], row[at_id].replace("-", "")):
             keys[key] = i if keys.get(key, i) == i else None
-    return _Index(rows, by_id, keys)
+    return _Index(tuple(header), rows, by_id, keys)
 
 
 @functools.cache
 def _spec_at(i: int) -> CpuSpec:
-    return _spec(_index().rows[i])
+    return _spec(_index().row(i))
 
 
 @functools.lru_cache(maxsize=512)
@@ -187,7 +189,8 @@ def find_cpu(name: str) -> CpuSpec:
     found = _by_suffix(idx, sig)
     if found is not None:
         return _spec_at(found)
-    shown = {k: idx.rows[v]["name"] for k, v in idx.keys.items() if v is not None}
+    at_name = idx.header.index("name")
+    shown = {k: idx.rows[v][at_name] for k, v in idx.keys.items() if v is not None}
     raise UnknownHardwareError(
         name, suggest(sig, shown) if sig else [], field="cpu", kind="CPU"
     )

@@ -40,7 +40,7 @@ from typing import Any
 from carbonest._values import FrozenValue
 from carbonest.errors import InvalidInputError, UnknownRegionError
 
-from ._load import norm, opt_float, opt_int, opt_str, read_table, read_text, split_aliases, suggest, shallow_dict
+from ._load import find_row, norm, opt_float, opt_int, opt_str, read_table, read_text, split_aliases, suggest, shallow_dict
 
 KINDS = ("world", "country", "subnational", "cloud")
 BASES = ("lifecycle", "direct")
@@ -330,7 +330,7 @@ def find_region(name: str) -> RegionSpec:
     """
     typed = name.strip()
     lower = typed.lower()
-    row = _rows_by_id().get(lower)
+    row = find_row("regions.csv", lower)
     if row is not None:  # an id ("FR", "CA-QC", "aws:us-east-1"): no need to build the whole index
         return _by_id_spec(row["id"])
     idx = _index()
@@ -357,7 +357,10 @@ def _rows_by_id() -> dict[str, dict[str, str]]:
 
 @functools.cache
 def _by_id_spec(region_id: str) -> RegionSpec:
-    return _spec(_rows_by_id()[region_id.lower()])
+    row = find_row("regions.csv", region_id)
+    if row is None:
+        raise KeyError(region_id)
+    return _spec(row)
 
 
 def list_regions(
