@@ -78,3 +78,15 @@ def pg_url(pg_cluster: object) -> str:
 def _private_claims(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Host claims (carbonest/measure/claims.py) in a folder of the test's own, never /tmp's."""
     monkeypatch.setenv("CARBONEST_CLAIMS_DIR", str(tmp_path_factory.mktemp("claims")))
+
+
+@pytest.fixture(autouse=True)
+def _shared_store_closed() -> Iterator[None]:
+    """The store a test's trackers shared (carbonest/measure/shared_store.py) is closed after it,
+    as at the exit of a process: no test sees another's open connection."""
+    yield
+    import sys
+
+    shared = sys.modules.get("carbonest.measure.shared_store")
+    if shared is not None:
+        shared.close_all()

@@ -107,3 +107,4 @@ def preload(kw: dict[str, Any]) -> None:
     if kw["store"] is None:
         import carbonest.store.final_note  # noqa: F401
         import carbonest.store.sqlite  # noqa: F401
+        import carbonest.measure.shared_store  # noqa: F401

@@ -357,10 +357,12 @@ def open_store(store: Any, warn: list[str]) -> Any:
         return None
     if store is not None and not isinstance(store, (str, os.PathLike)):
         return store
-    from carbonest.store.locate import open_store as open_named
+    from carbonest.measure.shared_store import acquire
 
     try:
-        return open_named(store)  # the URL or path given, else $CARBONEST_STORE, else the default file
+        # the URL or path given, else $CARBONEST_STORE, else the default file; an SQLite file
+        # stays open for the process's next run (measure/shared_store.py)
+        return acquire(store)
     except CarbonestError as exc:
         warn.append(f"run store: {exc}")
         warn_user(f"carbonest: run store unavailable ({exc}); the run is not saved", RuntimeWarning)

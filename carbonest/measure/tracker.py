@@ -293,7 +293,9 @@ class Tracker(SignalHandling, RunExtensions):
             self._finish_job()
             given = self._kwargs["store"]
             if self._store is not None and (given is None or isinstance(given, (str, os.PathLike))):
-                self._store.close()  # one this run opened (the default, or named by URL or path)
+                from carbonest.measure.shared_store import release
+
+                release(self._store)  # one this run opened (the default, or named by URL or path)
             if self._exporter is not None:
                 self._exporter.stop()
             # Only now: a SIGTERM during the save above is held by our handler, not let kill it.
