@@ -70,33 +70,54 @@ def read_rows(name: str) -> tuple[list[str], list[list[str]]]:
 
 
 @functools.cache
-def _lines_by_key(name: str) -> tuple[list[str], dict[str, str]] | None:
-    """A table's header and its raw lines by lower-case first cell (cached), or None where a
-    line cannot be split that way (a quote in a first cell, a quoted line break)."""
+def _text_and_lowered(name: str) -> tuple[str, str]:
+    text = read_text(name)
+    return text, text.lower()
+
+
+def _line_at(name: str, key: str) -> str | None:
+    """The raw line whose first cell is ``key`` (case-insensitive), found by a search of the
+    lower-cased text: no split of the table into lines, no parse of the other rows."""
+    text, lowered = _text_and_lowered(name)
+    needle = key.lower() + ","
+    if not key or any(c in key for c in ',"\r\n'):
+        return None
+    at = lowered.find("\n" + needle) + 1  # never the header: it is the first line
+    if at <= 0:
+        return None
+    end = text.find("\n", at)
+    line = text[at:] if end < 0 else text[at:end]
+    return line[:-1] if line.endswith("\r") else line
+
+
+def simple_lines(name: str) -> bool:
+    """Whether every row of a table is one line, keyed by a unique unquoted first cell: what
+    :func:`find_row`'s search takes for granted (held true of every shipped table by a test)."""
     lines = read_text(name).rstrip("\n").split("\n")  # not splitlines(): a name may hold U+2028
-    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-    header = next(csv.reader(lines[:1]))
-    by_key: dict[str, str] = {}
+    keys = set()
     for line in lines[1:]:
-        if line.count('"') % 2:  # a field spans lines: split properly instead
-            return None
         key, sep, _ = line.partition(",")
-        if not sep or '"' in key or key.lower() in by_key:
-            return None
-        by_key[key.lower()] = line
-    return header, by_key
+        if line.count('"') % 2 or not sep or '"' in key or key.lower() in keys:
+            return False
+        keys.add(key.lower())
+    return True
 
 
 def find_row(name: str, key: str) -> dict[str, str] | None:
     """The row whose first cell is ``key`` (case-insensitive), as :func:`read_table` gives it,
-    or None. Only that row is parsed: the tracker's start path looks one region up by id,
-    and parsing the whole table took 3-9 ms."""
-    index = _lines_by_key(name)
-    if index is None:  # not splittable line by line: the whole table, parsed
-        return next((r for r in read_table(name) if next(iter(r.values()), "").lower() == key.lower()), None)
-    header, by_key = index
-    line = by_key.get(key.lower())
-    return None if line is None else dict(zip(header, next(csv.reader([line]))))
+    or None. Only that row is parsed: the tracker's start path looks one region up by id, and
+    parsing the whole table took 3-9 ms. The table must be :func:`simple_lines` (every shipped
+    one is: tested). The header row is never a match."""
+    line = _line_at(name, key)
+    if line is None or line.count('"') % 2:
+        return None if line is None else _parse_whole(name, key)
+    text, _ = _text_and_lowered(name)
+    header = next(csv.reader([text[: text.find("\n")].rstrip("\r")]))
+    return dict(zip(header, next(csv.reader([line]))))
+
+
+def _parse_whole(name: str, key: str) -> dict[str, str] | None:
+    return next((r for r in read_table(name) if next(iter(r.values()), "").lower() == key.lower()), None)
 
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")

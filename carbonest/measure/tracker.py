@@ -69,6 +69,31 @@ from carbonest.measure.summary import PhaseTally, RunContext, build_record, phas
 from carbonest.measure.signals import SignalHandling
 from carbonest.measure.extensions import RunExtensions, preload, utf8_text
 
+# What every start() needs, imported with this module rather than inside the first start():
+# about 35 modules (settings, tables, probes, the SQLite store), 25-35 ms on the development
+# machine. Imported here, that is paid where the program imports the tracker, with its other
+# imports, not inside the first run, between start() and the first reading, nor at stop().
+# ``import carbonest`` stays light: it imports this module only when ``track`` or ``Tracker``
+# is first used. The GPU backends (NVML, AMD SMI) and their libraries are still imported only
+# where a driver is present, and PostgreSQL, Prometheus and the sinks only when asked for.
+import carbonest.catalog.cpus  # noqa: E402,F401 - the CPU power model's look-up
+import carbonest.catalog.datacenters  # noqa: E402,F401 - the default PUE
+import carbonest.catalog.regions  # noqa: E402,F401 - the region's intensity
+import carbonest.config  # noqa: E402,F401
+import carbonest.measure.live  # noqa: E402,F401
+import carbonest.measure.sampler  # noqa: E402,F401
+import carbonest.measure.setup  # noqa: E402,F401
+import carbonest.measure.shared_store  # noqa: E402,F401
+import carbonest.probes.cpu_model  # noqa: E402,F401
+import carbonest.probes.discovery  # noqa: E402,F401
+import carbonest.probes.memory_model  # noqa: E402,F401
+import carbonest.probes.procfs  # noqa: E402,F401
+import carbonest.probes.rapl  # noqa: E402,F401
+import carbonest.store.final_note  # noqa: E402,F401
+import carbonest.store.liveness  # noqa: E402,F401
+import carbonest.store.locate  # noqa: E402,F401
+import carbonest.store.sqlite  # noqa: E402,F401
+
 F = TypeVar("F", bound=Callable[..., Any])
 Scope = Literal["auto", "all", "rank"]
 
