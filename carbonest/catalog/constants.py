@@ -7,6 +7,7 @@ import functools
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from carbonest._values import FrozenValue
 from carbonest.errors import InvalidInputError
 
 from ._load import norm, read_table, suggest
@@ -16,8 +17,8 @@ class UnknownConstantError(InvalidInputError, LookupError):
     """A constant name that is not in ``constants.csv`` (a ValueError and a LookupError)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Constant:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Constant(FrozenValue):
     """One constant.
 
     Attributes:
@@ -35,6 +36,16 @@ class Constant:
     source: str
     year: int
     note: str
+
+    def __init__(
+        self, name: str, value: float, unit: str, source: str, year: int, note: str,
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "note", note)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from carbonest._values import FrozenValue
 from carbonest.errors import InvalidInputError, UnknownHardwareError
 
 from ._load import norm, opt_float, opt_int, opt_str, read_table, split_aliases, suggest, shallow_dict
@@ -50,8 +51,8 @@ _VENDOR_WORDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class AcceleratorSpec:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class AcceleratorSpec(FrozenValue):
     """One accelerator SKU.
 
     Attributes:
@@ -101,6 +102,37 @@ class AcceleratorSpec:
     resolved_from: str | None = None
     alternatives: tuple[str, ...] = ()
 
+    def __init__(
+        self, id: str, name: str, vendor: str, kind: str, family: str, tdp_w: float | None,
+        memory_gb: float | None, release_year: int | None, flops_fp64_per_s: float | None,
+        flops_fp32_per_s: float | None, flops_tf32_per_s: float | None, flops_fp16_per_s: float | None,
+        flops_bf16_per_s: float | None, flops_fp8_per_s: float | None, flops_int8_per_s: float | None,
+        tdp_scope: str | None, patterson2021_system_power_w: float | None, aliases: tuple[str, ...],
+        source: str, year: int, resolved_from: str | None = None, alternatives: tuple[str, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "vendor", vendor)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "family", family)
+        object.__setattr__(self, "tdp_w", tdp_w)
+        object.__setattr__(self, "memory_gb", memory_gb)
+        object.__setattr__(self, "release_year", release_year)
+        object.__setattr__(self, "flops_fp64_per_s", flops_fp64_per_s)
+        object.__setattr__(self, "flops_fp32_per_s", flops_fp32_per_s)
+        object.__setattr__(self, "flops_tf32_per_s", flops_tf32_per_s)
+        object.__setattr__(self, "flops_fp16_per_s", flops_fp16_per_s)
+        object.__setattr__(self, "flops_bf16_per_s", flops_bf16_per_s)
+        object.__setattr__(self, "flops_fp8_per_s", flops_fp8_per_s)
+        object.__setattr__(self, "flops_int8_per_s", flops_int8_per_s)
+        object.__setattr__(self, "tdp_scope", tdp_scope)
+        object.__setattr__(self, "patterson2021_system_power_w", patterson2021_system_power_w)
+        object.__setattr__(self, "aliases", aliases)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "year", year)
+        object.__setattr__(self, "resolved_from", resolved_from)
+        object.__setattr__(self, "alternatives", alternatives)
+
     def available_dtypes(self) -> tuple[str, ...]:
         """The dtypes with a peak throughput in the table, in :data:`DTYPES` order."""
         return tuple(d for d in DTYPES if getattr(self, f"flops_{d}_per_s") is not None)
@@ -140,19 +172,34 @@ class AcceleratorSpec:
         return shallow_dict(self)
 
 
-@dataclass(frozen=True, slots=True)
-class _Family:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class _Family(FrozenValue):
     display: str
     default_id: str
     members: tuple[str, ...]
     reason: str
 
+    def __init__(
+        self, display: str, default_id: str, members: tuple[str, ...], reason: str,
+    ) -> None:
+        object.__setattr__(self, "display", display)
+        object.__setattr__(self, "default_id", default_id)
+        object.__setattr__(self, "members", members)
+        object.__setattr__(self, "reason", reason)
 
-@dataclass(frozen=True, slots=True)
-class _Index:
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class _Index(FrozenValue):
     by_id: dict[str, AcceleratorSpec]
     keys: dict[str, str | None]  # normalised key -> id (None: ambiguous)
     families: dict[str, _Family]
+
+    def __init__(
+        self, by_id: dict[str, AcceleratorSpec], keys: dict[str, str | None], families: dict[str, _Family],
+    ) -> None:
+        object.__setattr__(self, "by_id", by_id)
+        object.__setattr__(self, "keys", keys)
+        object.__setattr__(self, "families", families)
 
 
 def _strip_vendor(key: str) -> str:

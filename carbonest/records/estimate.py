@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from carbonest._values import FrozenValue
 from carbonest.records.common import Provenance, RegionInfo
 
 
-@dataclass(frozen=True, slots=True)
-class ComponentEnergy:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class ComponentEnergy(FrozenValue):
     """Energy of one component (all its devices) over a run or an estimate.
 
     Attributes:
@@ -37,6 +38,21 @@ class ComponentEnergy:
     power_provenance: Provenance | None = None
     devices: tuple[str, ...] = field(default_factory=tuple)
 
+    def __init__(
+        self, component: str, energy_kwh: float | None, provenance: Provenance, model: str | None = None,
+        count: int = 1, power_w: float | None = None, peak_power_w: float | None = None,
+        power_provenance: Provenance | None = None, devices: tuple[str, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "component", component)
+        object.__setattr__(self, "energy_kwh", energy_kwh)
+        object.__setattr__(self, "provenance", provenance)
+        object.__setattr__(self, "model", model)
+        object.__setattr__(self, "count", count)
+        object.__setattr__(self, "power_w", power_w)
+        object.__setattr__(self, "peak_power_w", peak_power_w)
+        object.__setattr__(self, "power_provenance", power_provenance)
+        object.__setattr__(self, "devices", devices)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, provenance as its label plus details."""
         out = asdict(self)
@@ -49,8 +65,8 @@ class ComponentEnergy:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Equivalent:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Equivalent(FrozenValue):
     """An everyday equivalent of an amount of CO2e, with its source.
 
     Attributes:
@@ -67,13 +83,22 @@ class Equivalent:
     source: str
     year: int | None
 
+    def __init__(
+        self, label: str, amount: float, co2e_kg_per_unit: float, source: str, year: int | None,
+    ) -> None:
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "amount", amount)
+        object.__setattr__(self, "co2e_kg_per_unit", co2e_kg_per_unit)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "year", year)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class Estimate:
+@dataclass(init=False, repr=False, eq=False)
+class Estimate(FrozenValue):
     """The immutable result of :func:`carbonest.estimate`.
 
     ``to_dict()`` is exactly what ``carbonest estimate --json`` prints.
@@ -111,6 +136,29 @@ class Estimate:
     notes: tuple[str, ...] = ()
     equivalents: tuple[Equivalent, ...] = ()
     extras: tuple[tuple[str, Any], ...] = ()
+
+    def __init__(
+        self, hours: float | None, gpu_hours: float | None, it_energy_kwh: float, energy_kwh: float,
+        pue: float, intensity_g_per_kwh: float, co2e_kg: float, region: RegionInfo,
+        components: tuple[ComponentEnergy, ...], left_out: tuple[str, ...],
+        provenance: tuple[tuple[str, str], ...], preset: str | None = None, notes: tuple[str, ...] = (),
+        equivalents: tuple[Equivalent, ...] = (), extras: tuple[tuple[str, Any], ...] = (),
+    ) -> None:
+        object.__setattr__(self, "hours", hours)
+        object.__setattr__(self, "gpu_hours", gpu_hours)
+        object.__setattr__(self, "it_energy_kwh", it_energy_kwh)
+        object.__setattr__(self, "energy_kwh", energy_kwh)
+        object.__setattr__(self, "pue", pue)
+        object.__setattr__(self, "intensity_g_per_kwh", intensity_g_per_kwh)
+        object.__setattr__(self, "co2e_kg", co2e_kg)
+        object.__setattr__(self, "region", region)
+        object.__setattr__(self, "components", components)
+        object.__setattr__(self, "left_out", left_out)
+        object.__setattr__(self, "provenance", provenance)
+        object.__setattr__(self, "preset", preset)
+        object.__setattr__(self, "notes", notes)
+        object.__setattr__(self, "equivalents", equivalents)
+        object.__setattr__(self, "extras", extras)
 
     @property
     def co2e_lbs(self) -> float:

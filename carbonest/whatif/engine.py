@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from carbonest._values import FrozenValue
 from carbonest.whatif.backend import xp
 from carbonest.errors import InvalidInputError, param
 from carbonest.estimate.assumptions import DEFAULT_HEAD_PARAMS, DEFAULT_LORA_FRACTION
@@ -20,13 +21,20 @@ from carbonest.whatif import lookup
 from carbonest.whatif.grid import Grid
 from carbonest.whatif.request import Request
 
-@dataclass(frozen=True)
-class Bounds:
+@dataclass(init=False, repr=False, eq=False)
+class Bounds(FrozenValue):
     """A central value and its low/high bounds (arrays broadcastable over the grid)."""
 
     c: Any
     lo: Any
     hi: Any
+
+    def __init__(
+        self, c: Any, lo: Any, hi: Any,
+    ) -> None:
+        object.__setattr__(self, "c", c)
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", hi)
 
     @classmethod
     def exact(cls, value: Any) -> Bounds:

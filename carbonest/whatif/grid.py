@@ -15,14 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from carbonest._values import FrozenValue
 from carbonest.whatif.backend import xp
 
 if TYPE_CHECKING:
     import numpy as np
 
 
-@dataclass(frozen=True)
-class Axis:
+@dataclass(init=False, repr=False, eq=False)
+class Axis(FrozenValue):
     """One swept input.
 
     Attributes:
@@ -34,6 +35,13 @@ class Axis:
     name: str
     values: Any
     labels: tuple[str, ...] | None = None
+
+    def __init__(
+        self, name: str, values: Any, labels: tuple[str, ...] | None = None,
+    ) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "labels", labels)
 
     def __len__(self) -> int:
         return len(self.values)

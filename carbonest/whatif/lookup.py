@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from carbonest._values import FrozenValue
 from carbonest.whatif.backend import xp
 from carbonest.records.common import cite
 from carbonest.errors import InvalidInputError, param
@@ -25,8 +26,8 @@ REGION_SETS = ("all", "countries", "subnational", "cloud", "aws", "gcp", "azure"
 """Names that stand for a set of regions (see ``carbonest.catalog.region_set``)."""
 
 
-@dataclass(frozen=True)
-class Along:
+@dataclass(init=False, repr=False, eq=False)
+class Along(FrozenValue):
     """A value over one axis (or a constant), with bounds and per-element provenance.
 
     Attributes:
@@ -47,6 +48,18 @@ class Along:
     ids: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
 
+    def __init__(
+        self, axis: str | None, values: np.ndarray, low: np.ndarray, high: np.ndarray,
+        labels: tuple[str, ...], ids: tuple[str, ...] = (), names: tuple[str, ...] = (),
+    ) -> None:
+        object.__setattr__(self, "axis", axis)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "ids", ids)
+        object.__setattr__(self, "names", names)
+
 
 def table_label(table: str, source: str | None, year: int | None, detail: str = "") -> str:
     """The provenance label ``estimate`` gives a table value: ``table:<table> <detail> <source> <year>``."""
@@ -62,8 +75,8 @@ def exact(axis: str | None, values: Any, label: str) -> Along:
     return Along(axis, arr, arr, arr, (label,) * len(arr))
 
 
-@dataclass(frozen=True)
-class Accelerators:
+@dataclass(init=False, repr=False, eq=False)
+class Accelerators(FrozenValue):
     """The GPU axis: canonical names, TDP (with provenance) and peak FLOP/s per dtype."""
 
     names: tuple[str, ...]
@@ -71,6 +84,16 @@ class Accelerators:
     tdp_labels: tuple[str, ...]
     specs: tuple[Any, ...]
     notes: tuple[str, ...]
+
+    def __init__(
+        self, names: tuple[str, ...], tdp_w: np.ndarray, tdp_labels: tuple[str, ...], specs: tuple[Any, ...],
+        notes: tuple[str, ...],
+    ) -> None:
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, "tdp_w", tdp_w)
+        object.__setattr__(self, "tdp_labels", tdp_labels)
+        object.__setattr__(self, "specs", specs)
+        object.__setattr__(self, "notes", notes)
 
     def peak_flops_per_s(self, dtypes: Sequence[str]) -> np.ndarray:
         """Peak throughput, shape (GPUs, dtypes). Units: FLOP/s."""
@@ -97,8 +120,8 @@ def accelerators(names: Sequence[str]) -> Accelerators:
     return Accelerators(tuple(s.name for s in specs), tdp, labels, tuple(specs), tuple(notes))
 
 
-@dataclass(frozen=True)
-class Cpus:
+@dataclass(init=False, repr=False, eq=False)
+class Cpus(FrozenValue):
     """The CPU axis: canonical names, TDP, and the idle power of each (the low bound, as estimate's)."""
 
     names: tuple[str, ...]
@@ -106,6 +129,16 @@ class Cpus:
     idle_w: np.ndarray
     tdp_labels: tuple[str, ...]
     idle_labels: tuple[str, ...]
+
+    def __init__(
+        self, names: tuple[str, ...], tdp_w: np.ndarray, idle_w: np.ndarray, tdp_labels: tuple[str, ...],
+        idle_labels: tuple[str, ...],
+    ) -> None:
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, "tdp_w", tdp_w)
+        object.__setattr__(self, "idle_w", idle_w)
+        object.__setattr__(self, "tdp_labels", tdp_labels)
+        object.__setattr__(self, "idle_labels", idle_labels)
 
 
 def cpus(names: Sequence[str]) -> Cpus:

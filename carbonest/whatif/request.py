@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from carbonest._values import Value
 from carbonest import inputs
 from carbonest.errors import InvalidInputError, param
 from carbonest.intensity.table import BASES
@@ -53,8 +54,8 @@ ORDER = (
 """Axis order of the grid (the last axis varies fastest from row to row)."""
 
 
-@dataclass
-class Request:
+@dataclass(init=False, repr=False, eq=False)
+class Request(Value):
     """A checked what-if request.
 
     Attributes:
@@ -87,6 +88,26 @@ class Request:
     basis: str = "lifecycle"
     unranked: list[Any] = field(default_factory=list)
     region_origin: str | None = None
+
+    def __init__(
+        self, given: dict[str, Any], axes: list[Axis] | None = None, gpu: Accelerators | None = None,
+        cpu: Cpus | None = None, regions: list[Any] | None = None, dcs: list[Any] | None = None,
+        baseline: bool = False, embodied: bool = False, water: bool = False, notes: list[str] | None = None,
+        basis: str = "lifecycle", unranked: list[Any] | None = None, region_origin: str | None = None,
+    ) -> None:
+        self.given = given
+        self.axes = [] if axes is None else axes
+        self.gpu = gpu
+        self.cpu = cpu
+        self.regions = regions
+        self.dcs = dcs
+        self.baseline = baseline
+        self.embodied = embodied
+        self.water = water
+        self.notes = [] if notes is None else notes
+        self.basis = basis
+        self.unranked = [] if unranked is None else unranked
+        self.region_origin = region_origin
 
     @property
     def counts_gpu(self) -> bool:
