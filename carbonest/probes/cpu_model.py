@@ -47,12 +47,24 @@ _NOT_BUSY = ("idle", "iowait")
 _ALREADY_COUNTED = ("guest", "guest_nice")  # included in user / nice on Linux
 
 
+_HOST_CPUINFO: list[str] = []  # the real /proc/cpuinfo's lines, read once per process
+
+
 def _cpuinfo_lines(proc_root: str) -> list[str]:
+    """The lines of ``<proc_root>/cpuinfo``. The model name and the sockets of the real
+    ``/proc`` do not change while a process runs: it is read once (a tracker per epoch read it
+    twice a run); another root (a test's tree) is read every time."""
+    if proc_root == "/proc" and _HOST_CPUINFO:
+        return _HOST_CPUINFO
     try:
         with open(os.path.join(proc_root, "cpuinfo"), encoding="utf-8", errors="replace") as f:
-            return f.read().splitlines()
+            lines = f.read().splitlines()
     except OSError:
         return []
+    if proc_root == "/proc" and lines:
+        _HOST_CPUINFO[:] = lines
+        return _HOST_CPUINFO
+    return lines
 
 
 def read_cpu_model_name(proc_root: str = "/proc") -> str | None:

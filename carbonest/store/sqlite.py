@@ -575,12 +575,20 @@ def _insert_rows(conn: sqlite3.Connection, one_row: str, from_json: str, rows: l
 
 def _upsert_params(record: Mapping[str, Any]) -> dict[str, Any]:
     """The checked, UTF-8-clean columns of one record (text that is not UTF-8: U+FFFD)."""
-    record = base.with_capped_name(base.clean_text(record))
+    record = base.with_capped_name(record)
+    try:  # one JSON pass checks the text is UTF-8 and makes the column (the checkpoint's hot path)
+        text: str | None = json.dumps(dict(record), separators=(",", ":"), ensure_ascii=False)
+        text.encode("utf-8")  # type: ignore[union-attr]
+    except (TypeError, ValueError, UnicodeEncodeError):
+        record, text = base.with_capped_name(base.clean_text(record)), None  # cleaned, item by item
     index = base.index_record(record)
-    params = dataclasses.asdict(index)
+    params = {name: getattr(index, name) for name in _INDEX_FIELDS}
     params["updated_at"] = base.utc_now_iso()
-    params["record_json"] = _to_json(record, index.run_id)
+    params["record_json"] = text if text is not None else _to_json(record, index.run_id)
     return params
+
+
+_INDEX_FIELDS: Final = tuple(f.name for f in dataclasses.fields(base.RunIndex))
 
 
 def _phase_row(run_id: str, phase: Mapping[str, Any]) -> tuple[Any, ...]:
