@@ -224,13 +224,9 @@ def list_cpu_dicts(query: str | None = None) -> list[dict[str, Any]]:
     """:func:`list_cpus` as ``to_dict()`` rows, without making a :class:`CpuSpec` of each
     (``carbonest hardware`` lists all 3,000: the specs would be most of its time)."""
     if query is None:  # every row, in one pass over the file's own rows (3,000 of them)
-        header, raw = read_rows("cpus.csv")
-        c = {name: header.index(name) for name in ("id", "name", "vendor", "tdp_w", "cores", "threads",
-                                                    "microarchitecture", "source", "year")}
-        return [{"id": r[c["id"]], "name": r[c["name"]], "vendor": r[c["vendor"]], "tdp_w": float(r[c["tdp_w"]]),
-                 "cores": opt_int(r[c["cores"]]), "threads": opt_int(r[c["threads"]]),
-                 "microarchitecture": r[c["microarchitecture"]] or None, "source": r[c["source"]],
-                 "year": int(r[c["year"]])} for r in raw]
+        from carbonest.catalog.listing import cpu_dicts
+
+        return cpu_dicts()
     rows = read_table("cpus.csv")
     return [_row_dict(rows[i]) for i in _matching(query)]
 

@@ -18,7 +18,8 @@ from typing import Any
 from carbonest._values import FrozenValue
 from carbonest.errors import InvalidInputError, UnknownHardwareError
 
-from ._load import norm, opt_float, opt_int, opt_str, read_table, split_aliases, suggest, shallow_dict
+from .listing import accelerator_fields
+from ._load import norm, read_table, shallow_dict, split_aliases, suggest
 
 DTYPES = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "int8")
 _DTYPE_SYNONYMS = {
@@ -213,28 +214,7 @@ def _strip_vendor(key: str) -> str:
 
 
 def _spec(row: dict[str, str]) -> AcceleratorSpec:
-    return AcceleratorSpec(
-        id=row["id"],
-        name=row["name"],
-        vendor=row["vendor"],
-        kind=row["kind"],
-        family=row["family"],
-        tdp_w=opt_float(row["tdp_w"]),
-        memory_gb=opt_float(row["memory_gb"]),
-        release_year=opt_int(row["release_year"]),
-        flops_fp64_per_s=opt_float(row["flops_fp64_per_s"]),
-        flops_fp32_per_s=opt_float(row["flops_fp32_per_s"]),
-        flops_tf32_per_s=opt_float(row["flops_tf32_per_s"]),
-        flops_fp16_per_s=opt_float(row["flops_fp16_per_s"]),
-        flops_bf16_per_s=opt_float(row["flops_bf16_per_s"]),
-        flops_fp8_per_s=opt_float(row["flops_fp8_per_s"]),
-        flops_int8_per_s=opt_float(row["flops_int8_per_s"]),
-        tdp_scope=opt_str(row["tdp_scope"]),
-        patterson2021_system_power_w=opt_float(row["patterson2021_system_power_w"]),
-        aliases=split_aliases(row["aliases"]),
-        source=row["source"],
-        year=int(row["year"]),
-    )
+    return AcceleratorSpec(**accelerator_fields(row))
 
 
 @functools.cache

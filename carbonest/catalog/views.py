@@ -42,18 +42,26 @@ def list_region_dicts(query: str | None = None, kind: str | None = None,
 
 def list_hardware_dicts(query: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
     """Accelerators then CPUs as JSON-ready dicts (id, name, kind, tdp_w, ...)."""
-    from carbonest.catalog import list_accelerators
-    from carbonest.catalog.cpus import list_cpu_dicts
-
     _text("query", query)
     _text("kind", kind)
+    if query is None:  # the whole tables: no row classes to import (carbonest/catalog/listing.py)
+        from carbonest.catalog.listing import accelerator_dicts, cpu_dicts
+
+        accelerators, cpus = accelerator_dicts, cpu_dicts
+    else:
+        from carbonest.catalog import list_accelerators
+        from carbonest.catalog.cpus import list_cpu_dicts
+
+        def accelerators() -> list[dict[str, Any]]:
+            return [a.to_dict() for a in list_accelerators(query)]
+
+        def cpus() -> list[dict[str, Any]]:
+            return list_cpu_dicts(query)
     rows: list[dict[str, Any]] = []
     if kind in (None, "accelerator", "gpu", "tpu", "npu"):
-        for a in list_accelerators(query):
-            if kind in (None, "accelerator") or a.kind == kind:
-                rows.append(a.to_dict())
+        rows.extend(a for a in accelerators() if kind in (None, "accelerator") or a["kind"] == kind)
     if kind in (None, "cpu"):
-        for row in list_cpu_dicts(query):
+        for row in cpus():
             row.setdefault("kind", "cpu")
             rows.append(row)
     if kind not in (None, "accelerator", "gpu", "tpu", "npu", "cpu"):
