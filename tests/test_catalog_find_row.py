@@ -23,6 +23,7 @@ def test_every_row_found_by_key_is_the_row_the_whole_parse_gives(table: str) -> 
 
 def _fake_table(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     monkeypatch.setattr(_load, "read_text", lambda name: text)
+    _load._text.cache_clear()
     _load._text_and_lowered.cache_clear()
     _load.read_table.cache_clear()
 
@@ -30,6 +31,7 @@ def _fake_table(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
 @pytest.fixture(autouse=True)
 def _clear_caches():
     yield
+    _load._text.cache_clear()
     _load._text_and_lowered.cache_clear()
     _load.read_table.cache_clear()
 
@@ -63,3 +65,4 @@ def test_a_key_that_is_a_prefix_of_another_finds_only_its_own_row(monkeypatch: p
     assert _load.find_row("t.csv", "id")["name"] == "Indonesia"  # a row whose key is the header's
     assert _load.find_row("t.csv", "us")["name"] == "United States"
     assert _load.find_row("t.csv", "us-ca")["name"] == "California"
+    assert _load.find_row("t.csv", "Us-Ca")["name"] == "California"  # neither as written, upper nor lower

@@ -70,19 +70,29 @@ def read_rows(name: str) -> tuple[list[str], list[list[str]]]:
 
 
 @functools.cache
+def _text(name: str) -> str:
+    return read_text(name)
+
+
+@functools.cache
 def _text_and_lowered(name: str) -> tuple[str, str]:
-    text = read_text(name)
+    text = _text(name)
     return text, text.lower()
 
 
 def _line_at(name: str, key: str) -> str | None:
     """The raw line whose first cell is ``key`` (case-insensitive), found by a search of the
     lower-cased text: no split of the table into lines, no parse of the other rows."""
-    text, lowered = _text_and_lowered(name)
-    needle = key.lower() + ","
     if not key or any(c in key for c in ',"\r\n'):
         return None
-    at = lowered.find("\n" + needle) + 1  # never the header: it is the first line
+    text = _text(name)
+    at = 0
+    for spelt in (key, key.upper(), key.lower()):  # as the table writes its ids: no need to lower it all
+        at = text.find("\n" + spelt + ",") + 1  # never the header: it is the first line
+        if at > 0:
+            break
+    else:
+        at = _text_and_lowered(name)[1].find("\n" + key.lower() + ",") + 1
     if at <= 0:
         return None
     end = text.find("\n", at)
@@ -111,7 +121,7 @@ def find_row(name: str, key: str) -> dict[str, str] | None:
     line = _line_at(name, key)
     if line is None or line.count('"') % 2:
         return None if line is None else _parse_whole(name, key)
-    text, _ = _text_and_lowered(name)
+    text = _text(name)
     header = next(csv.reader([text[: text.find("\n")].rstrip("\r")]))
     return dict(zip(header, next(csv.reader([line]))))
 

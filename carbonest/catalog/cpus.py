@@ -159,7 +159,7 @@ def match_cpu_model_name(model_name: str) -> CpuSpec | None:
         (``"AMD EPYC"``, ``"QEMU Virtual CPU version 2.5+"``, ``"unknown"``).
     """
     sig = model_signature(model_name)
-    if not re.search(r"\d", sig):
+    if not any(ch.isdigit() for ch in sig):
         return None  # no model number: a family or a virtual CPU, never guess
     found = _index().keys.get(sig)
     return _spec_at(found) if found is not None else None

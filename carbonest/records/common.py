@@ -34,13 +34,16 @@ def cite(source: str | None, year: int | str | None) -> str:
     ``cite("US EPA (2018), via Strubell et al. 2019", 2018)`` is the source as it is, not
     "... 2019 2018"; ``cite("Ember (2025), Yearly Electricity Data", 2024)`` adds the data year.
     """
-    import re
-
     text = (source or "").strip()
     if year is None or year == "":
         return text
-    if str(year) in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", text):
-        return text
+    y = str(year)
+    if len(y) == 4 and y[:2] in ("19", "20") and y.isdigit():  # a year the source may name already
+        at = text.find(y)
+        while at >= 0:  # standing alone: not part of a longer number
+            if not text[at - 1:at].isdigit() and not text[at + 4:at + 5].isdigit():
+                return text
+            at = text.find(y, at + 1)
     return f"{text} {year}".strip()
 
 
