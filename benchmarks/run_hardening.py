@@ -7,8 +7,9 @@ Figures (each in fresh interpreter processes, default SQLite store in a temporar
   in the phased variant, wraps every step in ``run.phase("step")`` until 100,000 phases are done;
   the same run without phases for reference. Prints RSS growth (after the first second, so
   imports and the first checkpoint are not counted), the sampling rate at ``interval_s=0.01``,
-  the stored record's size and the phases stored. Targets: RSS growth under 5 MB, sampling rate
-  within 10% of the run without phases.
+  the stored record's size, the phases stored and the main thread's steps per second (what the
+  phases cost the training loop). Targets: RSS growth under 5 MB, sampling rate within 10% of
+  the run without phases.
 * ``register``: the first tracker in a process with a CPU-bound main thread: time from
   ``start()`` returning to the first reading (``measured_from_s``) and to the run's first
   checkpoint committed in the store. Target: the run is in the store within 100 ms.
@@ -58,7 +59,7 @@ run = carbonest.Tracker(name="phases", region="FR", interval_s=0.01)
 run.start()
 t0 = time.monotonic()
 rss0 = None
-done = 0
+done = steps = 0
 # spread the phases evenly: `target` phases over `seconds`
 while True:
     now = time.monotonic() - t0
@@ -72,6 +73,7 @@ while True:
         done += 1
     else:
         step()
+    steps += 1
 rss1 = rss_kb()
 samples = sum(d.samples for d in run._sampler.snapshot().devices.values()) / max(1, len(run._sampler.snapshot().devices))
 elapsed = run._sampler.snapshot().elapsed_s
@@ -80,7 +82,7 @@ with SQLiteStore() as store:
     stored = len(json.dumps(store.get_run(record.run_id)))
     phases_stored = len(store.phases(record.run_id))
 print(json.dumps({"rss_growth_kb": rss1 - rss0, "rate_hz": samples / elapsed, "phases": record.phases_total,
-                  "record_bytes": stored, "phases_stored": phases_stored}))
+                  "record_bytes": stored, "phases_stored": phases_stored, "steps_per_s": steps / seconds}))
 """
 
 REGISTER = r"""
@@ -191,6 +193,9 @@ def main() -> None:
                   f"({drop:+.1f}% slower; target within 10%: {'met' if drop < 10 else 'MISSED'})")
             print(f"phases: stored record {phased['record_bytes'] / 1024:.1f} KiB, phases stored "
                   f"{phased['phases_stored']}")
+            print(f"phases: main thread {phased['steps_per_s']:.0f} steps/s vs {base['steps_per_s']:.0f} without "
+                  f"phases (what the phases cost the training loop: "
+                  f"{100 * (1 - phased['steps_per_s'] / base['steps_per_s']):+.1f}%)")
         if "register" in only:
             rows = [child(REGISTER, home=home) for _ in range(args.runs)]
             reg = [r["registered_ms"] for r in rows if r["registered_ms"] is not None]
