@@ -166,34 +166,34 @@ class _Acc:
         e, p, t = r.energy_j, r.power_w, r.timestamp_s
         if e is not None and self.method != "power":
             self.method = "counter"
-            if self.last_e is not None:
-                if t >= self.last_e_t:
-                    interval = (counter_delta(self.last_e, e, r.max_energy_j), t - self.last_e_t)
+            last_e, last_t = self.last_e, self.last_e_t
+            if last_e is not None:
+                if t >= last_t:
+                    interval = (counter_delta(last_e, e, r.max_energy_j), t - last_t)
                 else:
-                    self._went_back(t - self.last_e_t)
+                    self._went_back(t - last_t)
             self.last_e, self.last_e_t = e, t
         elif p is not None and self.method != "counter":
             self.method = "power"
-            if self.last_p is not None and t < self.last_p_t:
-                self._went_back(t - self.last_p_t)
-            elif self.last_p is not None:
-                interval = (
-                    trapezoid_segment_j(self.last_p, p, t - self.last_p_t),
-                    t - self.last_p_t,
-                )
+            last_p, last_t = self.last_p, self.last_p_t
+            if last_p is not None and t < last_t:
+                self._went_back(t - last_t)
+            elif last_p is not None:
+                interval = (trapezoid_segment_j(last_p, p, t - last_t), t - last_t)
             self.last_p, self.last_p_t = p, t
         if e is not None or p is not None:
             self.samples += 1
             self.provenance = r.provenance
-        if interval is not None:
-            self.energy_j += interval[0]
-            self.covered_s += interval[1]
         peak = p
-        if peak is None and interval is not None and interval[1] > 0:
-            peak = interval[0] / interval[1]
-        if peak is not None and (self.peak_w is None or peak > self.peak_w):
-            self.peak_w = peak
+        if interval is not None:
+            energy, dt = interval
+            self.energy_j += energy
+            self.covered_s += dt
+            if peak is None and dt > 0:
+                peak = energy / dt
         if peak is not None:
+            if self.peak_w is None or peak > self.peak_w:
+                self.peak_w = peak
             self.last_w = peak
         return interval
 
@@ -263,7 +263,10 @@ class Sampler:
         self._thread: threading.Thread | None = None
         self._accs: dict[int, dict[str, _Acc]] = {}
         self._keys: set[str] = set()
-        self._samples: deque[Sample] = deque(maxlen=max_samples)
+        # (timestamp_s, component, device, power_w, energy_j): made Samples when taken (flush,
+        # drain_samples), not at every reading, so the reading path allocates less.
+        self._samples: deque[tuple[float, str, str, float | None, float]] = deque(maxlen=max_samples)
+        self._additive: list[_Acc] = []  # the additive accumulators, in creation order
         self.samples_dropped = 0
         self._t0: float | None = None
         self.dropped: list[tuple[str, str]] = []
@@ -360,21 +363,23 @@ class Sampler:
 
     def _run(self) -> None:
         try:
-            next_t = self._clock() + self.interval_s
-            next_flush = self._clock() + self.flush_interval_s
-            while not self._stop_event.wait(min(self.interval_s, max(0.0, next_t - self._clock()))):
-                self.sample_once()
-                now = self._clock()
-                next_t += self.interval_s
+            clock, wait, interval = self._clock, self._stop_event.wait, self.interval_s
+            flush_interval, sample_once = self.flush_interval_s, self.sample_once
+            next_t = clock() + interval
+            next_flush = clock() + flush_interval
+            while not wait(min(interval, max(0.0, next_t - clock()))):
+                sample_once()
+                now = clock()
+                next_t += interval
                 # Fell behind (slow probe, suspended VM): skip missed ticks. A clock that went
                 # back must not make the thread wait out the difference either.
-                if next_t < now or next_t > now + self.interval_s:
-                    next_t = now + self.interval_s
-                if next_flush > now + self.flush_interval_s:
-                    next_flush = now + self.flush_interval_s
+                if next_t < now or next_t > now + interval:
+                    next_t = now + interval
+                if next_flush > now + flush_interval:
+                    next_flush = now + flush_interval
                 if self._on_flush is not None and now >= next_flush:
                     self._flush()
-                    next_flush = now + self.flush_interval_s
+                    next_flush = now + flush_interval
                 elif self._on_tick is not None:
                     self._on_tick()
         except BaseException as exc:  # kept and reported, see _fail
@@ -394,7 +399,7 @@ class Sampler:
         """
         if self._t0 is None:
             self._t0 = self._clock()
-        for probe in list(self._probes):
+        for probe in tuple(self._probes):  # a copy: _drop removes from the list
             try:
                 readings = probe.read()
             except ProbeUnavailableError as exc:
@@ -406,11 +411,13 @@ class Sampler:
                 continue
             self._fold(probe, readings)
         comps: dict[str, float] = {}
-        for accs in list(self._accs.values()):
-            for a in list(accs.values()):
-                if a.additive:
-                    comps[a.component] = comps.get(a.component, 0.0) + a.energy_j
-        self.history = self.history[-(HISTORY - 1):] + ((self._clock(), comps),)
+        for a in self._additive:  # creation order, as the accumulators' dicts: the same sums
+            c = a.component
+            comps[c] = comps.get(c, 0.0) + a.energy_j
+        history = self.history
+        if len(history) >= HISTORY:
+            history = history[len(history) - (HISTORY - 1):]
+        self.history = history + ((self._clock(), comps),)
         self.energy_now = comps
 
     def _drop(self, probe: Probe, reason: str) -> None:
@@ -425,25 +432,23 @@ class Sampler:
 
     def _fold(self, probe: Probe, readings: list[Reading]) -> None:
         t0 = self._t0 or 0.0
+        samples = self._samples
         with self._lock:
-            accs = self._accs.setdefault(id(probe), {})
+            accs = self._accs.get(id(probe))
+            if accs is None:
+                accs = self._accs[id(probe)] = {}
             for r in readings:
                 acc = accs.get(r.device)
                 if acc is None:
                     acc = accs[r.device] = _Acc(self._new_key(probe.name, r.device), probe, r)
+                    self._additive = [a for d in self._accs.values() for a in d.values() if a.additive]
                 interval = acc.add(r)
                 if interval is not None:
                     energy, dt = interval
-                    if len(self._samples) == self._samples.maxlen:
+                    if len(samples) == samples.maxlen:
                         self.samples_dropped += 1
-                    self._samples.append(
-                        Sample(
-                            r.timestamp_s - t0,
-                            r.component,
-                            r.device,
-                            energy / dt if dt > 0 else None,
-                            energy,
-                        )
+                    samples.append(
+                        (r.timestamp_s - t0, r.component, r.device, energy / dt if dt > 0 else None, energy)
                     )
 
     def _new_key(self, probe_name: str, device: str) -> str:
@@ -474,17 +479,18 @@ class Sampler:
     def drain_samples(self) -> list[Sample]:
         """Take the buffered Samples (oldest first) and empty the buffer."""
         with self._lock:
-            out = list(self._samples)
+            taken = list(self._samples)
             self._samples.clear()
-        return out
+        return [Sample(*x) for x in taken]
 
     def _flush(self) -> None:
         if self._on_flush is None:
             return
         with self._lock:
-            samples = list(self._samples)
+            taken = list(self._samples)
             self._samples.clear()
             totals = self._snapshot_locked()
+        samples = [Sample(*x) for x in taken]
         try:
             self._on_flush(samples, totals)
         except Exception as exc:  # kept and reported; sampling goes on

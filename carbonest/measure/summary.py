@@ -8,6 +8,7 @@ emissions and water come from :mod:`carbonest.formulas`.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,12 +192,37 @@ History = tuple[tuple[float, dict[str, float]], ...]
 
 def _spacing(times: list[float], t: float, default_s: float) -> float:
     """How far apart the readings around instant ``t`` are (the resolution of an edge there). Units: s."""
-    if len(times) < 2:
+    n = len(times)
+    if n < 2:
         return default_s
-    for i in range(1, len(times)):
-        if t <= times[i]:
-            return times[i] - times[i - 1]
+    i = max(1, bisect_left(times, t))  # the first reading at or after t (times ascending)
+    if i < n:
+        return times[i] - times[i - 1]
     return max(times[-1] - times[-2], t - times[-1])
+
+
+def _energy_at(readings: dict[float, dict[str, float]], times: list[float], c: str, t: float) -> float:
+    """:func:`~carbonest.formulas.energy.energy_at_j` of component ``c``'s readings at ``t``. Units: J.
+
+    The readings are the union of two histories, sorted by time; only the one or two around ``t``
+    are passed on when they hold ``c`` (the same figures: that function looks no further), else
+    every reading of ``c`` is.
+    """
+    from carbonest.formulas.energy import energy_at_j
+
+    n = len(times)
+    i = bisect_left(times, t)  # the first reading at or after t
+    if i == 0 or n == 1:
+        around = times[:1] if i == 0 else times[-1:]
+    elif i < n:
+        around = times[i - 1 : i + 1]
+    else:
+        around = times[-2:]
+    at = [readings[x] for x in around]
+    if all(c in e for e in at):
+        return energy_at_j(around, [e[c] for e in at], t)
+    series = [(x, readings[x][c]) for x in times if c in readings[x]]
+    return energy_at_j([x for x, _ in series], [e for _, e in series], t)
 
 
 def phase_between(ctx: RunContext, name: str, started_at: str, t_start: float, t_end: float,
@@ -209,18 +235,16 @@ def phase_between(ctx: RunContext, name: str, started_at: str, t_start: float, t
     sampler's history when the phase began, ``closed`` when it ended; together they hold the
     readings around both edges, unless the phase outlasted the history.
     """
-    from carbonest.formulas.energy import energy_at_j
-
     readings = dict(opened)
     readings.update(closed)
     times = sorted(readings)
     duration_s = max(0.0, t_end - t_start)
     per_comp: dict[str, float] = {}
-    comps = {c for _, e in readings.items() for c in e if c in ctx.wanted}
-    for c in sorted(comps):
-        series = [(t, readings[t][c]) for t in times if c in readings[t]]
-        ts, es = [t for t, _ in series], [e for _, e in series]
-        per_comp[c] = max(0.0, energy_at_j(ts, es, t_end) - energy_at_j(ts, es, t_start)) / J_PER_KWH
+    seen: set[str] = set()
+    for e in readings.values():
+        seen.update(e)
+    for c in sorted(seen.intersection(ctx.wanted)):
+        per_comp[c] = max(0.0, _energy_at(readings, times, c, t_end) - _energy_at(readings, times, c, t_start)) / J_PER_KWH
     note = None
     spacing = max(_spacing(times, t_start, ctx.interval_s), _spacing(times, t_end, ctx.interval_s))
     if duration_s < SHORT_PHASE_INTERVALS * spacing:

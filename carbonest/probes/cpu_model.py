@@ -296,28 +296,21 @@ class CpuModelProbe(Probe):
 
     def read(self) -> list[Reading]:
         """One Reading: modelled power since the last read, and cumulative modelled energy."""
-        if self._last is None:
+        last = self._last
+        if last is None:
             raise ProbeUnavailableError("cpu_model probe is not open", probe=self.name)
         t_s = self._clock()
+        stat = self._stat
         try:
-            busy, total = self._times()
+            busy, total = stat.busy_total() if stat is not None else self._times()
         except OSError as exc:
             return [Reading("cpu", "cpu", t_s, self.provenance, error=f"cpu_times: {exc}")]
         util = self._utilisation(t_s, busy, total)
         power_w = self.power_w(util)
-        self._energy_j += energy_j(power_w, max(0.0, t_s - self._last[0]))
+        self._energy_j = energy = self._energy_j + energy_j(power_w, max(0.0, t_s - last[0]))
         self._last = (t_s, busy, total)
-        return [
-            Reading(
-                "cpu",
-                "cpu",
-                t_s,
-                self.provenance,
-                energy_j=self._energy_j,
-                power_w=power_w,
-                utilisation=util,
-            )
-        ]
+        # positional: component, device, timestamp_s, provenance, energy_j, max_energy_j, power_w, utilisation
+        return [Reading("cpu", "cpu", t_s, self.provenance, energy, None, power_w, util)]
 
     def close(self) -> None:
         """Forget the baseline. Idempotent."""

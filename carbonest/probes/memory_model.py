@@ -123,25 +123,18 @@ class MemoryModelProbe(Probe):
         if self._last is None:
             raise ProbeUnavailableError("memory_model probe is not open", probe=self.name)
         t_s = self._clock()
+        meminfo = self._meminfo
         try:
-            used = self._used_bytes()
+            used = meminfo.used_bytes() if meminfo is not None else self._used_bytes()
         except OSError as exc:
             return [Reading("dram", "memory", t_s, self.provenance, error=f"memory: {exc}")]
         power_w = used / BYTES_PER_GB * self.w_per_gb
         t0, p0 = self._last
-        self._energy_j += trapezoid_segment_j(p0, power_w, max(0.0, t_s - t0))
+        self._energy_j = energy = self._energy_j + trapezoid_segment_j(p0, power_w, max(0.0, t_s - t0))
         self._last = (t_s, power_w)
-        return [
-            Reading(
-                "dram",
-                "memory",
-                t_s,
-                self.provenance,
-                energy_j=self._energy_j,
-                power_w=power_w,
-                memory_used_bytes=used,
-            )
-        ]
+        # positional: component, device, timestamp_s, provenance, energy_j, max_energy_j, power_w,
+        # utilisation, memory_used_bytes
+        return [Reading("dram", "memory", t_s, self.provenance, energy, None, power_w, None, used)]
 
     def close(self) -> None:
         """Forget the baseline. Idempotent."""

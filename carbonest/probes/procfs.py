@@ -28,10 +28,14 @@ class _Pread:
         self._size = size
         self._fd: int | None = os.open(path, os.O_RDONLY)
 
-    def text(self) -> str:
+    def data(self) -> bytes:
+        """The file's first ``size`` bytes, read now (one ``pread``)."""
         if self._fd is None:
             raise OSError(f"{self.path} is closed")
-        return os.pread(self._fd, self._size, 0).decode("ascii", "replace")
+        return os.pread(self._fd, self._size, 0)
+
+    def text(self) -> str:
+        return self.data().decode("ascii", "replace")
 
     def close(self) -> None:
         if self._fd is not None:
@@ -39,43 +43,62 @@ class _Pread:
             self._fd = None
 
 
+def _busy_total_ticks(fields: list[bytes]) -> tuple[int, int]:
+    """(busy, total) ticks of one ``cpu`` line's fields (the name first)."""
+    ticks = list(map(int, fields[1 : 1 + _COUNTED_FIELDS]))
+    total = sum(ticks)
+    return total - sum(ticks[_IDLE_FIELDS[0] : _IDLE_FIELDS[-1] + 1]), total
+
+
 class StatReader(_Pread):
     """CPU time from ``<proc_root>/stat``: (busy seconds, total seconds).
 
     Summed over all CPUs (the aggregate ``cpu`` line), or over ``cpu_ids`` only (their
-    ``cpuN`` lines: the CPUs in this process's affinity mask).
+    ``cpuN`` lines: the CPUs in this process's affinity mask). The bytes are parsed as they
+    come (the fields are ASCII digits), only the lines needed.
     """
 
     def __init__(self, proc_root: str = "/proc", cpu_ids: frozenset[int] | None = None) -> None:
-        self._names = {f"cpu{i}" for i in cpu_ids} if cpu_ids else None
+        self._names = {f"cpu{i}".encode() for i in cpu_ids} if cpu_ids else None
         size = 512 if cpu_ids is None else 1024 + 160 * (max(cpu_ids) + 1)  # ~100 B per cpuN line
         super().__init__(os.path.join(proc_root, "stat"), size)
         self._tick_s = 1.0 / os.sysconf("SC_CLK_TCK")
         self.busy_total()  # fail at open, not at the first sample
 
-    @staticmethod
-    def _busy_total_ticks(fields: list[str]) -> tuple[int, int]:
-        ticks = [int(v) for v in fields[1 : 1 + _COUNTED_FIELDS]]
-        total = sum(ticks)
-        return total - sum(ticks[i] for i in _IDLE_FIELDS if i < len(ticks)), total
-
     def busy_total(self) -> tuple[float, float]:
         """(busy, total) CPU time since boot, summed over the CPUs read. Units: s."""
+        data = self.data()
         if self._names is None:
-            first = self.text().split("\n", 1)[0].split()
-            if not first or first[0] != "cpu":
+            end = data.find(b"\n")
+            first = (data if end < 0 else data[:end]).split()
+            if not first or first[0] != b"cpu":
                 raise OSError(f"{self.path}: no aggregate 'cpu' line")
-            busy, total = self._busy_total_ticks(first)
+            busy, total = _busy_total_ticks(first)
             return busy * self._tick_s, total * self._tick_s
         busy = total = found = 0
-        for line in self.text().splitlines():
-            fields = line.split()
-            if fields and fields[0] in self._names:
-                b, t = self._busy_total_ticks(fields)
-                busy, total, found = busy + b, total + t, found + 1
+        names = self._names
+        for line in data.split(b"\n"):
+            if line.startswith(b"cpu"):
+                fields = line.split()
+                if fields[0] in names:
+                    b, t = _busy_total_ticks(fields)
+                    busy, total, found = busy + b, total + t, found + 1
         if not found:
-            raise OSError(f"{self.path}: none of the lines {sorted(self._names)}")
+            raise OSError(f"{self.path}: none of the lines {sorted(n.decode() for n in self._names)}")
         return busy * self._tick_s, total * self._tick_s
+
+
+def _kib_field(data: bytes, key: bytes) -> int | None:
+    """The number after ``key`` at the start of a line of ``data``, or None."""
+    if data.startswith(key):
+        start = 0
+    else:
+        start = data.find(b"\n" + key)
+        if start < 0:
+            return None
+        start += 1
+    end = data.find(b"\n", start)
+    return int(data[start : end if end >= 0 else len(data)].split()[1])
 
 
 class MeminfoReader(_Pread):
@@ -87,12 +110,9 @@ class MeminfoReader(_Pread):
 
     def used_bytes(self) -> int:
         """Memory in use: MemTotal - MemAvailable (kernel's estimate), in bytes. Units: bytes."""
-        total = available = None
-        for line in self.text().splitlines():
-            if line.startswith("MemTotal:"):
-                total = int(line.split()[1])
-            elif line.startswith("MemAvailable:"):
-                available = int(line.split()[1])
-            if total is not None and available is not None:
-                return (total - available) * 1024  # the file says kB, meaning KiB
-        raise OSError(f"{self.path}: no MemTotal/MemAvailable lines")
+        data = self.data()
+        total = _kib_field(data, b"MemTotal:")
+        available = _kib_field(data, b"MemAvailable:")
+        if total is None or available is None:
+            raise OSError(f"{self.path}: no MemTotal/MemAvailable lines")
+        return (total - available) * 1024  # the file says kB, meaning KiB

@@ -300,3 +300,44 @@ def test_a_failing_prepare_is_reported_and_sampling_goes_on() -> None:
     assert isinstance(s.error, RuntimeError) and "discovery broke" in str(s.error)
     # sampling went on: the given probe kept being read, and its energy grew
     assert s.snapshot().components["cpu"] > 0
+
+
+def test_history_keeps_the_last_readings_as_new_tuples_and_component_sums() -> None:
+    from carbonest.measure.sampler import HISTORY
+    from carbonest.probes.base import DeviceInfo
+
+    clock = ManualClock()
+    probe = FakeProbe({"package-0": 50.0, "psys": 80.0, "package-1": 25.0}, component="cpu", name="rapl", clock=clock)
+    probe.open()
+    probe._info["psys"] = DeviceInfo("psys", "cpu", additive=False)
+    s = Sampler([probe], clock=clock)
+    start = clock()
+    seen = []
+    for _ in range(HISTORY + 5):
+        s.sample_once()
+        seen.append(s.history)
+        clock.advance(1.0)
+    assert [len(h) for h in seen[:3]] == [1, 2, 3] and len(seen[-1]) == HISTORY
+    assert seen[-2] is not seen[-1] and len(seen[-2]) == HISTORY  # replaced, never changed in place
+    times = [t for t, _ in seen[-1]]
+    assert times == [start + i for i in range(5, HISTORY + 5)]
+    assert seen[-1][-1][1] is s.energy_now
+    assert s.energy_now == {"cpu": pytest.approx((50.0 + 25.0) * (HISTORY + 4))}  # psys not added
+
+
+def test_drained_samples_are_samples_of_each_interval() -> None:
+    clock = ManualClock()
+    probe = FakeProbe({"gpu:0": 100.0, "gpu:1": 50.0}, clock=clock)
+    probe.open()
+    flushed: list = []
+    s = Sampler([probe], clock=clock, on_flush=lambda samples, totals: flushed.extend(samples))
+    for _ in range(3):
+        s.sample_once()
+        clock.advance(2.0)
+    samples = s.drain_samples()
+    assert all(type(x) is Sample for x in samples)
+    assert samples == [Sample(2.0, "gpu", "gpu:0", 100.0, 200.0), Sample(2.0, "gpu", "gpu:1", 50.0, 100.0),
+                       Sample(4.0, "gpu", "gpu:0", 100.0, 200.0), Sample(4.0, "gpu", "gpu:1", 50.0, 100.0)]
+    s.sample_once()
+    s._flush()
+    assert flushed == [Sample(6.0, "gpu", "gpu:0", 100.0, 200.0), Sample(6.0, "gpu", "gpu:1", 50.0, 100.0)]

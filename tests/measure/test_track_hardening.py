@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 import time
 import warnings
 
@@ -61,6 +62,54 @@ def test_the_record_stays_small_however_many_phases(make_probe, store) -> None:
             sizes.append(len(json.dumps(run.record.to_dict())))
     assert sizes[1] < sizes[0] * 1.1  # O(1) in the number of phases, not linear
     assert len(run._pending_phases) == 0 and len(store.phases(run.run_id)) == 5000
+
+
+class _ThreadSpyStore(SQLiteStore):
+    """Records which thread stored each batch of phases."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.batches: list[tuple[str, int]] = []
+
+    def add_phases(self, run_id, phases) -> None:
+        self.batches.append((threading.current_thread().name, len(phases)))
+        super().add_phases(run_id, phases)
+
+
+def test_a_full_phase_batch_is_stored_by_the_thread_that_closed_it(make_probe, tmp_path) -> None:
+    """Not by the sampler thread, whose readings it would delay (benchmarks.md, issue 8)."""
+    from carbonest.measure.tracker import PHASE_BATCH
+
+    store = _ThreadSpyStore(tmp_path / "runs.sqlite")
+    with track(region="FR", probes=[make_probe()], store=store, interval_s=0.01, flush_interval_s=60.0) as run:
+        for _ in range(PHASE_BATCH - 1):
+            with run.phase("step"):
+                pass
+        assert store.batches == [] and len(run._pending_phases) == PHASE_BATCH - 1
+        with run.phase("step"):
+            pass
+        assert store.batches == [(threading.current_thread().name, PHASE_BATCH)]
+        assert len(run._pending_phases) == 0
+    assert len(store.phases(run.run_id)) == PHASE_BATCH
+    store.close()
+
+
+def test_the_sampler_thread_stores_phases_only_when_two_batches_are_left_waiting(make_probe, tmp_path) -> None:
+    from carbonest.measure.tracker import PHASE_BATCH
+
+    store = _ThreadSpyStore(tmp_path / "runs.sqlite")
+    with track(region="FR", probes=[make_probe()], store=store, interval_s=0.01, flush_interval_s=60.0) as run:
+        with run._phase_writes:  # as while a checkpoint stores phases: the closing thread skips its write
+            for _ in range(2 * PHASE_BATCH):
+                with run.phase("step"):
+                    pass
+            assert store.batches == []
+        end = time.monotonic() + 5.0
+        while not store.batches and time.monotonic() < end:
+            time.sleep(0.01)
+        assert store.batches == [("carbonest-sampler", 2 * PHASE_BATCH)]
+    assert len(store.phases(run.run_id)) == 2 * PHASE_BATCH  # each once
+    store.close()
 
 
 # -- 2. the first reading comes before any store work -------------------------------------------
