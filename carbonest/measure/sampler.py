@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from carbonest._values import FrozenValue
 from carbonest.errors import InvalidInputError, ProbeUnavailableError
 from carbonest.formulas.energy import counter_delta, trapezoid_segment_j
 from carbonest.probes.base import Probe
@@ -49,8 +50,8 @@ HISTORY = 32
 """Readings kept for phase edges (a phase opened further back uses the estimate made at its start)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceTotals:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class DeviceTotals(FrozenValue):
     """What the sampler accumulated for one device.
 
     Attributes:
@@ -88,9 +89,35 @@ class DeviceTotals:
     """Power of the latest reading (power devices) or interval (counter devices). Units: W."""
     uuid: str | None = None
 
+    def __init__(
+        self, key: str, probe: str, device: str, component: str, energy_j: float, covered_s: float,
+        mean_power_w: float | None, peak_power_w: float | None, samples: int, failures: int,
+        method: Literal["counter", "power"] | None, additive: bool, provenance: Provenance | None,
+        last_error: str | None, model: str | None, backwards: int = 0, last_power_w: float | None = None,
+        uuid: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "probe", probe)
+        object.__setattr__(self, "device", device)
+        object.__setattr__(self, "component", component)
+        object.__setattr__(self, "energy_j", energy_j)
+        object.__setattr__(self, "covered_s", covered_s)
+        object.__setattr__(self, "mean_power_w", mean_power_w)
+        object.__setattr__(self, "peak_power_w", peak_power_w)
+        object.__setattr__(self, "samples", samples)
+        object.__setattr__(self, "failures", failures)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "additive", additive)
+        object.__setattr__(self, "provenance", provenance)
+        object.__setattr__(self, "last_error", last_error)
+        object.__setattr__(self, "model", model)
+        object.__setattr__(self, "backwards", backwards)
+        object.__setattr__(self, "last_power_w", last_power_w)
+        object.__setattr__(self, "uuid", uuid)
 
-@dataclass(frozen=True, slots=True)
-class SamplerTotals:
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class SamplerTotals(FrozenValue):
     """A consistent snapshot of every device's totals.
 
     Attributes:
@@ -106,6 +133,16 @@ class SamplerTotals:
     devices: dict[str, DeviceTotals]
     components: dict[str, float]
     dropped: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    def __init__(
+        self, timestamp_s: float, elapsed_s: float, devices: dict[str, DeviceTotals],
+        components: dict[str, float], dropped: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        object.__setattr__(self, "timestamp_s", timestamp_s)
+        object.__setattr__(self, "elapsed_s", elapsed_s)
+        object.__setattr__(self, "devices", devices)
+        object.__setattr__(self, "components", components)
+        object.__setattr__(self, "dropped", dropped)
 
     def energy_j_since(self, earlier: SamplerTotals) -> dict[str, float]:
         """Energy per device key between ``earlier`` and this snapshot. Units: J."""
