@@ -24,7 +24,6 @@ def test_every_row_found_by_key_is_the_row_the_whole_parse_gives(table: str) -> 
 def _fake_table(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     monkeypatch.setattr(_load, "read_text", lambda name: text)
     _load._text.cache_clear()
-    _load._text_and_lowered.cache_clear()
     _load.read_table.cache_clear()
 
 
@@ -32,7 +31,6 @@ def _fake_table(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
 def _clear_caches():
     yield
     _load._text.cache_clear()
-    _load._text_and_lowered.cache_clear()
     _load.read_table.cache_clear()
 
 
@@ -66,3 +64,9 @@ def test_a_key_that_is_a_prefix_of_another_finds_only_its_own_row(monkeypatch: p
     assert _load.find_row("t.csv", "us")["name"] == "United States"
     assert _load.find_row("t.csv", "us-ca")["name"] == "California"
     assert _load.find_row("t.csv", "Us-Ca")["name"] == "California"  # neither as written, upper nor lower
+
+
+def test_a_mixed_case_key_after_letters_that_lower_to_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "İ".lower() is two characters: positions in a lower-cased copy would not be the table's
+    _fake_table(monkeypatch, "id,name\nTR,\u0130stanbul \u0130zmir\nAa-Bb,Second\n")
+    assert _load.find_row("t.csv", "aA-bB") == {"id": "Aa-Bb", "name": "Second"}

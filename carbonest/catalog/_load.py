@@ -74,30 +74,24 @@ def _text(name: str) -> str:
     return read_text(name)
 
 
-@functools.cache
-def _text_and_lowered(name: str) -> tuple[str, str]:
-    text = _text(name)
-    return text, text.lower()
-
-
 def _line_at(name: str, key: str) -> str | None:
-    """The raw line whose first cell is ``key`` (case-insensitive), found by a search of the
-    lower-cased text: no split of the table into lines, no parse of the other rows."""
+    """The raw line whose first cell is ``key`` (case-insensitive): searched for as written, in
+    upper and in lower case (how the tables write their ids), else line by line. No parse of
+    the other rows."""
     if not key or any(c in key for c in ',"\r\n'):
         return None
     text = _text(name)
-    at = 0
-    for spelt in (key, key.upper(), key.lower()):  # as the table writes its ids: no need to lower it all
+    for spelt in (key, key.upper(), key.lower()):
         at = text.find("\n" + spelt + ",") + 1  # never the header: it is the first line
         if at > 0:
-            break
-    else:
-        at = _text_and_lowered(name)[1].find("\n" + key.lower() + ",") + 1
-    if at <= 0:
-        return None
-    end = text.find("\n", at)
-    line = text[at:] if end < 0 else text[at:end]
-    return line[:-1] if line.endswith("\r") else line
+            end = text.find("\n", at)
+            line = text[at:] if end < 0 else text[at:end]
+            return line[:-1] if line.endswith("\r") else line
+    wanted = key.lower()  # mixed case ("Us-Ca"): compare each line's first cell
+    for line in text.split("\n")[1:]:
+        if line.partition(",")[0].lower() == wanted:
+            return line[:-1] if line.endswith("\r") else line
+    return None
 
 
 def simple_lines(name: str) -> bool:
