@@ -106,5 +106,8 @@ def preload(kw: dict[str, Any]) -> None:
         import carbonest.probes.rapl  # noqa: F401
     if kw["store"] is None:
         import carbonest.store.final_note  # noqa: F401
-        import carbonest.store.sqlite  # noqa: F401
         import carbonest.measure.shared_store  # noqa: F401
+        try:
+            import carbonest.store.sqlite  # noqa: F401
+        except ImportError:  # a Python without sqlite3: opening the store says so, the run goes on
+            pass

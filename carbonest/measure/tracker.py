@@ -92,7 +92,11 @@ import carbonest.probes.rapl  # noqa: E402,F401
 import carbonest.store.final_note  # noqa: E402,F401
 import carbonest.store.liveness  # noqa: E402,F401
 import carbonest.store.locate  # noqa: E402,F401
-import carbonest.store.sqlite  # noqa: E402,F401
+
+try:
+    import carbonest.store.sqlite  # noqa: E402,F401
+except ImportError:  # a Python built without sqlite3: a run with a store says so at start(), as it did
+    pass
 
 F = TypeVar("F", bound=Callable[..., Any])
 Scope = Literal["auto", "all", "rank"]

@@ -143,3 +143,23 @@ def test_a_forked_child_uses_its_own_connection(tmp_path) -> None:
     done = _child(code, home)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-1] == "3"
+
+
+def test_a_python_without_sqlite3_still_measures_without_a_store(tmp_path) -> None:
+    code = """
+    import sys, warnings
+    sys.modules["sqlite3"] = None  # as a Python built without it: importing it raises ImportError
+    import carbonest
+    from carbonest.probes.fake import FakeProbe
+    with carbonest.track("no sqlite", region="FR", probes=[FakeProbe()], interval_s=0.01, store=False) as run:
+        pass
+    print(run.record.status)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with carbonest.track("default store", region="FR", probes=[FakeProbe()], interval_s=0.01) as run:
+            pass
+    print(run.record.status, any("run store" in str(w.message) for w in seen))
+    """
+    done = _child(code, tmp_path / "h")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["completed", "completed", "True"]  # the store's absence is said, the run goes on
