@@ -14,6 +14,7 @@ import importlib
 import inspect
 import pickle
 import pkgutil
+import sys
 
 import pytest
 
@@ -36,7 +37,11 @@ def _all_value_classes() -> list[type]:
         cls = todo.pop()
         for sub in cls.__subclasses__():
             todo.append(sub)
-            if sub.__module__.startswith("carbonest.") and dataclasses.is_dataclass(sub):
+            # the module's own class: dataclass(slots=True) makes a new class, and the one it
+            # replaced may linger among the subclasses until collected
+            module = sys.modules.get(sub.__module__)
+            if (sub.__module__.startswith("carbonest.") and dataclasses.is_dataclass(sub)
+                    and getattr(module, sub.__qualname__, None) is sub):
                 found.append(sub)
     return sorted(set(found), key=lambda c: (c.__module__, c.__qualname__))
 
