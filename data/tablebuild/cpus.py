@@ -110,6 +110,16 @@ def _row(name: str, vendor: str, tdp: float, cores: float | None, source: str) -
     }
 
 
+def _cc_model(raw: str) -> str:
+    """A CodeCarbon CPU name without marks and retail wording: "Intel Core i5+8400 (9M Cache, up to
+    4.00 GHz) includes Intel Optane Memory" is the i5-8400 sold with Optane memory, the same chip
+    and the same row."""
+    name = re.sub(r"\s*\([^)]*\bcache\b[^)]*\)", "", raw.replace("®", "").replace("™", ""), flags=re.I)
+    name = re.sub(r"\s+includes intel optane memory$", "", name.strip(), flags=re.I)
+    name = re.sub(r"\b(i[3579])\+(\d{4})", r"\1-\2", name)  # "i5+8400": the i5-8400 with Optane
+    return " ".join(name.split())
+
+
 def _collect(reference: Path) -> dict[str, Row]:
     """norm(name) -> row: Green Algorithms first, then CodeCarbon for models it lacks."""
     rows: dict[str, Row] = {}
@@ -123,7 +133,7 @@ def _collect(reference: Path) -> dict[str, Row]:
             )
     path = reference / "codecarbon" / "pypi-3.3.2" / "hardware" / "cpu_power.csv"
     for r in read_csv(path):
-        name = " ".join(r.get("Name", "").replace("®", "").replace("™", "").split())
+        name = _cc_model(r.get("Name", ""))
         tdp = to_float(r.get("TDP"))
         if _KEEP.match(name) and tdp and name.isascii():
             rows.setdefault(
