@@ -44,8 +44,8 @@ if os.environ.get("BENCH_GC_OFF"):  # to see what the garbage collector's pauses
     import gc
     gc.disable()
 if os.environ.get("BENCH_PHASE_BATCH"):  # to see what the batched phase writes cost
-    import carbonest.measure.tracker as tracker_module
-    tracker_module.PHASE_BATCH = int(os.environ["BENCH_PHASE_BATCH"])
+    import carbonest.measure.phases as phases_module
+    phases_module.PHASE_BATCH = int(os.environ["BENCH_PHASE_BATCH"])
 
 def rss_kb():
     with open("/proc/self/status") as fh:

@@ -121,5 +121,8 @@ def close_all() -> None:
         if entry.pid == os.getpid():
             try:
                 entry.store.close()
-            except Exception:  # noqa: BLE001 - at exit: nothing left to tell
-                pass
+            except Exception as exc:  # noqa: BLE001 - at exit: said on stderr, the exit goes on
+                # What was committed is in the file or its WAL either way (the next opener replays it).
+                import sys
+
+                sys.stderr.write(f"carbonest: closing the run store {entry.store!r} failed: {exc!r}\n")

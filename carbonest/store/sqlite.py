@@ -33,7 +33,7 @@ from carbonest.errors import InvalidInputError, StorageError
 from carbonest.records import Sample
 from carbonest.store import base, liveness
 from carbonest.store.base import RunNotFoundError, RunStore
-from carbonest.store.job_schema import JOB_MIGRATION
+from carbonest.store.sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 from carbonest.store.sqlite_jobs import SQLiteJobs
 from carbonest.store.thinning import plan_thinning
 from carbonest.store.paths import create_private_file, make_private_dirs
@@ -43,54 +43,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
-    (  # version 1
-        """CREATE TABLE runs (
-            run_id TEXT PRIMARY KEY NOT NULL,
-            seq INTEGER NOT NULL,
-            name TEXT,
-            status TEXT NOT NULL,
-            started_at TEXT,
-            started_ts REAL,
-            ended_at TEXT,
-            host TEXT,
-            pid INTEGER,
-            pid_create_time REAL,
-            duration_s REAL,
-            energy_kwh REAL,
-            co2e_kg REAL,
-            updated_at TEXT NOT NULL,
-            record_json TEXT NOT NULL)""",
-        "CREATE INDEX runs_by_start ON runs (started_ts, seq)",
-        "CREATE INDEX runs_by_status ON runs (status)",
-        """CREATE TABLE samples (
-            id INTEGER PRIMARY KEY,
-            run_id TEXT NOT NULL,
-            t_s REAL NOT NULL,
-            component TEXT NOT NULL,
-            device TEXT NOT NULL,
-            power_w REAL,
-            energy_j REAL)""",
-        "CREATE INDEX samples_by_run ON samples (run_id, component, device, t_s)",
-    ),
-    (  # version 2: each finished phase, stored once at the checkpoint after it ended
-        """CREATE TABLE phases (
-            id INTEGER PRIMARY KEY,
-            run_id TEXT NOT NULL,
-            name TEXT NOT NULL,
-            started_at TEXT,
-            duration_s REAL,
-            it_energy_kwh REAL,
-            energy_kwh REAL,
-            co2e_kg REAL,
-            components_json TEXT NOT NULL)""",
-        "CREATE INDEX phases_by_run ON phases (run_id, id)",
-    ),
-    JOB_MIGRATION,  # version 3: runs.job_id and the jobs table (carbonest/store/job_schema.py)
-)
-"""Schema migrations; entry ``i`` takes ``PRAGMA user_version`` from ``i`` to ``i + 1``."""
-
-SCHEMA_VERSION: Final = len(MIGRATIONS)
 DEFAULT_MAX_SAMPLES_PER_DEVICE: Final = 10_000
 _RETRIES: Final = 5
 _RETRY_BASE_S: Final = 0.05

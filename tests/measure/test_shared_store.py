@@ -163,3 +163,15 @@ def test_a_python_without_sqlite3_still_measures_without_a_store(tmp_path) -> No
     done = _child(code, tmp_path / "h")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["completed", "completed", "True"]  # the store's absence is said, the run goes on
+
+
+def test_a_store_that_fails_to_close_at_exit_says_so(make_probe, home, capsys) -> None:
+    run = _run("a", make_probe)
+
+    def broken_close() -> None:
+        raise OSError("disk went away")
+
+    run._store.close = broken_close
+    shared_store.close_all()
+    err = capsys.readouterr().err
+    assert "closing the run store" in err and "disk went away" in err

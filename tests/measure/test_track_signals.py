@@ -81,7 +81,7 @@ SCRIPT = textwrap.dedent(
                 super().save_run(record)
         options["store"] = SlowStore(db)
     if mode == "phase-lock":  # SIGTERM while the main thread holds the tracker's lock in phase()
-        import os, carbonest.measure.signals, carbonest.measure.tracker as tracker_module
+        import os, carbonest.measure.signals, carbonest.measure.phases as tracker_module  # where phase() is
         carbonest.measure.signals.SIGTERM_STOP_TIMEOUT_S = 2.0
         hook = "phase_between" if hasattr(tracker_module, "phase_between") else "phase_record"
         original = getattr(tracker_module, hook)  # called under the tracker's lock as a phase ends
