@@ -264,6 +264,11 @@ def _all_specs() -> dict[str, RegionSpec]:
 
 
 @functools.cache
+def _specs_by_lower_id() -> dict[str, RegionSpec]:
+    return {rid.lower(): spec for rid, spec in _all_specs().items()}
+
+
+@functools.cache
 def _index() -> _Index:
     codes: dict[str, list[str]] = defaultdict(list)
     keys: dict[str, list[str]] = defaultdict(list)
@@ -315,6 +320,11 @@ def _unknown(name: str, key: str, idx: _Index) -> UnknownRegionError:
                               shown=[f"{i} ({_rows_by_id()[i.lower()]['name']})" for i in ids])
 
 
+_FOUND_BY_ID: dict[str, RegionSpec] = {}
+"""Regions found by id, by the lower-cased name asked for: each search of ``regions.csv``'s text
+costs ~20 us, and a what-if over the cloud regions asked for each region three times."""
+
+
 def find_region(name: str) -> RegionSpec:
     """Look up a region by id, name, ISO code, alias or cloud region code.
 
@@ -330,9 +340,17 @@ def find_region(name: str) -> RegionSpec:
     """
     typed = name.strip()
     lower = typed.lower()
-    row = find_row("regions.csv", lower)
-    if row is not None:  # an id ("FR", "CA-QC", "aws:us-east-1"): no need to build the whole index
-        return _by_id_spec(row["id"])
+    found = _FOUND_BY_ID.get(lower)
+    if found is not None:  # looked up by id before (a sweep looks each region up several times)
+        return found
+    if _all_specs.cache_info().currsize:  # every row is parsed already: no search of the text
+        found = _specs_by_lower_id().get(lower)
+    else:  # an id ("FR", "CA-QC", "aws:us-east-1"): no need to parse the whole table
+        row = find_row("regions.csv", lower)
+        found = _by_id_spec(row["id"]) if row is not None else None
+    if found is not None:
+        _FOUND_BY_ID[lower] = found
+        return found
     idx = _index()
     if lower in idx.codes:
         return _pick(idx.codes[lower], typed, idx)
@@ -414,7 +432,7 @@ def region_set(name: str) -> list[RegionSpec]:
         InvalidInputError: Unknown set name.
     """
     key = name.strip().lower()
-    specs = list(_index().by_id.values())
+    specs = list(_all_specs().values())  # no name index: a set is picked by kind or provider
     if key == "all":
         return specs
     if key == "countries":
