@@ -4,7 +4,9 @@ As a supervisor it follows ``timeout(1)`` and the shell:
 
 * Every catchable signal whose default action ends a process (SIGHUP, SIGINT,
   SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, ...) is passed on to the command;
-  ``measure`` then waits for it and saves the run. A command still running
+  ``measure`` then waits for it and saves the run. A signal that was ignored when ``measure``
+  started (``nohup``'s SIGHUP, SIGINT and SIGQUIT in a shell's background job) stays ignored,
+  by ``measure`` and by the command, which inherits it. A command still running
   ``--kill-after`` seconds after a signal that asks it to stop (any of them but
   SIGUSR1 and SIGUSR2, which Slurm's ``--signal=USR1@60`` uses as a warning) is
   sent SIGKILL, and the record says so.
@@ -255,7 +257,10 @@ def _supervise(tracker: Any, command: list[str], json_file: str | None,
         if child.poll() is None:
             child.send_signal(signum)
 
-    previous = {s: signal.signal(s, forward) for s in _forwarded()}
+    # A signal ignored when measure started stays ignored, as it is for the command (an ignored
+    # signal stays ignored across exec): under `nohup`, a closed terminal's SIGHUP must not be
+    # forwarded to a command that ignores it and then be followed by SIGKILL.
+    previous = {s: signal.signal(s, forward) for s in _forwarded() if signal.getsignal(s) != signal.SIG_IGN}
     killed = False
     try:
         while True:

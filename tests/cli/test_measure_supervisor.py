@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,13 +30,21 @@ time.sleep(60)
 
 
 def _default_signals() -> None:
-    """A suite started in the background by a shell has SIGINT and SIGQUIT ignored, and an
-    ignored signal stays ignored across exec: give measure (and so its child) the defaults."""
-    for sig in (signal.SIGINT, signal.SIGQUIT):
+    """A suite started in the background by a shell has SIGINT and SIGQUIT ignored, under nohup
+    SIGHUP too, and an ignored signal stays ignored across exec: give measure (and so its child)
+    the defaults."""
+    for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT):
         signal.signal(sig, signal.SIG_DFL)
 
 
-def _start(tmp_path: Path, how: str = "default", signame: str = "SIGTERM", *extra: str) -> tuple[subprocess.Popen[str], Path, int]:
+def _ignoring_sighup() -> None:
+    """measure started as `nohup carbonest measure ...` would be."""
+    _default_signals()
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
+def _start(tmp_path: Path, how: str = "default", signame: str = "SIGTERM", *extra: str,
+           preexec: Any = _default_signals) -> tuple[subprocess.Popen[str], Path, int]:
     env = {**os.environ, "CARBONEST_HOME": str(tmp_path / "home")}
     ready = tmp_path / "ready"
     p = subprocess.Popen(
@@ -43,7 +52,7 @@ def _start(tmp_path: Path, how: str = "default", signame: str = "SIGTERM", *extr
          "--json-file", str(tmp_path / "r.json"), "--",
          sys.executable, "-c", CHILD, str(ready), how, signame],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=_default_signals,
+        preexec_fn=preexec,
     )
     deadline = time.monotonic() + 30
     while not ready.exists():
@@ -78,6 +87,23 @@ def test_every_terminating_signal_is_forwarded_then_the_run_saved(tmp_path: Path
     assert _gone(child, 5)
     record = json.loads(record_file.read_text())
     assert record["status"] == "interrupted" and signame in record["status_reason"]
+
+
+@pytest.mark.slow
+def test_under_nohup_a_hangup_neither_stops_measure_nor_its_command(tmp_path: Path) -> None:
+    # SIGHUP was ignored when measure started: it stays ignored (the command inherits that), so
+    # a closed terminal is neither forwarded nor followed by SIGKILL --kill-after seconds later.
+    p, record_file, child = _start(tmp_path, "default", "SIGTERM", "--kill-after", "0.5",
+                                   preexec=_ignoring_sighup)
+    p.send_signal(signal.SIGHUP)
+    time.sleep(1.5)  # past --kill-after
+    assert p.poll() is None and not _gone(child, 0.1)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 128 + signal.SIGTERM, err
+    record = json.loads(record_file.read_text())
+    assert record["status"] == "interrupted" and "SIGTERM" in record["status_reason"]
+    assert "SIGHUP" not in record["status_reason"] and "SIGKILL" not in record["status_reason"]
 
 
 @pytest.mark.slow
